@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kpgo - profile-guided optimization of the Linux kernel as make targets.
+#
+#   make quickstart                      the whole gcc loop on Debian's 6.12
+#   make check                           the tests (what CI runs)
+#   make KSRC=<tree> [O=<dir>] pgo-...   kpgo's targets on any kernel tree
+#   make KSRC=<tree> pgo-attach          ... or hook kpgo into the tree
+#   make pgo-help                        targets, variables, workloads
+
+KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# This file's own goals need no kernel tree.
+kpgo-goals-no-ksrc := quickstart quickstart-summary check check-fast check-e2e \
+	pgo-deps clean help
+.DEFAULT_GOAL := help
+
+include $(KPGO_DIR)/mk/kpgo.mk
+
+help: pgo-help
+
+# --- packages --------------------------------------------------------------
+# Everything the workflow and the tests need, from Debian.
+KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
+	kmod binutils qemu-system-x86 busybox-static libarchive-dev \
+	linux-source-6.12 $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+kpgo-missing-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
+	$(KPGO_DEBS) 2>/dev/null | awk '$$1 == "ii" { print $$2 }' | \
+	{ tr ' ' '\n' | sort > /tmp/kpgo-have.$$$$; printf '%s\n' $(KPGO_DEBS) | sort | \
+	comm -23 - /tmp/kpgo-have.$$$$; rm -f /tmp/kpgo-have.$$$$; })
+
+pgo-deps:
+	@missing="$(strip $(kpgo-missing-debs))"; \
+	if [ -z "$$missing" ]; then $(call kpgo-say,DEPS,all $(words $(KPGO_DEBS)) Debian packages installed); \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  $(call kpgo-say,DEPS,installing $$missing); \
+	  { [ -n "$$(find /var/lib/apt/lists -name '*Packages*' 2>/dev/null | head -1)" ] || \
+	    apt-get update -qq; } && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "kpgo: missing Debian packages: $$missing; install them as root: apt-get install $$missing" >&2; exit 1; fi
+
+# --- quick start -------------------------------------------------------------
+# Debian's linux-source-6.12, unpacked into QS_WORK, configured as a small
+# QEMU guest at -O2 (tinyconfig + kvm_guest.config + kconfig/pgo-guest.config
+# + kconfig/quickstart.config), then the whole loop for redis.
+QS_WORK    ?= $(KPGO_DIR)/work
+QS_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
+QS_KSRC    := $(QS_WORK)/linux-source-6.12
+QS_O       := $(QS_WORK)/build
+QS_WORKLOAD ?= redis
+qs-fragments = $(QS_KSRC)/kernel/configs/kvm_guest.config \
+	$(KPGO_DIR)/kconfig/pgo-guest.config $(KPGO_DIR)/kconfig/quickstart.config
+qs-make = $(MAKE) --no-print-directory -f $(KPGO_DIR)/Makefile KSRC=$(QS_KSRC) O=$(QS_O)
+
+$(QS_KSRC)/Makefile: | pgo-deps
+	@$(call kpgo-say,UNPACK,$(QS_TARBALL) into $(QS_WORK))
+	@mkdir -p $(QS_WORK) && tar -xf $(QS_TARBALL) -C $(QS_WORK) && touch $@
+
+quiet_cmd_qs_config = CONFIG  $(QS_O)/.config (tinyconfig + $(words $(qs-fragments)) fragments)
+      cmd_qs_config = $(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) tinyconfig >/dev/null && \
+	cat $(QS_O)/.config $(qs-fragments) > $(QS_O)/.config.tmp && \
+	mv -f $(QS_O)/.config.tmp $(QS_O)/.config && \
+	$(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) olddefconfig >/dev/null
+
+$(QS_O)/.config: $(QS_KSRC)/Makefile $(KPGO_DIR)/kconfig/pgo-guest.config \
+		$(KPGO_DIR)/kconfig/quickstart.config
+	$(call kpgo-cmd,qs_config)
+
+$(QS_O)/.kpgo-qs-config-ok: $(QS_O)/.config
+	$(if $(call kpgo-config-missing,$(qs-fragments),$<),$(error kpgo: \
+	  $(call kpgo-config-missing,$(qs-fragments),$<) did not take in $<))
+	@touch $@
+
+quickstart: $(QS_O)/.kpgo-qs-config-ok kpgo-tools
+	+@$(qs-make) pgo-use-$(QS_WORKLOAD)
+	@$(qs-make) quickstart-summary
+
+qs-out = $(QS_O)/.kpgo
+qs-time = $$(cat $(qs-out)/times/$(1) 2>/dev/null || echo '?')
+quickstart-summary:
+	@echo ''
+	@echo 'kpgo quick start: $(QS_WORKLOAD) on $(notdir $(QS_KSRC)), gcc $(shell gcc -dumpfullversion)'
+	@echo "  optimized kernel  $(QS_O)/arch/x86/boot/bzImage"
+	@echo "  profile           $$(sed -n '1s/^[^:]*: //p' $(qs-out)/profiles/$(QS_WORKLOAD)/profile.info)"
+	@echo "  client            $$(cat $(qs-out)/profiles/$(QS_WORKLOAD)/result.txt)"
+	@echo "  profile applied   $$(cat $(qs-out)/work/$(QS_WORKLOAD)/use.evidence)"
+	@echo "  vmlinux.o         $$(cat $(qs-out)/work/$(QS_WORKLOAD)/use.text)"
+	@echo "  seconds           instrument $(call qs-time,instrument-kernel), collect $(call qs-time,collect-$(QS_WORKLOAD)), use $(call qs-time,use-$(QS_WORKLOAD))"
+
+# --- tests -------------------------------------------------------------------
+check: pgo-deps
+	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=all check
+
+check-fast:
+	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=fast check
+
+check-e2e: pgo-deps
+	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=e2e check
+
+clean:
+	rm -rf $(KPGO_BUILD)
+
+.PHONY: help pgo-deps quickstart quickstart-summary check check-fast check-e2e clean

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/baseline.mk - pgo-baseline: the tree's kernel (same .config, same
+# compiler, same KCFLAGS) built without any profile in $(PGO_OUT)/baseline,
+# the "before" of every comparison.
+
+ifndef kpgo-baseline-mk
+kpgo-baseline-mk := 1
+
+quiet_cmd_base_config = PGO-CFG baseline/.config
+      cmd_base_config = mkdir -p $(kpgo-base) && cp $< $@.tmp && mv -f $@.tmp $@ && \
+	$(kpgo-kmake) -s O=$(kpgo-base) olddefconfig >/dev/null
+
+$(kpgo-base)/.config: $(kpgo-user-config) | kpgo-user-config-ok
+	$(call kpgo-cmd,base_config)
+
+quiet_cmd_base_build = PGO-BASE building the baseline kernel in $(kpgo-base)
+      cmd_base_build = t0=$$(date +%s); \
+	$(kpgo-kmake) O=$(kpgo-base) $(PGO_USE_TARGETS) && $(call kpgo-time,baseline,kernel) && \
+	$(call kpgo-say,PGO-BASE,vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; }); \
+	  $$(cat $(kpgo-times)/baseline-kernel) s)
+
+pgo-baseline: $(kpgo-base)/.config
+	+$(call kpgo-cmd,base_build)
+
+.PHONY: pgo-baseline
+
+endif

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/collect.mk - running a workload in QEMU.
+#
+# pgo-collect-<w>: boot the instrumented kernel with the workload's image,
+#   run the server in the guest and the client on the host, and keep the
+#   kernel's gcov data as $(PGO_OUT)/profiles/<w>/:
+#     gcda/         one .gcda per object, named by its path in the object tree
+#     profile.info  kpgo-gcda stat of gcda/ (objects, counters, top objects)
+#     client.out    the client's output; result.txt its figure (one line)
+#   A new profile replaces the old one only when complete; a failed run
+#   leaves the previous profile as it was.  Recollected when the
+#   instrumented kernel, the image or the host-side settings change.
+# pgo-bench-<w>: the same run without collecting, on PGO_KERNEL=optimized
+#   (the tree's own kernel, default), baseline or instrumented.
+
+ifndef kpgo-collect-mk
+kpgo-collect-mk := 1
+
+kpgo-recipe-phases += collect bench
+
+PGO_KERNEL ?= optimized
+kpgo-kernel-optimized    = $(kpgo-objtree)/$(kpgo-arch-image)
+kpgo-kernel-baseline     = $(kpgo-base)/$(kpgo-arch-image)
+kpgo-kernel-instrumented = $(kpgo-instr-image)
+kpgo-kernel-how-optimized    = make pgo-use-<workload>
+kpgo-kernel-how-baseline     = make pgo-baseline
+kpgo-kernel-how-instrumented = make pgo-instrument
+
+# Host-side settings of a run: a change here re-collects.
+define kpgo-run-conf
+# host side of workload $(1), made from recipes/$(1).mk
+client=$($(2)_CLIENT)
+port=$($(2)_PORT)
+mem=$(kpgo-mem)
+smp=$(PGO_SMP)
+timeout=$(kpgo-timeout)
+endef
+kpgo-mem = $(or $(PGO_MEM),$($(2)_MEM),512)
+kpgo-timeout = $(or $($(2)_TIMEOUT),1800)
+
+# $(call kpgo-vm,name,NAME,mode,kernel,client-out) - the QEMU run
+kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
+	$(if $(filter silent_,$(kpgo-quiet)),--quiet) \
+	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
+	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz \
+	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
+	--smp $(PGO_SMP) --port $(PGO_HOST_PORT):$($(2)_PORT) \
+	--run-timeout $(kpgo-timeout) --client-out $(5) \
+	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,--tag PGO-BENCH) \
+	-- '$(call kpgo-escsq,$($(2)_CLIENT))'
+
+# $(call kpgo-result,name,NAME,client-out,result): the client's figure
+kpgo-result = ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
+	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (filter: $(2)_RESULT)" >&2; exit 1; }
+
+kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
+	$(call kpgo-need,$(firstword $($(2)_CLIENT)),$($(2)_DEBS))
+
+quiet_cmd_collect =
+      cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
+	rm -rf $$p.new && mkdir -p $$p.new/share && \
+	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
+	if [ ! -d $$p.new/share/gcov$(kpgo-instr) ]; then \
+	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
+	mv $$p.new/share/gcov$(kpgo-instr) $$p.new/gcda && rm -rf $$p.new/share && \
+	$(KPGO_BIN)/kpgo-gcda stat --top 5 $$p.new/gcda > $$p.new/profile.info && \
+	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
+	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
+	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \
+	$(call kpgo-say,PGO-PROF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \
+	$(call kpgo-say,PGO-PROF,$(2): client: $$(cat $$p/result.txt); $$(cat $(kpgo-times)/collect-$(2)) s in all)
+
+quiet_cmd_bench =
+      cmd_bench = k=$(kpgo-kernel-$(PGO_KERNEL)); w=$(call kpgo-work,$(2)); \
+	if [ ! -f "$$k" ]; then echo "kpgo: no $(PGO_KERNEL) kernel ($$k): build it first with $(kpgo-kernel-how-$(PGO_KERNEL))" >&2; exit 1; fi; \
+	$(call kpgo-vm,$(2),$(3),bench,$$k,$$w/bench-$(PGO_KERNEL).out) && \
+	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt) && \
+	$(call kpgo-say,PGO-BENCH,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
+
+# When the goal is pgo-use-<w> (not pgo-collect-<w>), an existing profile
+# is used as it is: only a missing one is collected.
+kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-work,$(1))/image.cpio.gz \
+	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-vm $(KPGO_BIN)/kpgo-gcda
+kpgo-collect-dep = $(if $(filter pgo-collect-$(1),$(MAKECMDGOALS)),,|)
+
+define kpgo-collect-tmpl
+$(call kpgo-work,$(1))/run.conf: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-run-conf,$(1),$(2)))
+
+$(call kpgo-prof,$(1))/profile.info: $(kpgo-collect-dep) $(call kpgo-collect-inputs,$(1))
+	$$(call kpgo-host-needs,$(1),$(2))
+	$$(call kpgo-cmd,collect,$(1),$(2))
+
+pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
+.PHONY: pgo-collect-$(1)
+endef
+
+define kpgo-bench-tmpl
+pgo-bench-$(1): $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm
+	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
+		say optimized, baseline or instrumented))
+	$$(call kpgo-host-needs,$(1),$(2))
+	$$(call kpgo-cmd,bench,$(1),$(2))
+.PHONY: pgo-bench-$(1)
+endef
+
+endif

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/help.mk - pgo-help: kpgo's targets, variables and workloads.
+
+ifndef kpgo-help-mk
+kpgo-help-mk := 1
+
+pgo-help:
+	@echo 'kpgo $(kpgo-version) - profile-guided optimization of this kernel (gcc gcov)'
+	@echo ''
+	@echo 'Targets (in a tree after pgo-attach, or make -C $(KPGO_DIR) KSRC=<tree> ...):'
+	@echo '  pgo-instrument      build the gcov-instrumented kernel in $$(PGO_OUT)/instrumented'
+	@echo '  pgo-image-<w>       make workload <w>'"'"'s guest initramfs'
+	@echo '  pgo-collect-<w>     boot the instrumented kernel in QEMU, run <w>, keep its profile'
+	@echo '  pgo-use-<w>         rebuild this tree'"'"'s kernel with <w>'"'"'s profile (collects if missing)'
+	@echo '  pgo-bench-<w>       run <w> on PGO_KERNEL=optimized|baseline|instrumented, print the figure'
+	@echo '  pgo-baseline        build the same kernel without profile in $$(PGO_OUT)/baseline'
+	@echo '  pgo-attach          hook kpgo into KSRC (writes KSRC/GNUmakefile, nothing else)'
+	@echo '  pgo-detach          remove that hook'
+	@echo '  pgo-check-recipes   check every recipe'"'"'s fields'
+	@echo ''
+	@echo 'Workloads (<w>): $(kpgo-recipes)'
+	@echo ''
+	@echo 'Variables:'
+	@echo '  KSRC=<tree>  O=<dir>      kernel source and object tree (O as in Kbuild)'
+	@echo '  PGO_OUT=<dir>             kpgo state (default <objtree>/.kpgo)'
+	@echo '  PGO_FRAGMENTS=<files>     config fragments of the instrumented kernel'
+	@echo '  PGO_SCALE=<factor>        size of every workload'"'"'s load (default 1 = seed size)'
+	@echo '  PGO_ACCEL=auto|kvm|tcg    QEMU accelerator (auto: KVM if it boots the guest)'
+	@echo '  PGO_MEM=<MB> PGO_SMP=<n>  guest memory (default: recipe'"'"'s, 512) and CPUs (1)'
+	@echo '  PGO_HOST_PORT=<port>      host port forwarded to the guest (0: a free one)'
+	@echo '  PGO_KERNEL=<kind>         kernel for pgo-bench-<w>'
+	@echo '  PGO_PARTIAL_TRAINING=y|n  -fprofile-partial-training (never-run code as without profile)'
+	@echo '  PGO_USE_TARGETS=<goals>   what pgo-use/pgo-baseline build (default all)'
+	@echo '  V=1  -s  -j<n>            as in Kbuild'
+
+.PHONY: pgo-help
+
+endif

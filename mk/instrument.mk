@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/instrument.mk - pgo-instrument: the user's .config plus kpgo's
+# fragments (PGO_FRAGMENTS), built with gcc gcov in $(PGO_OUT)/instrumented,
+# never in the user's object tree.
+
+ifndef kpgo-instrument-mk
+kpgo-instrument-mk := 1
+
+kpgo-user-config  := $(call kpgo-kconfig,$(kpgo-objtree))
+kpgo-instr-config := $(call kpgo-kconfig,$(kpgo-instr))
+kpgo-instr-ok     := $(kpgo-instr)/.kpgo-config-ok
+kpgo-instr-image  := $(kpgo-instr)/$(kpgo-arch-image)
+
+# --- config checks, used by every phase that builds --------------------
+# $(call kpgo-config-words,FILES): "CONFIG_X=v" words, "# CONFIG_X is not
+# set" as CONFIG_X=n
+kpgo-config-words = $(shell sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=[^ ]*\)$$/\1/p' \
+	-e 's/^\# \(CONFIG_[A-Za-z0-9_]*\) is not set$$/\1=n/p' $(1))
+# $(call kpgo-config-missing,WANT-FILES,HAVE-FILE): requested settings that
+# did not take
+kpgo-config-missing = $(strip $(foreach h,$(call kpgo-config-words,$(2)),\
+	$(eval kpgo-have := $$(kpgo-have) $(h)))\
+	$(foreach w,$(call kpgo-config-words,$(1)),\
+	  $(if $(filter %=n,$(w)),\
+	    $(if $(filter $(patsubst %=n,%=y,$(w)) $(patsubst %=n,%=m,$(w)),$(kpgo-have)),$(w)),\
+	    $(if $(filter $(w),$(kpgo-have)),,$(w))))$(eval kpgo-have :=))
+
+# A tree with no .config, or one optimized for size, is refused here.
+define kpgo-check-user-config
+$(if $(wildcard $(kpgo-user-config)),,$(error kpgo: no .config in \
+	$(kpgo-objtree): configure the kernel first, e.g. make \
+	$(if $(kpgo-o),O=$(kpgo-o) )defconfig (or tinyconfig, menuconfig), \
+	or run 'make quickstart' in $(KPGO_DIR) for a ready small guest))
+$(if $(filter CONFIG_CC_OPTIMIZE_FOR_SIZE=y,$(call kpgo-config-words,$(kpgo-user-config))),\
+	$(error kpgo: $(kpgo-user-config) has CONFIG_CC_OPTIMIZE_FOR_SIZE=y: with -Os gcc's \
+	-fprofile-use changes nothing. Switch to -O2: $(kpgo-srctree)/scripts/config \
+	--file $(kpgo-user-config) -d CC_OPTIMIZE_FOR_SIZE -e CC_OPTIMIZE_FOR_PERFORMANCE \
+	&& make $(if $(kpgo-o),O=$(kpgo-o) )olddefconfig))
+endef
+
+quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS)) fragments)
+      cmd_instr_config = mkdir -p $(kpgo-instr) && \
+	cat $(kpgo-user-config) $(PGO_FRAGMENTS) > $(kpgo-instr-config).tmp && \
+	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
+	$(kpgo-kmake) -s O=$(kpgo-instr) olddefconfig >/dev/null
+
+$(kpgo-instr-config): $(kpgo-user-config) $(PGO_FRAGMENTS) | kpgo-user-config-ok
+	$(call kpgo-cmd,instr_config)
+
+# Every symbol a fragment asked for must have taken.
+$(kpgo-instr-ok): $(kpgo-instr-config)
+	$(if $(call kpgo-config-missing,$(PGO_FRAGMENTS),$<),$(error kpgo: \
+	  $(call kpgo-config-missing,$(PGO_FRAGMENTS),$<) asked for by \
+	  $(notdir $(PGO_FRAGMENTS)) did not take in $<: a dependency is \
+	  missing in your .config (find it with make O=$(kpgo-instr) menuconfig, \
+	  '/' and the symbol name)))
+	@touch $@
+
+kpgo-user-config-ok:
+	$(kpgo-check-user-config)
+
+# Kbuild decides what to rebuild; bzImage keeps its time when nothing did,
+# so what depends on it (a collected profile) is not redone.
+quiet_cmd_instr_build = PGO-INS  building the instrumented kernel in $(kpgo-instr)
+      cmd_instr_build = t0=$$(date +%s); \
+	$(kpgo-kmake) O=$(kpgo-instr) $(notdir $(kpgo-arch-image)) && \
+	$(call kpgo-time,instrument,kernel) && \
+	$(call kpgo-say,PGO-INS,$$(find $(kpgo-instr) -name '*.gcno' | wc -l) objects instrumented; \
+	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument-kernel) s)
+
+$(kpgo-instr-image): $(kpgo-instr-ok) FORCE
+	+$(call kpgo-cmd,instr_build)
+
+pgo-instrument: $(kpgo-instr-image)
+
+.PHONY: pgo-instrument kpgo-user-config-ok
+
+endif

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/kpgo-lib.mk - the make functions every other kpgo file uses.
+#
+# Output follows Kbuild: each command has a short form quiet_cmd_<name>
+# ("TAG     target", an 8-column tag) and a full form cmd_<name>.  V=1 prints
+# the full command, make -s prints neither.
+#
+# Escaping: inside $(eval) templates (mk/recipe.mk) a '$$' is what must
+# survive the eval and be expanded when a recipe runs; a single '$' is
+# expanded while the template is instantiated.  Everywhere else plain make.
+
+ifndef kpgo-lib-mk
+kpgo-lib-mk := 1
+
+ifeq ($(KPGO_DIR),)
+KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+endif
+
+kpgo-version := $(or $(shell cat $(KPGO_DIR)/VERSION 2>/dev/null),0.1)
+
+# --- verbosity, as Kbuild: V=1 full commands, -s nothing ----------------
+ifeq ($(origin V),command line)
+  kpgo-verbose := $(V)
+endif
+ifneq ($(findstring 1,$(kpgo-verbose)),)
+  kpgo-quiet :=
+else
+  kpgo-quiet := quiet_
+endif
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+  kpgo-quiet := silent_
+endif
+
+# $(call kpgo-escsq,TEXT): TEXT made safe inside single quotes
+kpgo-escsq = $(subst ','\'',$(1))
+
+# $(call kpgo-cmd,NAME[,ARG...]): echo quiet_cmd_NAME (or cmd_NAME with V=1),
+# then run cmd_NAME; $(2).. are passed on to cmd_NAME.
+kpgo-echo-cmd = $(if $($(kpgo-quiet)cmd_$(1)),\
+	echo '  $(call kpgo-escsq,$($(kpgo-quiet)cmd_$(1)))';)
+kpgo-cmd = @set -e; $(kpgo-echo-cmd) $(cmd_$(1))
+
+# $(call kpgo-say,TAG,TEXT): one progress line, unless make -s.  TEXT is
+# put inside double quotes, so $$(command) and $$var in it are expanded.
+kpgo-say = $(if $(filter silent_,$(kpgo-quiet)),:,printf '  %-8s%s\n' '$(1)' "$(2)")
+
+# $(call kpgo-filechk,FILE,TEXT): write TEXT to FILE only when it differs
+# (Kbuild's filechk): a changed setting makes FILE newer, an unchanged one
+# leaves it, so whatever depends on FILE reruns exactly when it must.
+# (All lines of a recipe are expanded before the first runs: the directory
+# is made with $(shell) so that $(file) can write into it.)
+define kpgo-filechk
+	$(shell mkdir -p $(dir $(1)))$(file >$(1).tmp,$(2))
+	@if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv -f $(1).tmp $(1); fi
+endef
+
+# $(call kpgo-need,PROGRAM,DEBIAN-PACKAGE): fail with the package to install
+kpgo-need = $(if $(shell command -v $(1) 2>/dev/null),,$(error kpgo: '$(1)' \
+	not found; install it with: apt-get install $(2)   (or run: make -C \
+	$(KPGO_DIR) pgo-deps)))
+
+# $(call kpgo-newline) for $(error)/$(info) text
+define kpgo-nl
+
+
+endef
+
+FORCE:
+.PHONY: FORCE
+
+endif

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/kpgo.mk - kpgo's entry point: include this (with KSRC set) and the
+# pgo-* targets exist.  It is included by kpgo's own Makefile
+# (make -C kpgo KSRC=<tree> pgo-...) and by the GNUmakefile that
+# 'make pgo-attach' puts into a kernel tree (make pgo-...).
+#
+# Interface (stable; documented in README):
+#   KSRC            the kernel source tree (required)
+#   O=, KBUILD_OUTPUT   the kernel object tree, as in Kbuild; default KSRC.
+#                   O is taken relative to the directory make runs in.
+#   PGO_OUT         kpgo's state for that object tree (default $(objtree)/.kpgo):
+#                     instrumented/   the instrumented kernel's object tree
+#                     baseline/       the same kernel without profile
+#                     profiles/<w>/   a workload's collected profile
+#                     work/<w>/       its image, settings, logs
+#   V=1, -s, -j     as in Kbuild
+
+ifndef kpgo-mk
+kpgo-mk := 1
+
+KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(KPGO_DIR)/mk/kpgo-lib.mk
+include $(KPGO_DIR)/mk/tools.mk
+
+# --- the kernel tree -----------------------------------------------------
+# Goals that work without a kernel tree (they only describe kpgo).
+kpgo-goals-no-ksrc += pgo-help pgo-check-recipes
+ifeq ($(strip $(KSRC)),)
+ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
+$(error kpgo: KSRC is not set: say which kernel tree, e.g. make -C $(KPGO_DIR) KSRC=~/linux $(firstword $(MAKECMDGOALS)))
+endif
+kpgo-srctree := /nonexistent-kernel-tree
+else
+kpgo-srctree := $(abspath $(KSRC))
+ifeq ($(wildcard $(kpgo-srctree)/Kbuild),)
+$(error kpgo: KSRC=$(KSRC) is not a Linux kernel source tree (no Kbuild file there); point KSRC at the top of a kernel tree)
+endif
+endif
+
+kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
+kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
+
+PGO_OUT      ?= $(kpgo-objtree)/.kpgo
+kpgo-instr   := $(PGO_OUT)/instrumented
+kpgo-base    := $(PGO_OUT)/baseline
+kpgo-prof     = $(PGO_OUT)/profiles/$(1)
+kpgo-work     = $(PGO_OUT)/work/$(1)
+kpgo-times   := $(PGO_OUT)/times
+
+# The kernel's build, never through a GNUmakefile kpgo may have put there.
+# KCFLAGS is passed explicitly so a user's KCFLAGS is kept, not replaced.
+kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile
+kpgo-arch-image := arch/x86/boot/bzImage
+
+# $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
+kpgo-kconfig = $(1)/.config
+
+# --- settings shared by the phases ---------------------------------------
+# Fragments merged into the user's .config for the instrumented kernel.
+PGO_FRAGMENTS ?= $(KPGO_DIR)/kconfig/pgo-gcov.config \
+		 $(KPGO_DIR)/kconfig/pgo-guest.config
+# Scale of every workload's load (1 = the seed's size).
+PGO_SCALE ?= 1
+# QEMU
+PGO_QEMU     ?= qemu-system-x86_64
+PGO_ACCEL    ?= auto
+PGO_MEM      ?=
+PGO_SMP      ?= 1
+PGO_HOST_PORT ?= 0
+# -fprofile-partial-training: never-run code compiled as without profile (y)
+# or optimized for size as gcc does by default (n).
+PGO_PARTIAL_TRAINING ?= n
+
+# $(call pgo-scale,N): N scaled by PGO_SCALE, at least 1
+pgo-scale = $(shell awk 'BEGIN { n = int($(1) * $(PGO_SCALE)); print (n < 1) ? 1 : n }')
+
+# $(call kpgo-time,PHASE,NAME): record how long a phase took; use as
+#   t0=$$(date +%s); ...; $(call kpgo-time,phase,name)
+kpgo-time = mkdir -p $(kpgo-times) && echo $$(( $$(date +%s) - t0 )) > $(kpgo-times)/$(1)-$(2)
+
+include $(KPGO_DIR)/mk/recipe.mk
+include $(KPGO_DIR)/mk/instrument.mk
+include $(KPGO_DIR)/mk/image.mk
+include $(KPGO_DIR)/mk/collect.mk
+include $(KPGO_DIR)/mk/use.mk
+include $(KPGO_DIR)/mk/baseline.mk
+include $(KPGO_DIR)/mk/attach.mk
+include $(KPGO_DIR)/mk/help.mk
+include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk))
+
+endif

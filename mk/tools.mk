@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/tools.mk - build kpgo's C helpers (tools/*.c) for the host, and the
+# static guest agent.
+#
+# Provides:
+#   $(KPGO_BIN)/kpgo-<tool>      optimized build, used by the workflow
+#   $(KPGO_SAN)/kpgo-<tool>      ASan+UBSan build, used by the fast tests
+#   kpgo-tools                   phony: all of the above that are needed
+#
+# The helpers are built with KPGO_HOSTCC, never with the kernel's CC (which a
+# user may have wrapped in ccache or distcc, or pointed at a cross compiler).
+
+ifndef kpgo-tools-mk
+kpgo-tools-mk := 1
+
+KPGO_BUILD     ?= $(KPGO_DIR)/build
+KPGO_BIN       ?= $(KPGO_BUILD)/bin
+KPGO_SAN       ?= $(KPGO_BUILD)/san
+KPGO_HOSTCC    ?= gcc
+KPGO_HOSTCFLAGS ?= -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+KPGO_SANFLAGS  ?= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=all
+
+# tool name -> extra link arguments
+kpgo-ldlibs-mkimage := -larchive
+kpgo-ldlibs-agent   := -static
+kpgo-host-tools := gcda mkimage vm
+kpgo-guest-tools := agent
+
+kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \
+		 $(KPGO_DIR)/tools/util.h
+
+quiet_cmd_hostcc_tool = HOSTCC  $(notdir $@)
+      cmd_hostcc_tool = mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
+			$(2) -o $@ $(filter %.c,$^) $(kpgo-ldlibs-$*)
+
+$(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)
+	$(call kpgo-cmd,hostcc_tool)
+
+$(KPGO_SAN)/kpgo-%: $(call kpgo-tool-deps,%)
+	$(call kpgo-cmd,hostcc_tool,$(KPGO_SANFLAGS))
+
+kpgo-tools: $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools))
+
+.PHONY: kpgo-tools
+
+endif

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/use.mk - pgo-use-<workload>: rebuild the tree's own kernel (its own
+# object tree, so make install, bindeb-pkg ... follow) with the profile.
+#
+# 1. kpgo-gcda merges the profile, writes a kernel-wide object summary
+#    (runs, sum_max) into every .gcda and installs them next to the objects
+#    (dir/obj.gcda, where gcc -fprofile-use looks), rewriting only files whose
+#    bytes change; it also writes profile-deps.mk: "dir/obj.o: dir/obj.gcda".
+# 2. Kbuild builds with KCFLAGS += the -fprofile-use flags and MAKEFILES =
+#    profile-deps.mk, so an object whose profile changed is recompiled by
+#    Kbuild's own if_changed (a newer prerequisite), and nothing else is.
+# 3. The evidence is counted from the compiler's own messages (use.log) and
+#    from the objects: compiled with a profile, without one, functions whose
+#    profile did not match, and the hot/cold sections of vmlinux.o.
+
+ifndef kpgo-use-mk
+kpgo-use-mk := 1
+
+kpgo-recipe-phases += use
+
+# What pgo-use builds in the tree (default: what plain 'make' builds).
+PGO_USE_TARGETS ?= all
+
+kpgo-use-flags = -fprofile-use -fprofile-correction \
+	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
+	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training)
+
+kpgo-profile-deps := $(PGO_OUT)/profile-deps.mk
+kpgo-profile-list := $(PGO_OUT)/profile-installed.list
+
+# $(call kpgo-text-figures,OBJECT): one line with the hot/cold layout
+kpgo-text-figures = size -A $(1) | awk '\
+	$$1 == ".text" { t = $$2 } $$1 ~ /^\.text\.hot/ { h += $$2 } \
+	$$1 ~ /^\.text\.unlikely/ { u += $$2 } \
+	END { printf ".text %d, .text.hot %d, .text.unlikely %d bytes", t, h, u }'; \
+	printf ', %d .cold parts\n' $$(nm $(1) | grep -c '\.cold')
+
+# Counting the compiler's evidence in use.log and in the object tree.
+kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
+kpgo-use-evidence = \
+	c=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | wc -l); \
+	p=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | sed 's/\.o$$/.gcda/' | \
+		xargs -r ls -d 2>/dev/null | wc -l); \
+	echo "$$c objects compiled, $$p with profile data, \
+	$(call kpgo-count,profile count data file not found,$(1)/use.log) without \
+	(-Wmissing-profile); functions: \
+	$(call kpgo-count,control flow of function|number of counters in profile data,$(1)/use.log) \
+	mismatched (profile ignored), \
+	$(call kpgo-count,profile for function .* not found in profile data,$(1)/use.log) \
+	without profile, \
+	$(call kpgo-count,source locations for function,$(1)/use.log) \
+	with moved source lines" > $(1)/use.evidence
+
+# $(call kpgo-use,name,profile-dirs): merge, install, build, report
+quiet_cmd_use =
+      cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
+	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
+	  --deps $(kpgo-profile-deps) $(3) > $$w/merge.txt && \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
+	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
+	  $(kpgo-use-flags); compiler messages in $$w/use.log) && \
+	touch $$w/use.start && t0=$$(date +%s) && \
+	if ! MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
+	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-flags))' \
+	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
+	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \
+	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
+	$(call kpgo-time,use,$(2)) && $(call kpgo-use-evidence,$$w) && \
+	$(call kpgo-say,PGO-USE,$(2): $$(cat $$w/use.evidence); $$(cat $(kpgo-times)/use-$(2)) s) && \
+	{ $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; } > $$w/use.text && \
+	$(call kpgo-say,PGO-USE,$(2): vmlinux.o $$(cat $$w/use.text)) && \
+	if [ -f $(kpgo-base)/vmlinux.o ]; then \
+	  $(call kpgo-say,PGO-USE,baseline: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; })); fi
+
+define kpgo-use-tmpl
+pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+	+$$(call kpgo-cmd,use,$(1),$(call kpgo-prof,$(1))/gcda)
+.PHONY: pgo-use-$(1)
+endef
+
+endif

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/check.mk - kpgo's test runner.
+#
+#   make -f tests/check.mk [TIER=fast|e2e|all] [TESTS="name ..."]
+#
+# Every tests/*.mk file (but this one) adds test names to KPGO_TESTS_FAST or
+# KPGO_TESTS_E2E and defines a target test-<name>.  A test passes when its
+# recipe exits 0.  Each runs in a fresh scratch directory $(T), its output
+# goes to $(T).log and is shown when it fails.  The last line printed is
+# "N passed, N failed".
+#
+# Available in test recipes:
+#   $(T)          scratch directory of the running test (created empty)
+#   $(KPGO_DIR)   the kpgo checkout;  $(KPGO_BIN), $(KPGO_SAN): helpers
+#   $(KSRC_TEST)  an unpacked linux-source-6.12 tree (e2e tests only)
+#   $(call expect-fail,COMMAND,EXTENDED-REGEX)  COMMAND must fail and print
+#                 a line matching the regex (stdout or stderr)
+
+KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(KPGO_DIR)/mk/kpgo-lib.mk
+include $(KPGO_DIR)/mk/tools.mk
+
+TIER      ?= fast
+TEST_OUT  ?= $(KPGO_BUILD)/tests
+T          = $(TEST_OUT)/$(patsubst test-%,%,$@)
+
+KPGO_TESTS_FAST :=
+KPGO_TESTS_E2E  :=
+include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
+
+TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\
+	 $(if $(filter e2e,$(TIER)),$(KPGO_TESTS_E2E),\
+	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E)))
+
+# expect-fail: run $(1), which must exit non-zero and print a line matching $(2)
+expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \
+	echo "expected failure, got success: $(1)"; cat $(T)/out; exit 1; fi; \
+	grep -Eq -- '$(2)' $(T)/out || { echo "no line matching '$(2)' in:"; \
+	cat $(T)/out; exit 1; }; }
+
+check: $(addprefix run-,$(TESTS))
+	@p=$$(ls $(TEST_OUT)/*.pass 2>/dev/null | wc -l); \
+	f=$$(ls $(TEST_OUT)/*.fail 2>/dev/null | wc -l); \
+	echo "$$p passed, $$f failed"; test $$f -eq 0
+
+run-%: check-prepare
+	@rm -rf $(TEST_OUT)/$*; mkdir -p $(TEST_OUT)/$*; t0=$$(date +%s); \
+	if $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) \
+		test-$* >$(TEST_OUT)/$*.log 2>&1; then \
+		echo "PASS  $* ($$(( $$(date +%s) - t0 )) s)"; touch $(TEST_OUT)/$*.pass; \
+	else echo "FAIL  $* ($$(( $$(date +%s) - t0 )) s), last lines of $(TEST_OUT)/$*.log:"; \
+		tail -n 25 $(TEST_OUT)/$*.log | sed 's/^/    | /'; touch $(TEST_OUT)/$*.fail; fi
+
+check-prepare:
+	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail
+
+.PHONY: check check-prepare

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/* util.c - see util.h */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *prog = "kpgo";
+
+void kp_set_prog(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+	if (argv0)
+		prog = slash ? slash + 1 : argv0;
+}
+
+const char *kp_prog(void)
+{
+	return prog;
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void kp_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void kp_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void *kp_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		kp_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *kp_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		kp_die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *kp_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		kp_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *kp_xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		kp_die("out of memory");
+	return d;
+}
+
+char *kp_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		kp_die("out of memory");
+	return s;
+}
+
+int kp_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = kp_xstrdup(path);
+	char *s;
+	int ret = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) && errno != EEXIST) {
+			ret = -1;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+int kp_read_file(const char *path, unsigned char **buf, size_t *len)
+{
+	size_t cap = 16384, n = 0;
+	unsigned char *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	b = kp_xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (cap - n < 4096) {
+			cap *= 2;
+			b = kp_xrealloc(b, cap);
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+
+			close(fd);
+			free(b);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int kp_write_file_atomic(const char *path, const void *buf, size_t len,
+			 mode_t mode)
+{
+	char *tmp = kp_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *dir = kp_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, e;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (kp_mkdir_p(dir, 0755))
+			goto fail_nofd;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail_nofd;
+	if (write_all(fd, buf, len) || close(fd)) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		goto fail_nofd;
+	}
+	if (rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		goto fail_nofd;
+	}
+	free(tmp);
+	free(dir);
+	return 0;
+fail_nofd:
+	e = errno;
+	free(tmp);
+	free(dir);
+	errno = e;
+	return -1;
+}
+
+int kp_write_if_changed(const char *path, const void *buf, size_t len,
+			mode_t mode)
+{
+	unsigned char *old;
+	size_t oldlen;
+
+	if (!kp_read_file(path, &old, &oldlen)) {
+		int same = oldlen == len && !memcmp(old, buf, len);
+
+		free(old);
+		if (same)
+			return 0;
+	}
+	return kp_write_file_atomic(path, buf, len, mode) ? -1 : 1;
+}

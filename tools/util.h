@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util.h - the few routines every kpgo helper needs.
+ *
+ * Errors are printed as "<prog>: <message>" on stderr.  Nothing here keeps
+ * global state beyond the program name set once by kp_set_prog().
+ */
+#ifndef KPGO_UTIL_H
+#define KPGO_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define KP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Set the name used as prefix of every message (argv[0]'s basename). */
+void kp_set_prog(const char *argv0);
+const char *kp_prog(void);
+
+/* Print "<prog>: <msg>" and exit(1) / return. */
+_Noreturn void kp_die(const char *fmt, ...) KP_PRINTF(1, 2);
+void kp_warn(const char *fmt, ...) KP_PRINTF(1, 2);
+
+/* Allocation that dies on failure. */
+void *kp_xmalloc(size_t n);
+void *kp_xcalloc(size_t n, size_t size);
+void *kp_xrealloc(void *p, size_t n);
+char *kp_xstrdup(const char *s);
+/* printf into a fresh allocation. */
+char *kp_xasprintf(const char *fmt, ...) KP_PRINTF(1, 2);
+
+/* mkdir -p: returns 0, or -1 with errno set. */
+int kp_mkdir_p(const char *path, mode_t mode);
+
+/*
+ * Read a whole file with read() until end of file (never trusts st_size:
+ * debugfs reports 0 for gcov files).  On success returns 0 and a malloc'd
+ * buffer (one extra NUL byte after the data); -1 with errno set otherwise.
+ */
+int kp_read_file(const char *path, unsigned char **buf, size_t *len);
+
+/*
+ * Write buf to path through a temporary file in the same directory and
+ * rename(2), creating parent directories.  A reader never sees a half file.
+ * Returns 0, or -1 with errno set (the temporary file is removed).
+ */
+int kp_write_file_atomic(const char *path, const void *buf, size_t len,
+			 mode_t mode);
+
+/*
+ * Like kp_write_file_atomic, but leaves path (and its mtime) untouched when
+ * it already holds exactly these bytes.  Returns 0 when unchanged, 1 when
+ * written, -1 with errno set on error.
+ */
+int kp_write_if_changed(const char *path, const void *buf, size_t len,
+			mode_t mode);
+
+#endif /* KPGO_UTIL_H */

@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpgo-vm - run one workload in a QEMU guest and drive it from the host.
+ *
+ * Boots a kernel with kpgo's initramfs (whose /init is kpgo-agent), waits on
+ * the control channel (the guest's second serial port) for the agent to say
+ * the server is ready, runs the client command on the host against the
+ * forwarded port, tells the agent it is done (in collect mode the agent then
+ * copies the gcov data into the 9p share) and waits for the guest to power
+ * off.  KVM is used when it really boots a guest, TCG otherwise.
+ *
+ * Control lines from the agent: "KPGO HELLO <release>", "KPGO READY",
+ * "KPGO COPIED <files> <bytes> <ms>", "KPGO FAIL <reason>", "KPGO BYE".
+ * To the agent: "DONE" or "ABORT".
+ */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	const char *qemu, *kernel, *initrd, *append, *mode, *share;
+	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
+	int mem, smp, host_port, guest_port;
+	int kvm_probe_timeout, boot_timeout, ready_timeout, run_timeout;
+	int copy_timeout, tail_lines, quiet;
+	char **client;
+};
+
+struct guest {
+	pid_t qemu;
+	int ctl;		/* control channel socket */
+	char buf[4096];		/* partial control line */
+	size_t len;
+	char sockdir[64];
+	char reason[700];	/* FAIL text from the agent */
+	long copied_files, copied_bytes, copied_ms;
+	int got_bye;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: kpgo-vm [OPTIONS] --kernel BZIMAGE --initrd IMAGE --console LOG\n"
+"               [--] CLIENT-COMMAND...\n"
+"\n"
+"Boot BZIMAGE with IMAGE (a kpgo initramfs whose /init is kpgo-agent) in\n"
+"QEMU, wait until the agent reports the guest's server ready, run\n"
+"CLIENT-COMMAND on the host (through /bin/sh -c when it is one word with\n"
+"spaces) with PGO_PORT set to the forwarded host port, then tell the agent\n"
+"it is done and wait for the guest to power off.  In collect mode the agent\n"
+"copies the kernel's gcov data to SHARE/gcov before it powers off.\n"
+"\n"
+"Options:\n"
+"  --qemu PROG            QEMU binary (default qemu-system-x86_64)\n"
+"  --kernel FILE          kernel image (bzImage)\n"
+"  --initrd FILE          initramfs\n"
+"  --append TEXT          extra kernel command line\n"
+"  --mode collect|bench   collect gcov data, or only run (default bench)\n"
+"  --share DIR            host directory shared with the guest (collect)\n"
+"  --console FILE         where the guest console goes (also QEMU's stderr)\n"
+"  --mem MB, --smp N      guest memory (default 512) and CPUs (default 1)\n"
+"  --accel auto|kvm|tcg   auto: KVM when /dev/kvm is usable and really\n"
+"                         boots the guest, TCG otherwise (default auto)\n"
+"  --kvm-cache FILE       remember a KVM that did not boot the guest, so\n"
+"                         later runs go straight to TCG (delete to retry)\n"
+"  --port HOST:GUEST      forward 127.0.0.1:HOST to the guest's GUEST port;\n"
+"                         HOST 0 picks a free port (default 0:6379)\n"
+"  --client-out FILE      the client's output (default: stdout)\n"
+"  --name NAME, --tag TAG names used in progress lines\n"
+"  --kvm-probe-timeout S  seconds KVM gets to boot to the agent (20)\n"
+"  --boot-timeout S       seconds until the agent says hello (180)\n"
+"  --ready-timeout S      seconds until the server is ready (300)\n"
+"  --run-timeout S        seconds the client may run (3600)\n"
+"  --copy-timeout S       seconds from done to power off (600)\n"
+"  --tail N               console lines shown on failure (30)\n"
+"  --quiet                no progress lines\n"
+"  --help                 this text\n"
+"\n"
+"Exit status: 0 the workload ran (and in collect mode the data was\n"
+"copied); 1 it failed (the message says where, with the console's last\n"
+"lines); 2 usage error.\n");
+}
+
+static int parse_int(const char *s, const char *what)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 1000000) {
+		fprintf(stderr, "kpgo-vm: %s: '%s' is not a number\n", what, s);
+		exit(2);
+	}
+	return (int)v;
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
+	       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
+	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_KVMPROBE, OPT_BOOT, OPT_READY,
+	       OPT_RUN, OPT_COPY, OPT_TAIL, OPT_QUIET, OPT_HELP };
+	static const struct option lo[] = {
+		{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
+		{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
+		{ "mode", 1, 0, OPT_MODE }, { "share", 1, 0, OPT_SHARE },
+		{ "console", 1, 0, OPT_CONSOLE }, { "mem", 1, 0, OPT_MEM },
+		{ "smp", 1, 0, OPT_SMP }, { "accel", 1, 0, OPT_ACCEL },
+		{ "kvm-cache", 1, 0, OPT_KVMCACHE }, { "port", 1, 0, OPT_PORT },
+		{ "client-out", 1, 0, OPT_CLIENTOUT }, { "name", 1, 0, OPT_NAME },
+		{ "tag", 1, 0, OPT_TAG },
+		{ "kvm-probe-timeout", 1, 0, OPT_KVMPROBE },
+		{ "boot-timeout", 1, 0, OPT_BOOT },
+		{ "ready-timeout", 1, 0, OPT_READY },
+		{ "run-timeout", 1, 0, OPT_RUN },
+		{ "copy-timeout", 1, 0, OPT_COPY }, { "tail", 1, 0, OPT_TAIL },
+		{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
+		{ 0, 0, 0, 0 }
+	};
+	int c;
+
+	*o = (struct opts){
+		.qemu = "qemu-system-x86_64", .mode = "bench", .accel = "auto",
+		.append = "", .name = "guest", .tag = "PGO-RUN", .mem = 512,
+		.smp = 1, .host_port = 0, .guest_port = 6379,
+		.kvm_probe_timeout = 20, .boot_timeout = 180,
+		.ready_timeout = 300, .run_timeout = 3600,
+		.copy_timeout = 600, .tail_lines = 30,
+	};
+	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		switch (c) {
+		case OPT_QEMU: o->qemu = optarg; break;
+		case OPT_KERNEL: o->kernel = optarg; break;
+		case OPT_INITRD: o->initrd = optarg; break;
+		case OPT_APPEND: o->append = optarg; break;
+		case OPT_MODE: o->mode = optarg; break;
+		case OPT_SHARE: o->share = optarg; break;
+		case OPT_CONSOLE: o->console = optarg; break;
+		case OPT_MEM: o->mem = parse_int(optarg, "--mem"); break;
+		case OPT_SMP: o->smp = parse_int(optarg, "--smp"); break;
+		case OPT_ACCEL: o->accel = optarg; break;
+		case OPT_KVMCACHE: o->kvm_cache = optarg; break;
+		case OPT_PORT: {
+			char *colon = strchr(optarg, ':');
+
+			if (!colon) {
+				fprintf(stderr, "kpgo-vm: --port wants HOST:GUEST\n");
+				exit(2);
+			}
+			*colon = '\0';
+			o->host_port = parse_int(optarg, "--port host");
+			o->guest_port = parse_int(colon + 1, "--port guest");
+			break;
+		}
+		case OPT_CLIENTOUT: o->client_out = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_TAG: o->tag = optarg; break;
+		case OPT_KVMPROBE: o->kvm_probe_timeout = parse_int(optarg, "--kvm-probe-timeout"); break;
+		case OPT_BOOT: o->boot_timeout = parse_int(optarg, "--boot-timeout"); break;
+		case OPT_READY: o->ready_timeout = parse_int(optarg, "--ready-timeout"); break;
+		case OPT_RUN: o->run_timeout = parse_int(optarg, "--run-timeout"); break;
+		case OPT_COPY: o->copy_timeout = parse_int(optarg, "--copy-timeout"); break;
+		case OPT_TAIL: o->tail_lines = parse_int(optarg, "--tail"); break;
+		case OPT_QUIET: o->quiet = 1; break;
+		case OPT_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	o->client = argv + optind;
+	if (!o->kernel || !o->initrd || !o->console || !*o->client) {
+		fprintf(stderr, "kpgo-vm: --kernel, --initrd, --console and a client command are required (see --help)\n");
+		exit(2);
+	}
+	if (strcmp(o->mode, "collect") && strcmp(o->mode, "bench")) {
+		fprintf(stderr, "kpgo-vm: --mode is collect or bench, not '%s'\n", o->mode);
+		exit(2);
+	}
+	if (!strcmp(o->mode, "collect") && !o->share) {
+		fprintf(stderr, "kpgo-vm: --mode collect needs --share DIR\n");
+		exit(2);
+	}
+	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") &&
+	    strcmp(o->accel, "tcg")) {
+		fprintf(stderr, "kpgo-vm: --accel is auto, kvm or tcg, not '%s'\n", o->accel);
+		exit(2);
+	}
+}
+
+static void say(const struct opts *o, const char *fmt, ...) KP_PRINTF(2, 3);
+static void say(const struct opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->quiet)
+		return;
+	printf("  %-8s%s: ", o->tag, o->name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Print the last lines of FILE to stderr, each behind "  | ". */
+static void show_tail(const char *file, int lines)
+{
+	unsigned char *buf;
+	size_t len, i, start;
+	int n = 0;
+
+	if (kp_read_file(file, &buf, &len)) {
+		fprintf(stderr, "  (no console output: %s: %s)\n", file, strerror(errno));
+		return;
+	}
+	while (len && buf[len - 1] == '\n')
+		len--;
+	start = 0;
+	for (i = len; i > 0; i--) {
+		if (buf[i - 1] == '\n' && ++n == lines) {
+			start = i;
+			break;
+		}
+	}
+	fprintf(stderr, "kpgo-vm: last %d lines of the guest console (%s):\n", lines, file);
+	for (i = start; i < len; ) {
+		size_t e = i;
+
+		while (e < len && buf[e] != '\n')
+			e++;
+		fprintf(stderr, "  | %.*s\n", (int)(e - i), (const char *)buf + i);
+		i = e + 1;
+	}
+	free(buf);
+}
+
+/* 0 when 127.0.0.1:port can be bound, else -1 with errno.  port 0: pick. */
+static int probe_port(int *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((unsigned short)*port);
+	if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &sl)) {
+		*port = ntohs(sa.sin_port);
+		ret = 0;
+	}
+	int e = errno;
+
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+/* Does KVM look usable at all?  NULL if so, else why not. */
+static const char *kvm_unusable(const struct opts *o)
+{
+	static char why[600];
+	unsigned char *cached;
+	size_t len;
+	int fd;
+
+	if (o->kvm_cache && !kp_read_file(o->kvm_cache, &cached, &len)) {
+		while (len && cached[len - 1] == '\n')
+			cached[--len] = '\0';
+		snprintf(why, sizeof(why), "%s (remembered in %s; delete it to try KVM again)",
+			 (char *)cached, o->kvm_cache);
+		free(cached);
+		return why;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "/dev/kvm: %s", strerror(errno));
+		return why;
+	}
+	close(fd);
+	return NULL;
+}
+
+static char *build_cmdline(const struct opts *o)
+{
+	return kp_xasprintf("console=ttyS0 panic=-1 oops=panic nokaslr "
+			    "kpgo.mode=%s %s", o->mode, o->append);
+}
+
+static pid_t start_qemu(const struct opts *o, const char *accel,
+			const char *sock)
+{
+	char *argv[64];
+	int n = 0;
+	char *mem = kp_xasprintf("%d", o->mem);
+	char *smp = kp_xasprintf("%d", o->smp);
+	char *con = kp_xasprintf("file,id=con,path=%s", o->console);
+	char *ctl = kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock);
+	char *net = kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
+				 o->host_port, o->guest_port);
+	char *cmdline = build_cmdline(o);
+	char *virtfs = o->share ? kp_xasprintf("local,path=%s,mount_tag=kpgo,security_model=none", o->share) : NULL;
+	pid_t pid;
+
+	argv[n++] = (char *)o->qemu;
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-no-user-config";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-no-reboot";
+	argv[n++] = "-accel";
+	argv[n++] = (char *)accel;
+	argv[n++] = "-m";
+	argv[n++] = mem;
+	argv[n++] = "-smp";
+	argv[n++] = smp;
+	argv[n++] = "-kernel";
+	argv[n++] = (char *)o->kernel;
+	argv[n++] = "-initrd";
+	argv[n++] = (char *)o->initrd;
+	argv[n++] = "-append";
+	argv[n++] = cmdline;
+	argv[n++] = "-chardev";
+	argv[n++] = con;
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:con";
+	argv[n++] = "-chardev";
+	argv[n++] = ctl;
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:ctl";
+	argv[n++] = "-netdev";
+	argv[n++] = net;
+	argv[n++] = "-device";
+	argv[n++] = "virtio-net-pci,netdev=n0";
+	if (virtfs) {
+		argv[n++] = "-virtfs";
+		argv[n++] = virtfs;
+	}
+	argv[n] = NULL;
+
+	pid = fork();
+	if (pid < 0)
+		kp_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(o->console, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0)
+			_exit(127);
+		setpgid(0, 0);
+		execvp(argv[0], argv);
+		dprintf(2, "kpgo-vm: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	free(mem);
+	free(smp);
+	free(con);
+	free(ctl);
+	free(net);
+	free(cmdline);
+	free(virtfs);
+	return pid;
+}
+
+static void stop_qemu(struct guest *g)
+{
+	int st;
+
+	if (g->qemu > 0) {
+		kill(g->qemu, SIGKILL);
+		waitpid(g->qemu, &st, 0);
+		g->qemu = 0;
+	}
+	if (g->ctl >= 0)
+		close(g->ctl);
+	g->ctl = -1;
+}
+
+/* Has QEMU exited?  Reaps it. */
+static int qemu_gone(struct guest *g)
+{
+	int st;
+
+	if (g->qemu <= 0)
+		return 1;
+	if (waitpid(g->qemu, &st, WNOHANG) == g->qemu) {
+		g->qemu = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int connect_ctl(struct guest *g, const char *sock, double deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.100s", sock);
+	while (now() < deadline && !stop_signal) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			g->ctl = fd;
+			return 0;
+		}
+		close(fd);
+		if (qemu_gone(g))
+			return -1;
+		usleep(50000);
+	}
+	return -1;
+}
+
+enum event { EV_LINE, EV_TIMEOUT, EV_EXIT, EV_SIGNAL, EV_CHILD };
+
+/*
+ * Wait for the next "KPGO ..." line from the agent (copied into line), for
+ * QEMU to exit, for deadline, or (child > 0) for that child to exit.
+ */
+static enum event next_event(struct guest *g, char *line, size_t size,
+			     double deadline, pid_t child, int *child_status)
+{
+	for (;;) {
+		char *nl;
+		struct pollfd pfd = { .fd = g->ctl, .events = POLLIN };
+		double left;
+
+		while ((nl = memchr(g->buf, '\n', g->len))) {
+			size_t l = (size_t)(nl - g->buf);
+			int ours = l >= 5 && !memcmp(g->buf, "KPGO ", 5);
+
+			if (ours)
+				snprintf(line, size, "%.*s", (int)(l - 5), g->buf + 5);
+			memmove(g->buf, nl + 1, g->len - l - 1);
+			g->len -= l + 1;
+			if (ours) {
+				char *cr = strchr(line, '\r');
+
+				if (cr)
+					*cr = '\0';
+				return EV_LINE;
+			}
+		}
+		if (g->len == sizeof(g->buf))
+			g->len = 0;	/* garbage without newline: drop */
+		if (stop_signal)
+			return EV_SIGNAL;
+		if (child > 0 && waitpid(child, child_status, WNOHANG) == child)
+			return EV_CHILD;
+		if (qemu_gone(g))
+			return EV_EXIT;
+		left = deadline - now();
+		if (left <= 0)
+			return EV_TIMEOUT;
+		if (poll(&pfd, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1) > 0) {
+			ssize_t r = read(g->ctl, g->buf + g->len,
+					 sizeof(g->buf) - g->len);
+
+			if (r > 0)
+				g->len += (size_t)r;
+			else if (r == 0)
+				usleep(100000);	/* QEMU closing down */
+		}
+	}
+}
+
+static void send_ctl(struct guest *g, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	if (g->ctl >= 0 && write(g->ctl, msg, len) != (ssize_t)len)
+		kp_warn("control channel: %s", strerror(errno));
+}
+
+/* Boot and wait for HELLO.  0 ok, 1 timed out (guest hung), -1 failed. */
+static int boot(const struct opts *o, struct guest *g, const char *accel,
+		int timeout, char *line, size_t size)
+{
+	char sock[100];
+	double deadline = now() + timeout;
+
+	snprintf(sock, sizeof(sock), "%s/ctl", g->sockdir);
+	unlink(sock);
+	g->len = 0;
+	g->qemu = start_qemu(o, accel, sock);
+	if (connect_ctl(g, sock, deadline)) {
+		snprintf(g->reason, sizeof(g->reason),
+			 "QEMU (%s) did not start its control socket", o->qemu);
+		stop_qemu(g);
+		return -1;
+	}
+	for (;;) {
+		switch (next_event(g, line, size, deadline, 0, NULL)) {
+		case EV_LINE:
+			if (!strncmp(line, "HELLO", 5))
+				return 0;
+			if (!strncmp(line, "FAIL", 4)) {
+				snprintf(g->reason, sizeof(g->reason), "guest agent: %.600s", line + 5);
+				stop_qemu(g);
+				return -1;
+			}
+			continue;
+		case EV_TIMEOUT:
+			stop_qemu(g);
+			return 1;
+		case EV_EXIT:
+			snprintf(g->reason, sizeof(g->reason),
+				 "QEMU exited before the guest agent started (kernel panic, or a QEMU error)");
+			stop_qemu(g);
+			return -1;
+		default:
+			snprintf(g->reason, sizeof(g->reason), "interrupted");
+			stop_qemu(g);
+			return -1;
+		}
+	}
+}
+
+static pid_t start_client(const struct opts *o)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		kp_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		char port[16];
+
+		snprintf(port, sizeof(port), "%d", o->host_port);
+		setenv("PGO_PORT", port, 1);
+		setpgid(0, 0);
+		if (o->client_out) {
+			int fd = open(o->client_out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+				dprintf(2, "kpgo-vm: %s: %s\n", o->client_out, strerror(errno));
+				_exit(127);
+			}
+		}
+		if (!o->client[1] && strchr(o->client[0], ' '))
+			execl("/bin/sh", "sh", "-c", o->client[0], (char *)NULL);
+		else
+			execvp(o->client[0], o->client);
+		dprintf(2, "kpgo-vm: cannot run client %s: %s\n", o->client[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int fail(const struct opts *o, struct guest *g, const char *what)
+{
+	stop_qemu(g);
+	fprintf(stderr, "kpgo-vm: %s: %s\n", o->name, what);
+	show_tail(o->console, o->tail_lines);
+	return 1;
+}
+
+/* Run the client while watching the guest.  0 ok. */
+static int run_client(const struct opts *o, struct guest *g, char *line,
+		      size_t size, double *secs)
+{
+	double t0 = now(), deadline = t0 + o->run_timeout;
+	pid_t pid = start_client(o);
+	int st = 0;
+	char what[768];
+
+	for (;;) {
+		enum event ev = next_event(g, line, size, deadline, pid, &st);
+
+		if (ev == EV_CHILD)
+			break;
+		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+			continue;
+		kill(-pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		if (ev == EV_LINE)
+			snprintf(what, sizeof(what), "guest agent failed while the client ran: %.600s", line + 5);
+		else if (ev == EV_TIMEOUT)
+			snprintf(what, sizeof(what), "client still running after %d s (--run-timeout); stopped", o->run_timeout);
+		else if (ev == EV_EXIT)
+			snprintf(what, sizeof(what), "the guest stopped while the client ran (panic or crash?)");
+		else
+			snprintf(what, sizeof(what), "interrupted");
+		return fail(o, g, what);
+	}
+	*secs = now() - t0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		send_ctl(g, "ABORT\n");
+		snprintf(what, sizeof(what), "client failed (%s %d)%s%s",
+			 WIFEXITED(st) ? "exit status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+			 o->client_out ? "; its output: " : "",
+			 o->client_out ? o->client_out : "");
+		if (o->client_out)
+			show_tail(o->client_out, 10);
+		return fail(o, g, what);
+	}
+	return 0;
+}
+
+static int finish(const struct opts *o, struct guest *g, char *line,
+		  size_t size)
+{
+	double deadline = now() + o->copy_timeout;
+	char what[768];
+	int collect = !strcmp(o->mode, "collect");
+
+	send_ctl(g, "DONE\n");
+	for (;;) {
+		enum event ev = next_event(g, line, size, deadline, 0, NULL);
+
+		if (ev == EV_LINE) {
+			if (!strncmp(line, "COPIED ", 7)) {
+				sscanf(line + 7, "%ld %ld %ld", &g->copied_files,
+				       &g->copied_bytes, &g->copied_ms);
+			} else if (!strncmp(line, "FAIL", 4)) {
+				snprintf(what, sizeof(what), "guest agent: %.600s", line + 5);
+				return fail(o, g, what);
+			} else if (!strcmp(line, "BYE")) {
+				g->got_bye = 1;
+			}
+			continue;
+		}
+		if (ev == EV_EXIT)
+			break;
+		if (ev == EV_TIMEOUT && g->got_bye)
+			break;	/* said bye but QEMU lingers: fine */
+		snprintf(what, sizeof(what), ev == EV_TIMEOUT ?
+			 "guest did not finish within %d s after the load (--copy-timeout)" :
+			 "interrupted", o->copy_timeout);
+		return fail(o, g, what);
+	}
+	stop_qemu(g);
+	if (!g->got_bye)
+		return fail(o, g, "the guest stopped before the agent said it was done");
+	if (collect && g->copied_files <= 0)
+		return fail(o, g, "the guest agent copied no gcov data");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct guest g = { .ctl = -1 };
+	const char *accel, *why = NULL;
+	char line[1024];
+	double t0, t_boot, t_ready, client_secs = 0;
+	int r;
+
+	kp_set_prog(argv[0]);
+	parse_args(argc, argv, &o);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (access(o.kernel, R_OK))
+		kp_die("%s: kernel image: %s", o.kernel, strerror(errno));
+	if (access(o.initrd, R_OK))
+		kp_die("%s: guest image: %s", o.initrd, strerror(errno));
+	if (probe_port(&o.host_port))
+		kp_die("%s: port 127.0.0.1:%d for the guest's port %d: %s; "
+		       "stop what uses it or choose another (PGO_HOST_PORT=N, 0 picks a free one)",
+		       o.name, o.host_port, o.guest_port, strerror(errno));
+	snprintf(g.sockdir, sizeof(g.sockdir), "/tmp/kpgo-vm.XXXXXX");
+	if (!mkdtemp(g.sockdir))
+		kp_die("mkdtemp: %s", strerror(errno));
+	unlink(o.console);
+
+	t0 = now();
+	accel = "tcg";
+	if (strcmp(o.accel, "tcg")) {
+		why = kvm_unusable(&o);
+		if (!why)
+			accel = "kvm";
+		else if (!strcmp(o.accel, "kvm"))
+			kp_die("KVM asked for (--accel kvm) but not usable: %s", why);
+	}
+	if (!strcmp(accel, "kvm")) {
+		r = boot(&o, &g, "kvm", o.kvm_probe_timeout, line, sizeof(line));
+		if (r == 1 && !strcmp(o.accel, "auto")) {
+			char *note = kp_xasprintf("KVM did not boot the guest within %d s", o.kvm_probe_timeout);
+
+			if (o.kvm_cache)
+				kp_write_file_atomic(o.kvm_cache, note, strlen(note), 0644);
+			say(&o, "%s: falling back to TCG", note);
+			free(note);
+			accel = "tcg";
+			unlink(o.console);
+			t0 = now();
+		} else if (r) {
+			r = fail(&o, &g, r == 1 ? "KVM guest did not boot in time" : g.reason);
+			goto out;
+		}
+	} else if (why && !strcmp(o.accel, "auto")) {
+		say(&o, "KVM not used: %s", why);
+	}
+	if (!strcmp(accel, "tcg")) {
+		r = boot(&o, &g, "tcg", o.boot_timeout, line, sizeof(line));
+		if (r) {
+			char what[768];
+
+			snprintf(what, sizeof(what), "%s", r == 1 ?
+				 "guest did not boot to the agent in time (hung?); see --boot-timeout" : g.reason);
+			r = fail(&o, &g, what);
+			goto out;
+		}
+	}
+	t_boot = now() - t0;
+	say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
+	    line + 6, accel, t_boot, o.host_port, o.guest_port);
+
+	for (;;) {
+		enum event ev = next_event(&g, line, sizeof(line),
+					   t0 + t_boot + o.ready_timeout, 0, NULL);
+
+		if (ev == EV_LINE && !strcmp(line, "READY"))
+			break;
+		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+			continue;
+		char what[1100];
+
+		if (ev == EV_LINE)
+			snprintf(what, sizeof(what), "guest agent: %.600s", line + 5);
+		else if (ev == EV_TIMEOUT)
+			snprintf(what, sizeof(what), "server not ready within %d s (--ready-timeout)", o.ready_timeout);
+		else if (ev == EV_EXIT)
+			snprintf(what, sizeof(what), "the guest stopped before the server was ready (panic?)");
+		else
+			snprintf(what, sizeof(what), "interrupted");
+		r = fail(&o, &g, what);
+		goto out;
+	}
+	t_ready = now() - t0;
+	say(&o, "server ready after %.1f s; running the client", t_ready);
+
+	r = run_client(&o, &g, line, sizeof(line), &client_secs);
+	if (r)
+		goto out;
+	r = finish(&o, &g, line, sizeof(line));
+	if (r)
+		goto out;
+	if (!strcmp(o.mode, "collect"))
+		say(&o, "client %.1f s; gcov data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
+		    client_secs, g.copied_files, g.copied_bytes,
+		    g.copied_ms / 1000.0, now() - t0);
+	else
+		say(&o, "client %.1f s; total %.1f s", client_secs, now() - t0);
+out:
+	{
+		char sock[100];
+
+		snprintf(sock, sizeof(sock), "%s/ctl", g.sockdir);
+		unlink(sock);
+		rmdir(g.sockdir);
+	}
+	return r ? 1 : 0;
+}
