@@ -11,7 +11,7 @@
 KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # This file's own goals need no kernel tree.
-kpgo-goals-no-ksrc := quickstart quickstart-summary check check-fast check-e2e \
+kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e \
 	pgo-deps clean help
 .DEFAULT_GOAL := help
 
@@ -60,18 +60,24 @@ quiet_cmd_qs_config = CONFIG  $(QS_O)/.config (tinyconfig + $(words $(qs-fragmen
       cmd_qs_config = $(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) tinyconfig >/dev/null && \
 	cat $(QS_O)/.config $(qs-fragments) > $(QS_O)/.config.tmp && \
 	mv -f $(QS_O)/.config.tmp $(QS_O)/.config && \
-	$(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) olddefconfig >/dev/null
+	$(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) olddefconfig \
+	  >$(QS_O)/.kpgo-olddefconfig.log 2>&1 || { cat $(QS_O)/.kpgo-olddefconfig.log >&2; exit 1; }
 
 $(QS_O)/.config: $(QS_KSRC)/Makefile $(KPGO_DIR)/kconfig/pgo-guest.config \
 		$(KPGO_DIR)/kconfig/quickstart.config
 	$(call kpgo-cmd,qs_config)
 
+# kvm_guest.config names symbols of other architectures: only kpgo's own
+# fragments are checked.
+qs-own-fragments = $(filter $(KPGO_DIR)/kconfig/%,$(qs-fragments))
 $(QS_O)/.kpgo-qs-config-ok: $(QS_O)/.config
-	$(if $(call kpgo-config-missing,$(qs-fragments),$<),$(error kpgo: \
-	  $(call kpgo-config-missing,$(qs-fragments),$<) did not take in $<))
+	$(if $(call kpgo-config-missing,$(qs-own-fragments),$<),$(error kpgo: \
+	  $(call kpgo-config-missing,$(qs-own-fragments),$<) did not take in $<))
 	@touch $@
 
-quickstart: $(QS_O)/.kpgo-qs-config-ok kpgo-tools
+quickstart-config: $(QS_O)/.kpgo-qs-config-ok
+
+quickstart: quickstart-config kpgo-tools
 	+@$(qs-make) pgo-use-$(QS_WORKLOAD)
 	@$(qs-make) quickstart-summary
 
@@ -100,4 +106,4 @@ check-e2e: pgo-deps
 clean:
 	rm -rf $(KPGO_BUILD)
 
-.PHONY: help pgo-deps quickstart quickstart-summary check check-fast check-e2e clean
+.PHONY: help pgo-deps quickstart quickstart-config quickstart-summary check check-fast check-e2e clean

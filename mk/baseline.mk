@@ -9,7 +9,7 @@ kpgo-baseline-mk := 1
 
 quiet_cmd_base_config = PGO-CFG baseline/.config
       cmd_base_config = mkdir -p $(kpgo-base) && cp $< $@.tmp && mv -f $@.tmp $@ && \
-	$(kpgo-kmake) -s O=$(kpgo-base) olddefconfig >/dev/null
+	$(call kpgo-olddefconfig,$(kpgo-base))
 
 $(kpgo-base)/.config: $(kpgo-user-config) | kpgo-user-config-ok
 	$(call kpgo-cmd,base_config)

@@ -78,18 +78,33 @@ quiet_cmd_bench =
 	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt) && \
 	$(call kpgo-say,PGO-BENCH,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
 
-# When the goal is pgo-use-<w> (not pgo-collect-<w>), an existing profile
-# is used as it is: only a missing one is collected.
+# A profile is (re)collected for pgo-collect-<w>, and for pgo-use-<w> only
+# when there is none: then its inputs are prerequisites.  Otherwise an
+# existing profile is used as it is, and nothing of the instrumented kernel
+# is even looked at.
 kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-work,$(1))/image.cpio.gz \
 	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-vm $(KPGO_BIN)/kpgo-gcda
-kpgo-collect-dep = $(if $(filter pgo-collect-$(1),$(MAKECMDGOALS)),,|)
+kpgo-collecting = $(or $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
+	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
+	$(filter pgo-use-$(1),$(MAKECMDGOALS))))
+
+# Checked when the makefiles are read, so a missing QEMU or server fails at
+# once, not after the instrumented kernel is built.
+define kpgo-collect-checks
+$(if $(kpgo-profiles-given),$(error kpgo: no profile for $(1) in \
+	PGO_PROFILES=$(PGO_PROFILES) (no $(1)/profile.info there); kpgo \
+	collects only into its own store: leave PGO_PROFILES unset or put the \
+	profile there))
+$(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
+endef
 
 define kpgo-collect-tmpl
+$(if $(kpgo-collecting),$(call kpgo-collect-checks,$(1),$(2)))
+$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2)))
 $(call kpgo-work,$(1))/run.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-run-conf,$(1),$(2)))
 
-$(call kpgo-prof,$(1))/profile.info: $(kpgo-collect-dep) $(call kpgo-collect-inputs,$(1))
-	$$(call kpgo-host-needs,$(1),$(2))
+$(call kpgo-prof,$(1))/profile.info: $(if $(kpgo-collecting),$(call kpgo-collect-inputs,$(1)))
 	$$(call kpgo-cmd,collect,$(1),$(2))
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
@@ -100,7 +115,6 @@ define kpgo-bench-tmpl
 pgo-bench-$(1): $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
 		say optimized, baseline or instrumented))
-	$$(call kpgo-host-needs,$(1),$(2))
 	$$(call kpgo-cmd,bench,$(1),$(2))
 .PHONY: pgo-bench-$(1)
 endef

@@ -43,7 +43,7 @@ quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS))
       cmd_instr_config = mkdir -p $(kpgo-instr) && \
 	cat $(kpgo-user-config) $(PGO_FRAGMENTS) > $(kpgo-instr-config).tmp && \
 	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
-	$(kpgo-kmake) -s O=$(kpgo-instr) olddefconfig >/dev/null
+	$(call kpgo-olddefconfig,$(kpgo-instr))
 
 $(kpgo-instr-config): $(kpgo-user-config) $(PGO_FRAGMENTS) | kpgo-user-config-ok
 	$(call kpgo-cmd,instr_config)
@@ -58,6 +58,10 @@ $(kpgo-instr-ok): $(kpgo-instr-config)
 	@touch $@
 
 kpgo-user-config-ok:
+	$(kpgo-check-user-config)
+
+# reached only when there is no .config: says what to do
+$(kpgo-user-config):
 	$(kpgo-check-user-config)
 
 # Kbuild decides what to rebuild; bzImage keeps its time when nothing did,

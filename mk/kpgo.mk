@@ -13,6 +13,7 @@
 #                     instrumented/   the instrumented kernel's object tree
 #                     baseline/       the same kernel without profile
 #                     profiles/<w>/   a workload's collected profile
+#   PGO_PROFILES    where profiles are read (default $(PGO_OUT)/profiles)
 #                     work/<w>/       its image, settings, logs
 #   V=1, -s, -j     as in Kbuild
 
@@ -44,7 +45,11 @@ kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
 kpgo-instr   := $(PGO_OUT)/instrumented
 kpgo-base    := $(PGO_OUT)/baseline
-kpgo-prof     = $(PGO_OUT)/profiles/$(1)
+# Where profiles live: kpgo collects into $(PGO_OUT)/profiles; a PGO_PROFILES
+# given by the user (a packager's shipped profiles) is only read.
+PGO_PROFILES ?= $(PGO_OUT)/profiles
+kpgo-profiles-given = $(filter-out file default,$(origin PGO_PROFILES))
+kpgo-prof     = $(PGO_PROFILES)/$(1)
 kpgo-work     = $(PGO_OUT)/work/$(1)
 kpgo-times   := $(PGO_OUT)/times
 
@@ -55,6 +60,10 @@ kpgo-arch-image := arch/x86/boot/bzImage
 
 # $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
 kpgo-kconfig = $(1)/.config
+# $(call kpgo-olddefconfig,OBJTREE): complete that .config; Kconfig's
+# "override" warnings (expected when fragments are appended) go to a log
+kpgo-olddefconfig = $(kpgo-kmake) -s O=$(1) olddefconfig >$(1)/.kpgo-olddefconfig.log 2>&1 \
+	|| { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
 # --- settings shared by the phases ---------------------------------------
 # Fragments merged into the user's .config for the instrumented kernel.
@@ -87,6 +96,10 @@ include $(KPGO_DIR)/mk/use.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
-include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk))
+# Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
+# per file as in recipes/)
+PGO_RECIPE_DIRS ?=
+include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
+	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
 
 endif

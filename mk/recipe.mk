@@ -52,7 +52,9 @@ kpgo-recipe-check = \
       $(error kpgo: recipe $(3): unknown field $(v) (known: $(kpgo-recipe-required) $(kpgo-recipe-optional)))))
 
 define kpgo-recipe-one
-$(call kpgo-recipe-check,$(1),$(2),recipes/$(1).mk)
+$(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: two recipes named $(1): \
+	$(filter %/$(1).mk,$(MAKEFILE_LIST))))
+$(call kpgo-recipe-check,$(1),$(2),$(lastword $(MAKEFILE_LIST)))
 kpgo-recipes += $(1)
 $(foreach p,$(kpgo-recipe-phases),$(call kpgo-$(p)-tmpl,$(1),$(2))$(kpgo-nl))
 endef

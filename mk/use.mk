@@ -55,6 +55,9 @@ kpgo-use-evidence = \
 # $(call kpgo-use,name,profile-dirs): merge, install, build, report
 quiet_cmd_use =
       cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
+	if [ -z "$$(find $(3) -name '*.gcda' 2>/dev/null | head -n 1)" ]; then \
+	  echo "kpgo: the $(2) profile is empty: no .gcda files in $(3); collect it again \
+	  with make pgo-collect-$(2)" >&2; exit 1; fi; \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
 	  --deps $(kpgo-profile-deps) $(3) > $$w/merge.txt && \
 	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \

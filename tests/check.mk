@@ -15,7 +15,8 @@
 #   $(KPGO_DIR)   the kpgo checkout;  $(KPGO_BIN), $(KPGO_SAN): helpers
 #   $(KSRC_TEST)  an unpacked linux-source-6.12 tree (e2e tests only)
 #   $(call expect-fail,COMMAND,EXTENDED-REGEX)  COMMAND must fail and print
-#                 a line matching the regex (stdout or stderr)
+#                 a line matching the regex (stdout or stderr); the regex
+#                 sits in single quotes: match a quote with .
 
 KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 include $(KPGO_DIR)/mk/kpgo-lib.mk
@@ -25,8 +26,17 @@ TIER      ?= fast
 TEST_OUT  ?= $(KPGO_BUILD)/tests
 T          = $(TEST_OUT)/$(patsubst test-%,%,$@)
 
+.DEFAULT_GOAL := check
+
 KPGO_TESTS_FAST :=
 KPGO_TESTS_E2E  :=
+
+# Debian's kernel source, unpacked once for every test that needs a tree
+KSRC_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
+KSRC_TEST    ?= $(KPGO_BUILD)/linux-source-6.12
+$(KSRC_TEST)/Kbuild:
+	mkdir -p $(dir $(KSRC_TEST)) && tar -xf $(KSRC_TARBALL) -C $(dir $(KSRC_TEST))
+	test -f $@ && touch $@
 include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 
 TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/make.mk - kpgo's make logic and its answers to bad input (fast).
+# They run the real make files against Debian's unpacked linux-source-6.12
+# ($(KSRC_TEST)); none builds a kernel.
+
+KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
+	make-no-config make-Os-refused make-missing-qemu make-missing-server \
+	make-missing-client make-fragment-not-taken make-recipe-missing-field \
+	make-recipe-unknown-field make-recipe-fields-rerun make-help-lists \
+	make-empty-profile make-profiles-read-only
+
+kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
+
+test-make-no-ksrc:
+	$(call expect-fail,$(kmake) pgo-instrument,KSRC is not set)
+
+test-make-not-a-kernel-tree:
+	$(call expect-fail,$(kmake) KSRC=$(T) pgo-instrument,KSRC=$(T) is not a Linux kernel source tree)
+
+test-make-unknown-workload: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-collect-nosuch,unknown workload .nosuch.; known workloads: .*redis)
+
+test-make-no-config: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-instrument,no \.config in $(T): configure the kernel first)
+
+# tinyconfig is -Os: refused, with the command that switches to -O2
+test-make-Os-refused: $(KSRC_TEST)/Kbuild
+	$(MAKE) -s -C $(KSRC_TEST) O=$(T) tinyconfig >/dev/null
+	grep -qx CONFIG_CC_OPTIMIZE_FOR_SIZE=y $(T)/.config
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-instrument,CONFIG_CC_OPTIMIZE_FOR_SIZE=y: with -Os .*scripts/config)
+
+test-make-missing-qemu: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_QEMU=/nonexistent/qemu-system-x86_64 pgo-collect-redis,apt-get install qemu-system-x86)
+
+test-make-missing-server: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) REDIS_GUEST_BINS=/nonexistent/redis-server pgo-collect-redis,/nonexistent/redis-server.*apt-get install redis-server)
+
+test-make-missing-client: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) REDIS_CLIENT=no-such-benchmark pgo-bench-redis,.no-such-benchmark. not found; install it with: apt-get install redis-server)
+
+# a fragment symbol that cannot take fails pgo-instrument with its name
+test-make-fragment-not-taken: $(KSRC_TEST)/Kbuild
+	$(MAKE) -s -C $(KSRC_TEST) O=$(T) tinyconfig >/dev/null
+	cat $(KPGO_DIR)/kconfig/quickstart.config >> $(T)/.config
+	$(MAKE) -s -C $(KSRC_TEST) O=$(T) olddefconfig >/dev/null 2>&1
+	printf '# Help: test\nCONFIG_DEBUG_FS=y\nCONFIG_KPGO_NO_SUCH_SYMBOL=y\n' > $(T)/bad.config
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_FRAGMENTS=$(T)/bad.config pgo-instrument,CONFIG_KPGO_NO_SUCH_SYMBOL=y asked for by bad.config did not take)
+	grep -qx CONFIG_DEBUG_FS=y $(T)/.kpgo/instrumented/.config
+	test ! -e $(T)/.kpgo/instrumented/.kpgo-config-ok
+
+test-make-recipe-missing-field:
+	mkdir -p $(T)/r && sed '/^REDIS_CLIENT/,/--csv/d; s/REDIS_/BROKEN_/g' \
+		$(KPGO_DIR)/recipes/redis.mk > $(T)/r/broken.mk
+	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/broken.mk: BROKEN_CLIENT is not set)
+
+test-make-recipe-unknown-field:
+	mkdir -p $(T)/r && sed 's/REDIS_/TYPO_/g; s/^TYPO_MEM /TYPO_MEMORY /' \
+		$(KPGO_DIR)/recipes/redis.mk > $(T)/r/typo.mk
+	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/typo.mk: unknown field TYPO_MEMORY)
+
+# a changed recipe field rewrites the derived settings; an unchanged one
+# leaves them (and their time) alone, so only the right phases rerun
+test-make-recipe-fields-rerun: $(KSRC_TEST)/Kbuild
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/run.conf $(T)/.kpgo/work/redis/guest.conf
+	grep -q '^client=redis-benchmark .*-n 25000 ' $(T)/.kpgo/work/redis/run.conf
+	cp -p $(T)/.kpgo/work/redis/run.conf $(T)/run.conf.1
+	sleep 1.1; $(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/run.conf
+	test ! $(T)/.kpgo/work/redis/run.conf -nt $(T)/run.conf.1
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) PGO_SCALE=0.1 $(T)/.kpgo/work/redis/run.conf
+	grep -q '^client=redis-benchmark .*-n 2500 ' $(T)/.kpgo/work/redis/run.conf
+	test $(T)/.kpgo/work/redis/run.conf -nt $(T)/run.conf.1
+	grep -qx 'ready=tcp:6379' $(T)/.kpgo/work/redis/guest.conf
+
+test-make-help-lists:
+	$(kmake) pgo-help > $(T)/help
+	grep -q 'pgo-collect-<w>' $(T)/help
+	grep -q 'Workloads (<w>): redis' $(T)/help
+	grep -q 'PGO_PARTIAL_TRAINING' $(T)/help
+
+# a profile whose gcda/ holds nothing is refused by pgo-use, with the fix
+test-make-empty-profile: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
+	mkdir -p $(T)/.kpgo/profiles/redis/gcda
+	echo 'empty' > $(T)/.kpgo/profiles/redis/profile.info
+	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,the redis profile is empty: no \.gcda files in .*make pgo-collect-redis)
+
+# a user's PGO_PROFILES is only read: a missing profile there is an error
+test-make-profiles-read-only: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
+	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_PROFILES=$(T)/shipped pgo-use-redis,no profile for redis in PGO_PROFILES=$(T)/shipped)
+	test ! -e $(T)/.kpgo/instrumented
