@@ -53,7 +53,6 @@ quiet_cmd_mkimage = PGO-IMG  $(patsubst $(PGO_OUT)/%,%,$@)
 	-o $@ $(@D)/image.manifest && $(call kpgo-say,PGO-IMG,$(2): \
 	$$(stat -c %s $@) bytes$(comma) $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
 
-comma := ,
 
 define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE

@@ -66,6 +66,17 @@ define kpgo-nl
 
 endef
 
+comma := ,
+
+# $(call kpgo-text-figures,OBJECT): one line with the hot/cold layout of an
+# object (vmlinux.o): bytes in .text, .text.hot*, .text.unlikely*, and the
+# number of .cold parts gcc split off
+kpgo-text-figures = size -A $(1) | awk '\
+	$$1 == ".text" { t = $$2 } $$1 ~ /^\.text\.hot/ { h += $$2 } \
+	$$1 ~ /^\.text\.unlikely/ { u += $$2 } \
+	END { printf ".text %d, .text.hot %d, .text.unlikely %d bytes", t, h, u }'; \
+	printf ', %d .cold parts\n' $$(nm $(1) | grep -c '\.cold')
+
 FORCE:
 .PHONY: FORCE
 

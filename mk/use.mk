@@ -26,15 +26,13 @@ kpgo-use-flags = -fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
 	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training)
 
+# distcc compiles -fprofile-use on other hosts, which do not have the .gcda
+# files (it keeps only -fprofile-arcs local): with a distcc CC, the use build
+# compiles locally.  ccache finds dir/obj.gcda itself and hashes it.
+kpgo-use-env = $(if $(findstring distcc,$(CC)),DISTCC_HOSTS=localhost)
+
 kpgo-profile-deps := $(PGO_OUT)/profile-deps.mk
 kpgo-profile-list := $(PGO_OUT)/profile-installed.list
-
-# $(call kpgo-text-figures,OBJECT): one line with the hot/cold layout
-kpgo-text-figures = size -A $(1) | awk '\
-	$$1 == ".text" { t = $$2 } $$1 ~ /^\.text\.hot/ { h += $$2 } \
-	$$1 ~ /^\.text\.unlikely/ { u += $$2 } \
-	END { printf ".text %d, .text.hot %d, .text.unlikely %d bytes", t, h, u }'; \
-	printf ', %d .cold parts\n' $$(nm $(1) | grep -c '\.cold')
 
 # Counting the compiler's evidence in use.log and in the object tree.
 kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
@@ -62,9 +60,9 @@ quiet_cmd_use =
 	  --deps $(kpgo-profile-deps) $(3) > $$w/merge.txt && \
 	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
 	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
-	  $(kpgo-use-flags); compiler messages in $$w/use.log) && \
+	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \
 	touch $$w/use.start && t0=$$(date +%s) && \
-	if ! MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
+	if ! $(kpgo-use-env) MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
 	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-flags))' \
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \

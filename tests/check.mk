@@ -15,6 +15,7 @@
 #   $(KPGO_DIR)   the kpgo checkout;  $(KPGO_BIN), $(KPGO_SAN): helpers
 #   $(KSRC_TEST)  an unpacked linux-source-6.12 tree (e2e tests only)
 #   $(call expect-fail,COMMAND,EXTENDED-REGEX)  COMMAND must fail and print
+#                 (its output goes to $(T)/out: do not use that name)
 #                 a line matching the regex (stdout or stderr); the regex
 #                 sits in single quotes: match a quote with .
 
@@ -62,7 +63,9 @@ run-%: check-prepare
 	else echo "FAIL  $* ($$(( $$(date +%s) - t0 )) s), last lines of $(TEST_OUT)/$*.log:"; \
 		tail -n 25 $(TEST_OUT)/$*.log | sed 's/^/    | /'; touch $(TEST_OUT)/$*.fail; fi
 
-check-prepare:
+# The helpers are built once, before any test runs (not by each test's
+# sub-make at the same time).
+check-prepare: kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools))
 	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail
 
 .PHONY: check check-prepare
