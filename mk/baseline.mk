@@ -14,10 +14,10 @@ quiet_cmd_base_config = PGO-CFG baseline/.config
 $(kpgo-base)/.config: $(kpgo-user-config) | kpgo-user-config-ok
 	$(call kpgo-cmd,base_config)
 
-quiet_cmd_base_build = PGO-BASE building the baseline kernel in $(kpgo-base)
+quiet_cmd_base_build = PGO-BAS building the baseline kernel in $(kpgo-base)
       cmd_base_build = t0=$$(date +%s); \
 	$(kpgo-kmake) O=$(kpgo-base) $(PGO_USE_TARGETS) && $(call kpgo-time,baseline,kernel) && \
-	$(call kpgo-say,PGO-BASE,vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; }); \
+	$(call kpgo-say,PGO-BAS,vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; }); \
 	  $$(cat $(kpgo-times)/baseline-kernel) s)
 
 pgo-baseline: $(kpgo-base)/.config

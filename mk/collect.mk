@@ -47,7 +47,7 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
 	--smp $(PGO_SMP) --port $(PGO_HOST_PORT):$($(2)_PORT) \
 	--run-timeout $(kpgo-timeout) --client-out $(5) \
-	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,--tag PGO-BENCH) \
+	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,--tag PGO-BEN) \
 	-- '$(call kpgo-escsq,$($(2)_CLIENT))'
 
 # $(call kpgo-result,name,NAME,client-out,result): the client's figure
@@ -68,15 +68,15 @@ quiet_cmd_collect =
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \
-	$(call kpgo-say,PGO-PROF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \
-	$(call kpgo-say,PGO-PROF,$(2): client: $$(cat $$p/result.txt); $$(cat $(kpgo-times)/collect-$(2)) s in all)
+	$(call kpgo-say,PGO-PRF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \
+	$(call kpgo-say,PGO-PRF,$(2): client: $$(cat $$p/result.txt); $$(cat $(kpgo-times)/collect-$(2)) s in all)
 
 quiet_cmd_bench =
       cmd_bench = k=$(kpgo-kernel-$(PGO_KERNEL)); w=$(call kpgo-work,$(2)); \
 	if [ ! -f "$$k" ]; then echo "kpgo: no $(PGO_KERNEL) kernel ($$k): build it first with $(kpgo-kernel-how-$(PGO_KERNEL))" >&2; exit 1; fi; \
 	$(call kpgo-vm,$(2),$(3),bench,$$k,$$w/bench-$(PGO_KERNEL).out) && \
 	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt) && \
-	$(call kpgo-say,PGO-BENCH,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
+	$(call kpgo-say,PGO-BEN,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
 
 # A profile is (re)collected for pgo-collect-<w>, and for pgo-use-<w> only
 # when there is none: then its inputs are prerequisites.  Otherwise an

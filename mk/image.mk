@@ -48,10 +48,10 @@ kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $($(2)_GUEST_BINS),$(if $(wildcard
 	apt-get install $(if $(filter $(KPGO_BUSYBOX),$(b)),busybox-static,$($(2)_DEBS)) \
 	(or make -C $(KPGO_DIR) pgo-deps))))
 
-quiet_cmd_mkimage = PGO-IMG  $(patsubst $(PGO_OUT)/%,%,$@)
+quiet_cmd_mkimage =
       cmd_mkimage = $(KPGO_BIN)/kpgo-mkimage --quiet --deps $(@D)/image.deps \
 	-o $@ $(@D)/image.manifest && $(call kpgo-say,PGO-IMG,$(2): \
-	$$(stat -c %s $@) bytes$(comma) $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
+	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
 
 
 define kpgo-image-tmpl

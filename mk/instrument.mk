@@ -61,12 +61,14 @@ kpgo-user-config-ok:
 	$(kpgo-check-user-config)
 
 # reached only when there is no .config: says what to do
+ifeq ($(wildcard $(kpgo-user-config)),)
 $(kpgo-user-config):
 	$(kpgo-check-user-config)
+endif
 
 # Kbuild decides what to rebuild; bzImage keeps its time when nothing did,
 # so what depends on it (a collected profile) is not redone.
-quiet_cmd_instr_build = PGO-INS  building the instrumented kernel in $(kpgo-instr)
+quiet_cmd_instr_build = PGO-INS building the instrumented kernel in $(kpgo-instr)
       cmd_instr_build = t0=$$(date +%s); \
 	$(kpgo-kmake) O=$(kpgo-instr) $(notdir $(kpgo-arch-image)) && \
 	$(call kpgo-time,instrument,kernel) && \

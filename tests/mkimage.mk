@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/mkimage.mk - tests of kpgo-mkimage (tools/mkimage.c).
+
+KPGO_TESTS_FAST += mkimage-redis mkimage-determinism mkimage-nodes \
+		   mkimage-tree mkimage-deps mkimage-err-directive \
+		   mkimage-err-src mkimage-err-lib mkimage-err-dup \
+		   mkimage-err-output mkimage-usage
+KPGO_TESTS_E2E  += mkimage-boot
+
+MKIMAGE := $(KPGO_SAN)/kpgo-mkimage
+MKIMAGE_BZIMAGE ?= /tmp/k/instr/arch/x86/boot/bzImage
+
+# $(call mkimage-fails,ARGS,REGEX): kpgo-mkimage ARGS exits with status 1
+# printing a line matching REGEX, without sanitizer report, and leaves no
+# image (nor temporary file) in $(T)
+mkimage-fails = $(call expect-fail,$(MKIMAGE) $(1) || { echo exit status $$?; \
+	false; },$(2)) && grep -qx 'exit status 1' $(T)/out && \
+	! grep -q Sanitizer $(T)/out && ! ls $(T)/*.cpio.gz* 2>/dev/null
+
+# redis-server, its interpreter and every library ldd names are in the image,
+# with the host's contents (a symlink must point at an identical file)
+test-mkimage-redis: $(MKIMAGE)
+	cd $(T) && echo 'elf /usr/bin/redis-server /usr/bin/redis-server' >m && \
+	$(MKIMAGE) -o img.cpio.gz m && \
+	gunzip -c img.cpio.gz | cpio -t --quiet >list && \
+	mkdir x && (cd x && gunzip -c ../img.cpio.gz | \
+		cpio -idm --quiet --no-absolute-filenames) && \
+	for f in /usr/bin/redis-server $$(ldd /usr/bin/redis-server | \
+			grep -o '/[^ ]*'); do \
+		grep -qx "$${f#/}" list || { echo "$$f not in image"; exit 1; }; \
+		g=x$$f; if [ -L $$g ]; then g=x$$(readlink $$g); fi; \
+		cmp $$f $$g || exit 1; \
+	done && grep -qx lib/x86_64-linux-gnu/libc.so.6 list
+
+# same inputs, same bytes (whatever the manifest order, mtimes, cwd); other
+# contents, other bytes; no time stamp in the gzip header
+test-mkimage-determinism: $(MKIMAGE)
+	cd $(T) && echo one >a && \
+	printf 'file /etc/a a 644\nelf /bin/ls /bin/ls\ndir /tmp 1777\n' >m1 && \
+	printf 'dir /tmp 1777\nelf /bin/ls /bin/ls\nfile /etc/a a 644\n' >m2 && \
+	$(MKIMAGE) -q -o 1.cpio.gz m1 && touch -d @1 a && \
+	$(MKIMAGE) -q -o 2.cpio.gz m2 && cmp 1.cpio.gz 2.cpio.gz && \
+	sed 's|a 644|$(T)/a 644|' m1 >m3 && \
+	mkdir d && (cd d && $(MKIMAGE) -q -o ../3.cpio.gz ../m3) && \
+	cmp 1.cpio.gz 3.cpio.gz && \
+	test "$$(od -An -tx1 -j3 -N5 1.cpio.gz)" = " 00 00 00 00 00" && \
+	echo two >a && $(MKIMAGE) -q -o 4.cpio.gz m1 && \
+	! cmp -s 1.cpio.gz 4.cpio.gz
+
+# dir, nod, slink: type, mode, device numbers, target; implicit parents
+test-mkimage-nodes: $(MKIMAGE)
+	cd $(T) && printf '%s\n' 'dir /etc 700' 'nod /dev/console 600 c 5 1' \
+		'nod /dev/vda 660 b 254 3' 'slink /bin/sh busybox  # comment' \
+		'' '# only a comment' >m && \
+	$(MKIMAGE) -o i.cpio.gz m >msg && cat msg && \
+	grep -qx 'kpgo-mkimage: i.cpio.gz: 6 entries (0 files, 0 libraries, 3 dirs), [0-9]* bytes uncompressed, [0-9]* bytes compressed' msg && \
+	gunzip -c i.cpio.gz | cpio -tv --quiet >l && cat l && \
+	grep -Eq '^drwx------ .* etc$$' l && grep -Eq '^drwxr-xr-x .* dev$$' l && \
+	grep -Eq '^crw------- .* 5, +1 .* dev/console$$' l && \
+	grep -Eq '^brw-rw---- .* 254, +3 .* dev/vda$$' l && \
+	grep -Eq '^lrwxrwxrwx .* bin/sh -> busybox$$' l && test $$(wc -l <l) = 6
+
+# tree copies files, directories, symlinks and modes; a path listed twice
+# with the same content is fine
+test-mkimage-tree: $(MKIMAGE)
+	cd $(T) && mkdir -p src/sub/deep && echo hi >src/f && chmod 644 src/f && \
+	echo secret >src/sub/s && chmod 600 src/sub/s && \
+	ln -s ../f src/sub/link && chmod 750 src/sub/deep && \
+	printf '%s\n' 'tree /opt/t src' 'file /opt/t/f src/f 644' 'tree / src' \
+		'elf /bin/true /bin/true' 'elf /bin/false /bin/false' >m && \
+	$(MKIMAGE) -o i.cpio.gz m && mkdir x && (cd x && gunzip -c \
+		../i.cpio.gz | cpio -idm --quiet --no-absolute-filenames) && \
+	diff -r src x/opt/t && cmp src/sub/s x/sub/s && test "$$(readlink x/opt/t/sub/link)" = ../f && \
+	test "$$(stat -c %a x/opt/t/sub/s x/opt/t/sub/deep | tr '\n' ' ')" = '600 750 '
+
+# the dependency file names every host file read and makes make rebuild
+test-mkimage-deps: $(MKIMAGE)
+	cd $(T) && mkdir src && echo x >'src/a b' && \
+	printf 'tree /t src\nelf /bin/ls /bin/ls\n' >m && \
+	printf 'img.cpio.gz:\n\t%s -q -o $$@ --deps img.d m\n-include img.d\n' \
+		'$(MKIMAGE)' >Makefile && \
+	env -u MAKEFLAGS make -s -f Makefile && cat img.d && \
+	grep -qx 'img.cpio.gz: \\' img.d && grep -qx ' m \\' img.d && \
+	grep -qxF ' src/a\ b' img.d && grep -qx ' src \\' img.d && \
+	grep -q '^ /lib/x86_64-linux-gnu/libc.so.6 ' img.d && \
+	grep -qx '/lib64/ld-linux-x86-64.so.2:' img.d && \
+	env -u MAKEFLAGS make -q -f Makefile && touch -d '+1 hour' 'src/a b' && \
+	! env -u MAKEFLAGS make -q -f Makefile
+
+test-mkimage-err-directive: $(MKIMAGE)
+	cd $(T) && printf 'dir /a 755\n\nfrobnicate /x y\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:3: unknown directive .frobnicate.; expected dir) && \
+	printf 'dir /a 855\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:1: bad mode .855.) && \
+	printf 'nod /dev/x 600 c 5\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,m:1: nod takes 5 fields. found 4; expected: nod PATH) && \
+	printf 'dir a/../.. 755\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,m:1: bad image path .a/\.\./\.\..; it must be absolute)
+
+test-mkimage-err-src: $(MKIMAGE)
+	cd $(T) && printf 'file /x /nonexistent/kpgo 644\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:1: cannot read ./nonexistent/kpgo.: No such file or directory) && \
+	printf 'elf /x m\n' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:1: m: not an ELF file) && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz nonexistent.m,cannot open manifest .nonexistent.m.)
+
+# a program whose library (found through RUNPATH $ORIGIN/../lib) is deleted
+test-mkimage-err-lib: $(MKIMAGE)
+	cd $(T) && mkdir bin lib && echo 'int kpfoo(void) { return 0; }' >foo.c && \
+	echo 'int kpfoo(void); int main(void) { return kpfoo(); }' >prog.c && \
+	gcc -shared -fPIC -o lib/libkpfoo.so foo.c && \
+	gcc -o bin/prog prog.c -Llib -lkpfoo -Wl,--enable-new-dtags,-rpath,'$$ORIGIN/../lib' && \
+	echo 'elf /bin/prog bin/prog' >m && $(MKIMAGE) -o ok.cpio.gz m && \
+	gunzip -c ok.cpio.gz | cpio -t --quiet | grep -qx "$${PWD#/}/lib/libkpfoo.so" && \
+	rm ok.cpio.gz lib/libkpfoo.so && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:1: bin/prog needs library libkpfoo.so. which is in none of $(T)/bin/../lib:)
+
+test-mkimage-err-dup: $(MKIMAGE)
+	cd $(T) && echo 1 >a && echo 2 >b && cp a a2 && \
+	printf '%s\n' 'file /x a 644' 'dir /d 755' 'file /x a2 644' 'dir /d 755' >m && \
+	$(MKIMAGE) -q -o ok.cpio.gz m && rm ok.cpio.gz && \
+	printf '%s\n' 'file /x a 644' '' 'file /x b 644' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:3: /x conflicts with line 1: a file 644 with the contents of .a. there. a file 644 with the contents of .b. here; remove one) && \
+	printf '%s\n' 'file /x a 644' 'file /x a 755' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:2: /x conflicts with line 1: a file 644 .* there. a file 755 ) && \
+	printf '%s\n' 'nod /d 600 c 1 3' 'nod /d 600 c 1 5' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,m:2: /d conflicts with line 1: a character device 600 1:3 there. a character device 600 1:5 here) && \
+	printf '%s\n' 'slink /lib usr/lib' 'elf /bin/ls /bin/ls' >m && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz m,^kpgo-mkimage: m:1: /lib is a symlink to .usr/lib.. but line 2 puts something under it)
+
+test-mkimage-err-output: $(MKIMAGE)
+	cd $(T) && echo 'dir /a 755' >m && touch afile && \
+	$(call mkimage-fails,-o $(T)/afile/out.cpio.gz m,cannot write .$(T)/afile/out.cpio.gz.: Not a directory; check) && \
+	$(call mkimage-fails,-o /proc/kpgo-none/out.cpio.gz m,cannot write ./proc/kpgo-none/out.cpio.gz.: ) && \
+	$(call mkimage-fails,-o $(T)/out.cpio.gz --deps $(T)/afile/d m,cannot write .$(T)/afile/d.: ) && \
+	test ! -e afile/d
+
+test-mkimage-usage: $(MKIMAGE)
+	$(MKIMAGE) --help | grep -q '^SYNOPSIS' && \
+	{ $(MKIMAGE) m; test $$? = 2; } && { $(MKIMAGE) -o x; test $$? = 2; } && \
+	{ $(MKIMAGE) --bogus -o x m; test $$? = 2; }
+
+# boot the image: /init (busybox sh) runs redis-server --version, then
+# reboots; skipped (and passed) when no kernel was built
+test-mkimage-boot: $(MKIMAGE)
+	@if [ ! -e $(MKIMAGE_BZIMAGE) ]; then \
+		echo "SKIP: no kernel at $(MKIMAGE_BZIMAGE)"; exit 0; fi; \
+	set -e; cd $(T); \
+	printf '%s\n' '#!/bin/sh' 'echo "kpgo-boot-$$((6 * 7))"' \
+		'/usr/bin/redis-server --version' '/bin/busybox reboot -f' >init; \
+	printf '%s\n' 'nod /dev/console 600 c 5 1' 'file /init init 755' \
+		'file /bin/busybox /bin/busybox 755' 'slink /bin/sh busybox' \
+		'elf /usr/bin/redis-server /usr/bin/redis-server' >m; \
+	$(MKIMAGE) -o img.cpio.gz m; \
+	timeout 60 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot \
+		-kernel $(MKIMAGE_BZIMAGE) -initrd img.cpio.gz \
+		-append "console=ttyS0 panic=-1 rdinit=/init" </dev/null >boot.log 2>&1 || true; \
+	tail -n 20 boot.log; grep -q '^kpgo-boot-42' boot.log; \
+	grep -q '^Redis server v=' boot.log

@@ -1,0 +1,1405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * agent.c - kpgo's guest agent, run as /init (PID 1) in the QEMU guest.
+ *
+ * It mounts the pseudo file systems, opens the control channel (/dev/ttyS1),
+ * configures the network, starts the server named in /kpgo/guest.conf, tells
+ * the host "KPGO READY", waits for "DONE" or "ABORT" and, in collect mode,
+ * copies the kernel's gcov data to the 9p share before powering off.
+ *
+ * Control lines sent to the host (one per line, all start with "KPGO "):
+ *   KPGO HELLO <release>                  the guest booted
+ *   KPGO READY                            the server accepts connections
+ *   KPGO COPIED <files> <bytes> <ms>      gcov data is on the share
+ *   KPGO FAIL <reason>                    something went wrong
+ *   KPGO BYE                              powering off
+ * Lines read from the host: DONE, ABORT; anything else is ignored.
+ *
+ * PID 1 must never exit (the kernel panics): every failure ends in
+ * guest_shutdown(), which powers the machine off with reboot(2).
+ *
+ * On the host, "kpgo-agent --check-conf FILE" parses a guest.conf and prints
+ * the resulting settings.
+ */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define AGENT_NAME	"kpgo-agent"
+#define CONF_PATH	"/kpgo/guest.conf"
+#define CTL_TTY		"/dev/ttyS1"
+#define SHARE_DIR	"/mnt/kpgo"
+#define GCOV_DIR	"/sys/kernel/debug/gcov"
+#define GCOV_DST	SHARE_DIR "/gcov"
+#define STOP_TIMEOUT_MS	5000
+#define PROBE_PERIOD_MS	100
+#define GUEST_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------
+ * guest.conf
+ */
+
+struct conf {
+	char *server;		/* NULL: no server */
+	char **setup;
+	size_t nsetup;
+	int ready_port;		/* 0: ready=none */
+	int ready_timeout;	/* seconds */
+	struct in_addr ip;
+	int prefix;
+	struct in_addr gw;
+	char *share;
+};
+
+typedef int conf_setter(struct conf *c, const char *val, char *err,
+			size_t errlen);
+
+static void conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ready_timeout = 60;
+	inet_pton(AF_INET, "10.0.2.15", &c->ip);
+	c->prefix = 24;
+	inet_pton(AF_INET, "10.0.2.2", &c->gw);
+	c->share = kp_xstrdup("kpgo");
+}
+
+/* Parse a decimal integer in [min, max]; 0 on success. */
+static int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_server(struct conf *c, const char *val, char *err,
+		      size_t errlen)
+{
+	c->server = kp_xstrdup(val);
+	return 0;
+}
+
+static int set_setup(struct conf *c, const char *val, char *err,
+		     size_t errlen)
+{
+	c->setup = kp_xrealloc(c->setup, (c->nsetup + 1) * sizeof(*c->setup));
+	c->setup[c->nsetup++] = kp_xstrdup(val);
+	return 0;
+}
+
+static int set_ready(struct conf *c, const char *val, char *err,
+		     size_t errlen)
+{
+	long port;
+
+	if (!strcmp(val, "none")) {
+		c->ready_port = 0;
+		return 0;
+	}
+	if (strncmp(val, "tcp:", 4) || parse_int(val + 4, 1, 65535, &port)) {
+		snprintf(err, errlen,
+			 "bad ready=%s (expected tcp:PORT or none)", val);
+		return -1;
+	}
+	c->ready_port = (int)port;
+	return 0;
+}
+
+static int set_ready_timeout(struct conf *c, const char *val, char *err,
+			     size_t errlen)
+{
+	long s;
+
+	if (parse_int(val, 1, 86400, &s)) {
+		snprintf(err, errlen,
+			 "bad ready_timeout=%s (expected 1..86400 seconds)",
+			 val);
+		return -1;
+	}
+	c->ready_timeout = (int)s;
+	return 0;
+}
+
+static int set_ip(struct conf *c, const char *val, char *err, size_t errlen)
+{
+	char *addr = kp_xstrdup(val);
+	char *slash = strchr(addr, '/');
+	long prefix;
+	int ret = -1;
+
+	if (slash) {
+		*slash = '\0';
+		if (inet_pton(AF_INET, addr, &c->ip) == 1 &&
+		    !parse_int(slash + 1, 0, 32, &prefix)) {
+			c->prefix = (int)prefix;
+			ret = 0;
+		}
+	}
+	if (ret)
+		snprintf(err, errlen,
+			 "bad ip=%s (expected IPv4 ADDR/PREFIX, e.g. 10.0.2.15/24)",
+			 val);
+	free(addr);
+	return ret;
+}
+
+static int set_gw(struct conf *c, const char *val, char *err, size_t errlen)
+{
+	if (inet_pton(AF_INET, val, &c->gw) == 1)
+		return 0;
+	snprintf(err, errlen, "bad gw=%s (expected an IPv4 address)", val);
+	return -1;
+}
+
+static int set_share(struct conf *c, const char *val, char *err,
+		     size_t errlen)
+{
+	if (strpbrk(val, " \t,") || strlen(val) > 255) {
+		snprintf(err, errlen, "bad share=%s (expected a 9p mount tag)",
+			 val);
+		return -1;
+	}
+	free(c->share);
+	c->share = kp_xstrdup(val);
+	return 0;
+}
+
+static const struct conf_key {
+	const char *name;
+	conf_setter *set;
+	int repeat;		/* may appear more than once */
+} conf_keys[] = {
+	{ "server",		set_server,		0 },
+	{ "setup",		set_setup,		1 },
+	{ "ready",		set_ready,		0 },
+	{ "ready_timeout",	set_ready_timeout,	0 },
+	{ "ip",			set_ip,			0 },
+	{ "gw",			set_gw,			0 },
+	{ "share",		set_share,		0 },
+};
+
+#define NKEYS ARRAY_SIZE(conf_keys)
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Handle one non-blank, non-comment line; seen[] holds first line numbers. */
+static int conf_line(struct conf *c, char *line, int lineno, int *seen,
+		     char *err, size_t errlen)
+{
+	char *eq = strchr(line, '=');
+	char *key, *val;
+	size_t i;
+
+	if (!eq) {
+		snprintf(err, errlen, "expected key=value, got '%s'", line);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(key, conf_keys[i].name))
+			break;
+	if (i == NKEYS) {
+		snprintf(err, errlen, "unknown key '%s'", key);
+		return -1;
+	}
+	if (seen[i] && !conf_keys[i].repeat) {
+		snprintf(err, errlen, "duplicate key '%s' (first on line %d)",
+			 key, seen[i]);
+		return -1;
+	}
+	if (!*val) {
+		snprintf(err, errlen, "empty value for '%s'", key);
+		return -1;
+	}
+	if (!seen[i])
+		seen[i] = lineno;
+	return conf_keys[i].set(c, val, err, errlen);
+}
+
+/* Parse the text of a guest.conf; on error err reads "NAME:LINE: why". */
+static int conf_parse(struct conf *c, char *text, const char *name,
+		      char *err, size_t errlen)
+{
+	int seen[NKEYS] = { 0 };
+	char msg[512];
+	char *line, *next;
+	int lineno = 0;
+
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (conf_line(c, line, lineno, seen, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int conf_load(struct conf *c, const char *path, char *err,
+		     size_t errlen)
+{
+	unsigned char *text;
+	size_t len;
+	int ret;
+
+	conf_init(c);
+	if (kp_read_file(path, &text, &len)) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (memchr(text, '\0', len)) {
+		snprintf(err, errlen, "%s: not a text file", path);
+		free(text);
+		return -1;
+	}
+	ret = conf_parse(c, (char *)text, path, err, errlen);
+	free(text);
+	return ret;
+}
+
+static void conf_print(const struct conf *c, FILE *f)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	size_t i;
+
+	inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &c->gw, gw, sizeof(gw));
+	if (c->server)
+		fprintf(f, "server=%s\n", c->server);
+	else
+		fprintf(f, "# server: none\n");
+	for (i = 0; i < c->nsetup; i++)
+		fprintf(f, "setup=%s\n", c->setup[i]);
+	if (c->ready_port)
+		fprintf(f, "ready=tcp:%d\n", c->ready_port);
+	else
+		fprintf(f, "ready=none\n");
+	fprintf(f, "ready_timeout=%d\n", c->ready_timeout);
+	fprintf(f, "ip=%s/%d\n", ip, c->prefix);
+	fprintf(f, "gw=%s\n", gw);
+	fprintf(f, "share=%s\n", c->share);
+}
+
+/* ------------------------------------------------------------------------
+ * Console, control channel, failure and shutdown
+ */
+
+static struct agent {
+	int ctl;		/* control channel, -1 until open */
+	int collect;		/* kpgo.mode=collect */
+	int share_mounted;
+	int shutting_down;
+	pid_t server;		/* 0: none running */
+	int server_exited;
+	int server_status;
+	struct conf conf;
+} ag = { .ctl = -1 };
+
+static long long clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One progress line on the console, written at once, with boot time. */
+static void KP_PRINTF(1, 2) say(const char *fmt, ...)
+{
+	long long t = clock_ms(CLOCK_BOOTTIME);
+	char line[1024];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), AGENT_NAME ": [%4lld.%03lld] ",
+		     t / 1000, t % 1000);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	write_all(STDERR_FILENO, line, strlen(line));
+}
+
+static int ctl_open(void)
+{
+	struct termios t;
+	int fd;
+
+	fd = open(CTL_TTY, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT &&
+	    !mknod(CTL_TTY, S_IFCHR | 0600, makedev(4, 65)))
+		fd = open(CTL_TTY, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!tcgetattr(fd, &t)) {
+		cfmakeraw(&t);
+		t.c_cflag |= CLOCAL | CREAD;
+		t.c_cflag &= ~(tcflag_t)CRTSCTS;
+		cfsetispeed(&t, B115200);
+		cfsetospeed(&t, B115200);
+		tcsetattr(fd, TCSANOW, &t);
+		tcflush(fd, TCIFLUSH);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	ag.ctl = fd;
+	return 0;
+}
+
+/* Send "KPGO <msg>\n" to the host (best effort: no channel, no message). */
+static void KP_PRINTF(1, 2) ctl_send(const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	if (ag.ctl < 0)
+		return;
+	memcpy(line, "KPGO ", 5);
+	va_start(ap, fmt);
+	vsnprintf(line + 5, sizeof(line) - 6, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	if (write_all(ag.ctl, line, strlen(line)))
+		say("warning: cannot write to %s: %s", CTL_TTY,
+		    strerror(errno));
+}
+
+static void describe_status(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, len, "wait status 0x%x", st);
+}
+
+/* Reap every exited child; remember the server's status. */
+static void reap_children(void)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == ag.server) {
+			ag.server_exited = 1;
+			ag.server_status = st;
+		}
+	}
+}
+
+static int server_running(void)
+{
+	reap_children();
+	return ag.server && !ag.server_exited;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* The server leads its own session: signal its whole process group. */
+static void signal_server(int sig)
+{
+	if (kill(-ag.server, sig))
+		kill(ag.server, sig);
+}
+
+static void stop_server(void)
+{
+	long long deadline;
+
+	if (!server_running())
+		return;
+	say("stopping the server (pid %d)", (int)ag.server);
+	signal_server(SIGTERM);
+	deadline = now_ms() + STOP_TIMEOUT_MS;
+	while (server_running() && now_ms() < deadline)
+		sleep_ms(20);
+	if (server_running()) {
+		say("server still running after %d s: SIGKILL",
+		    STOP_TIMEOUT_MS / 1000);
+		signal_server(SIGKILL);
+		waitpid(ag.server, &ag.server_status, 0);
+	}
+}
+
+/* Step 9: BYE, stop everything, sync, unmount, power off.  Never returns. */
+static _Noreturn void guest_shutdown(void)
+{
+	ag.shutting_down = 1;
+	ctl_send("BYE");
+	stop_server();
+	kill(-1, SIGKILL);
+	sleep_ms(10);
+	reap_children();
+	sync();
+	if (ag.share_mounted && umount2(SHARE_DIR, 0) &&
+	    umount2(SHARE_DIR, MNT_DETACH))
+		say("warning: cannot unmount %s: %s", SHARE_DIR,
+		    strerror(errno));
+	say("powering off");
+	if (ag.ctl >= 0)
+		tcdrain(ag.ctl);
+	tcdrain(STDERR_FILENO);
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+/* Report a failure to the console and the host, then shut down. */
+static _Noreturn void KP_PRINTF(1, 2) fail(const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	for (p = reason; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	say("FAIL %s", reason);
+	if (getpid() != 1)
+		_exit(1);	/* a child, before exec */
+	if (ag.shutting_down) {
+		reboot(RB_AUTOBOOT);
+		for (;;)
+			pause();
+	}
+	if (ag.ctl < 0)
+		ctl_open();
+	ctl_send("FAIL %s", reason);
+	guest_shutdown();
+}
+
+/* exit() in PID 1 (kp_die, kp_xmalloc) would panic the kernel. */
+static void on_exit_pid1(void)
+{
+	if (getpid() == 1)
+		fail("internal error: the agent called exit()");
+}
+
+/* A crash of PID 1 panics the kernel: tell the host first. */
+static void on_crash(int sig)
+{
+	static const char msg[] = "KPGO FAIL agent crashed\nKPGO BYE\n";
+
+	if (ag.ctl >= 0 && write(ag.ctl, msg, sizeof(msg) - 1) > 0)
+		tcdrain(ag.ctl);
+	sync();
+	reboot(RB_AUTOBOOT);
+	_exit(1);
+}
+
+static void setup_signals(void)
+{
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				     SIGABRT };
+	struct sigaction sa = { .sa_handler = on_crash };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(crash); i++)
+		sigaction(crash[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	atexit(on_exit_pid1);
+}
+
+/* ------------------------------------------------------------------------
+ * Step 1: console and file systems
+ */
+
+static int fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Is something mounted on dir (another device than its parent's)? */
+static int is_mountpoint(const char *dir)
+{
+	char *parent = kp_xasprintf("%s/..", dir);
+	struct stat a, b;
+	int ret;
+
+	ret = !stat(dir, &a) && !stat(parent, &b) && a.st_dev != b.st_dev;
+	free(parent);
+	return ret;
+}
+
+/* mkdir -p dir and mount on it, unless something already is. */
+static int mount_one(const char *src, const char *dir, const char *type,
+		     unsigned long flags, const char *opts)
+{
+	if (kp_mkdir_p(dir, 0755))
+		return -1;
+	if (is_mountpoint(dir))
+		return 0;
+	return mount(src, dir, type, flags, opts);
+}
+
+static void ensure_console(void)
+{
+	int fd, i;
+
+	if (fd_is_open(0) && fd_is_open(1) && fd_is_open(2))
+		return;
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0) {
+		mount_one("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+		fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	}
+	if (fd < 0)
+		return;
+	for (i = 0; i < 3; i++)
+		if (!fd_is_open(i))
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+static const struct mnt {
+	const char *src, *dir, *type;
+	unsigned long flags;
+	const char *opts;
+	int optional;
+} base_mounts[] = {
+	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
+	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0 },
+	{ "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0 },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0 },
+	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 1 },
+	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	  "gid=5,mode=620,ptmxmode=666", 1 },
+};
+
+/* Mount everything; returns the first failure's message or NULL. */
+static char *mount_all(void)
+{
+	char *err = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(base_mounts); i++) {
+		const struct mnt *m = &base_mounts[i];
+
+		if (!mount_one(m->src, m->dir, m->type, m->flags, m->opts))
+			continue;
+		if (m->optional)
+			say("warning: cannot mount %s on %s: %s", m->type,
+			    m->dir, strerror(errno));
+		else if (!err)
+			err = kp_xasprintf("cannot mount %s on %s: %s",
+					   m->type, m->dir, strerror(errno));
+	}
+	if (symlink("/proc/self/fd", "/dev/fd") && errno != EEXIST)
+		say("warning: cannot create /dev/fd: %s", strerror(errno));
+	return err;
+}
+
+static int mount_debugfs(void)
+{
+	return mount_one("debugfs", "/sys/kernel/debug", "debugfs",
+			 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* kpgo.mode= from the kernel command line: 1 collect, 0 bench. */
+static int read_mode(void)
+{
+	unsigned char *cmdline;
+	const char *mode = "bench";
+	char *tok, *save;
+	size_t len;
+	int collect;
+
+	if (kp_read_file("/proc/cmdline", &cmdline, &len))
+		fail("cannot read /proc/cmdline: %s", strerror(errno));
+	for (tok = strtok_r((char *)cmdline, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save))
+		if (!strncmp(tok, "kpgo.mode=", 10))
+			mode = tok + 10;
+	if (strcmp(mode, "collect") && strcmp(mode, "bench"))
+		fail("unknown kpgo.mode=%s (expected collect or bench)", mode);
+	collect = !strcmp(mode, "collect");
+	free(cmdline);
+	return collect;
+}
+
+/* ------------------------------------------------------------------------
+ * Step 3: network, with ioctls
+ */
+
+static void set_sin(struct sockaddr *sa, struct in_addr addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = addr };
+
+	memcpy(sa, &sin, sizeof(sin));
+}
+
+static struct in_addr prefix_mask(int prefix)
+{
+	struct in_addr m;
+
+	m.s_addr = htonl(prefix ? ~0u << (32 - prefix) : 0);
+	return m;
+}
+
+static void if_ioctl(int s, unsigned long req, struct ifreq *ifr,
+		     const char *what)
+{
+	if (ioctl(s, req, ifr))
+		fail("cannot set %s of %s: %s", what, ifr->ifr_name,
+		     strerror(errno));
+}
+
+static void if_config(int s, const char *dev, struct in_addr addr,
+		      int prefix)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	set_sin(&ifr.ifr_addr, addr);
+	if_ioctl(s, SIOCSIFADDR, &ifr, "address");
+	set_sin(&ifr.ifr_netmask, prefix_mask(prefix));
+	if_ioctl(s, SIOCSIFNETMASK, &ifr, "netmask");
+	if_ioctl(s, SIOCGIFFLAGS, &ifr, "flags");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if_ioctl(s, SIOCSIFFLAGS, &ifr, "flags");
+}
+
+/* eth0, or else the first interface but lo; waits a little for probing. */
+static const char *find_netdev(char *buf, size_t len)
+{
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		DIR *d = opendir("/sys/class/net");
+		struct dirent *e;
+
+		if (!access("/sys/class/net/eth0", F_OK))
+			return "eth0";
+		buf[0] = '\0';
+		while (d && (e = readdir(d)))
+			if (e->d_name[0] != '.' && strcmp(e->d_name, "lo") &&
+			    !buf[0] && strlen(e->d_name) < len)
+				memcpy(buf, e->d_name, strlen(e->d_name) + 1);
+		if (d)
+			closedir(d);
+		if (buf[0])
+			return buf;
+		sleep_ms(100);
+	}
+	fail("no network interface (no eth0 in /sys/class/net)");
+}
+
+static void net_setup(const struct conf *c)
+{
+	struct in_addr lo_addr = { htonl(INADDR_LOOPBACK) };
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	struct rtentry rt;
+	char devbuf[IFNAMSIZ];
+	const char *dev;
+	int s;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		fail("socket: %s", strerror(errno));
+	if_config(s, "lo", lo_addr, 8);
+	dev = find_netdev(devbuf, sizeof(devbuf));
+	if_config(s, dev, c->ip, c->prefix);
+
+	memset(&rt, 0, sizeof(rt));
+	set_sin(&rt.rt_dst, (struct in_addr){ 0 });
+	set_sin(&rt.rt_genmask, (struct in_addr){ 0 });
+	set_sin(&rt.rt_gateway, c->gw);
+	rt.rt_flags = RTF_UP | RTF_GATEWAY;
+	rt.rt_dev = (char *)dev;
+	if (ioctl(s, SIOCADDRT, &rt) && errno != EEXIST)
+		fail("cannot add a default route via %s: %s",
+		     inet_ntop(AF_INET, &c->gw, gw, sizeof(gw)),
+		     strerror(errno));
+	close(s);
+	inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &c->gw, gw, sizeof(gw));
+	say("network: %s %s/%d via %s", dev, ip, c->prefix, gw);
+}
+
+/* ------------------------------------------------------------------------
+ * Step 4: collect mode prerequisites
+ */
+
+static void collect_setup(const struct conf *c)
+{
+	struct stat st;
+
+	if (mount_debugfs())
+		fail("cannot mount debugfs on /sys/kernel/debug: %s",
+		     strerror(errno));
+	if (kp_mkdir_p(SHARE_DIR, 0755))
+		fail("cannot create %s: %s", SHARE_DIR, strerror(errno));
+	if (mount(c->share, SHARE_DIR, "9p", 0,
+		  "trans=virtio,version=9p2000.L"))
+		fail("cannot mount 9p share '%s' on %s: %s", c->share,
+		     SHARE_DIR, strerror(errno));
+	ag.share_mounted = 1;
+	if (stat(GCOV_DIR, &st) || !S_ISDIR(st.st_mode))
+		fail("no " GCOV_DIR
+		     ": kernel not built with CONFIG_GCOV_KERNEL");
+	say("collect mode: share '%s' on %s", c->share, SHARE_DIR);
+}
+
+/* ------------------------------------------------------------------------
+ * Step 5: setup commands, server, readiness
+ */
+
+/* argv for a command: /bin/sh -c [exec ]CMD, or CMD split on blanks. */
+static char **command_argv(const char *cmd, int use_exec)
+{
+	char **argv;
+	char *copy, *tok, *save;
+	size_t n = 0;
+
+	if (!access("/bin/sh", X_OK)) {
+		argv = kp_xcalloc(4, sizeof(*argv));
+		argv[0] = kp_xstrdup("/bin/sh");
+		argv[1] = kp_xstrdup("-c");
+		argv[2] = use_exec ? kp_xasprintf("exec %s", cmd) :
+				     kp_xstrdup(cmd);
+		return argv;
+	}
+	copy = kp_xstrdup(cmd);
+	argv = kp_xcalloc(strlen(cmd) / 2 + 2, sizeof(*argv));
+	for (tok = strtok_r(copy, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[n++] = kp_xstrdup(tok);
+	free(copy);
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	char **p;
+
+	for (p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+static _Noreturn void child_exec(char **argv)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int sig, fd;
+
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && fd != STDIN_FILENO) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, AGENT_NAME ": cannot run %s: %s\n", argv[0],
+		strerror(errno));
+	_exit(127);
+}
+
+static pid_t spawn(const char *cmd, int use_exec)
+{
+	char **argv = command_argv(cmd, use_exec);
+	pid_t pid;
+
+	if (!argv[0])
+		fail("empty command");
+	pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (!pid)
+		child_exec(argv);
+	free_argv(argv);
+	return pid;
+}
+
+static void run_setup(const char *cmd)
+{
+	char how[128];
+	pid_t pid;
+	int st;
+
+	say("setup: %s", cmd);
+	pid = spawn(cmd, 0);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fail("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		describe_status(st, how, sizeof(how));
+		fail("setup command failed (%s): %s", how, cmd);
+	}
+}
+
+static void start_server(const char *cmd)
+{
+	say("server: %s", cmd);
+	ag.server = spawn(cmd, 1);
+	ag.server_exited = 0;
+}
+
+static _Noreturn void server_died(const char *when)
+{
+	char how[128];
+
+	describe_status(ag.server_status, how, sizeof(how));
+	fail("server exited %s (%s)", when, how);
+}
+
+static int tcp_accepts(int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)port),
+		.sin_addr = { htonl(INADDR_LOOPBACK) },
+	};
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok;
+
+	if (s < 0)
+		return 0;
+	ok = !connect(s, (struct sockaddr *)&sin, sizeof(sin));
+	close(s);
+	return ok;
+}
+
+static void wait_ready(const struct conf *c)
+{
+	long long t0 = now_ms();
+	long long deadline = t0 + c->ready_timeout * 1000LL;
+
+	if (!c->ready_port)
+		return;
+	for (;;) {
+		if (tcp_accepts(c->ready_port))
+			break;
+		if (ag.server && !server_running())
+			server_died("before it was ready");
+		if (now_ms() >= deadline)
+			fail("server not ready on tcp:%d after %d s",
+			     c->ready_port, c->ready_timeout);
+		sleep_ms(PROBE_PERIOD_MS);
+	}
+	say("tcp:%d accepts connections after %lld ms", c->ready_port,
+	    now_ms() - t0);
+}
+
+/* Step 6: writing (not just opening) the reset file zeroes the counters. */
+static void gcov_reset(void)
+{
+	int fd = open(GCOV_DIR "/reset", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write_all(fd, "1", 1))
+		fail("cannot reset gcov counters (" GCOV_DIR "/reset): %s",
+		     strerror(errno));
+	close(fd);
+}
+
+/* ------------------------------------------------------------------------
+ * Step 7: wait for DONE or ABORT
+ */
+
+enum host_cmd { HOST_DONE, HOST_ABORT };
+
+static int host_cmd(const char *line)
+{
+	if (!strcmp(line, "DONE"))
+		return HOST_DONE;
+	if (!strcmp(line, "ABORT"))
+		return HOST_ABORT;
+	return -1;
+}
+
+/* Take complete lines out of buf; returns the first command or -1. */
+static int parse_host_lines(char *buf, size_t *len)
+{
+	char *nl;
+	int cmd = -1;
+
+	while (cmd < 0 && (nl = memchr(buf, '\n', *len))) {
+		size_t n = (size_t)(nl - buf) + 1;
+
+		*nl = '\0';
+		cmd = host_cmd(trim(buf));
+		memmove(buf, buf + n, *len - n);
+		*len -= n;
+	}
+	return cmd;
+}
+
+/* Wait up to 200 ms for bytes from the host; append them to buf. */
+static void read_host(char *buf, size_t *len, size_t size)
+{
+	struct pollfd p = { .fd = ag.ctl, .events = POLLIN };
+	int n = poll(&p, 1, 200);
+	ssize_t r;
+
+	if (n < 0 && errno != EINTR)
+		fail("poll on %s: %s", CTL_TTY, strerror(errno));
+	if (n <= 0)
+		return;
+	if (p.revents & (POLLERR | POLLNVAL))
+		fail("error on %s", CTL_TTY);
+	if (!(p.revents & (POLLIN | POLLHUP)))
+		return;
+	r = read(ag.ctl, buf + *len, size - *len);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0)
+		fail("cannot read %s: %s", CTL_TTY,
+		     r ? strerror(errno) : "end of file");
+	*len += (size_t)r;
+}
+
+static enum host_cmd wait_host(void)
+{
+	char buf[512];
+	size_t len = 0;
+	int cmd;
+
+	for (;;) {
+		if (ag.server && !server_running())
+			server_died("while the host was running its client");
+		read_host(buf, &len, sizeof(buf));
+		cmd = parse_host_lines(buf, &len);
+		if (cmd >= 0)
+			return (enum host_cmd)cmd;
+		if (len == sizeof(buf))
+			len = 0;	/* an overlong line: drop it */
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Step 8: copy the gcov data to the share
+ *
+ * Every .gcda file is read into memory first and written to the share
+ * afterwards: the kernel snapshots a gcov file when it is opened, so writing
+ * over 9p between two reads would count the 9p write path in the profile.
+ * When the data outgrows a quarter of the free memory, what was read so far
+ * is written out and reading goes on.
+ */
+
+struct gcda {
+	char *rel;		/* path relative to GCOV_DIR */
+	unsigned char *data;
+	size_t len;
+};
+
+static struct gcov_copy {
+	struct gcda *pending;
+	size_t npending, cap;
+	size_t pending_bytes, max_pending;
+	char **dirs;		/* directories made under GCOV_DST */
+	size_t ndirs;
+	char *dir;		/* the one open as dir_fd */
+	int dir_fd;
+	unsigned long dir_opens;
+	unsigned long files;
+	unsigned long long bytes;
+	long long read_ms, write_ms;
+} cp = { .dir_fd = -1 };
+
+static int dir_made(const char *dir)
+{
+	size_t i;
+
+	for (i = cp.ndirs; i-- > 0;)
+		if (!strcmp(cp.dirs[i], dir))
+			return 1;
+	return 0;
+}
+
+/* Split "a/b/c" into "a/b" and "c" (dir "" at the top); free *dir. */
+static void split_path(const char *rel, char **dir, const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+
+	*dir = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
+	if (!*dir)
+		kp_die("out of memory");
+	*base = slash ? slash + 1 : rel;
+}
+
+/* mkdir GCOV_DST/dir and its parents, once each (9p round trips are slow) */
+static void make_dst_dir(const char *dir)
+{
+	const char *base;
+	char *parent, *path;
+
+	if (dir_made(dir))
+		return;
+	path = kp_xasprintf(GCOV_DST "%s%s", *dir ? "/" : "", dir);
+	if (*dir) {
+		split_path(dir, &parent, &base);
+		make_dst_dir(parent);
+		free(parent);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			fail("cannot create %s: %s", path, strerror(errno));
+	} else if (kp_mkdir_p(path, 0755)) {
+		fail("cannot create %s: %s", path, strerror(errno));
+	}
+	free(path);
+	cp.dirs = kp_xrealloc(cp.dirs, (cp.ndirs + 1) * sizeof(*cp.dirs));
+	cp.dirs[cp.ndirs++] = kp_xstrdup(dir);
+}
+
+/*
+ * Open GCOV_DST/dir, made if needed; the last one stays open for reuse.
+ * The old one is closed only after the new one is open: with cache=none,
+ * 9p drops unused dentries, and an open directory keeps its ancestors in
+ * the dcache, which saves a 9p walk per path component.
+ */
+static int dst_dir_fd(const char *dir)
+{
+	char *path;
+	int fd;
+
+	if (cp.dir_fd >= 0 && !strcmp(cp.dir, dir))
+		return cp.dir_fd;
+	cp.dir_opens++;
+	make_dst_dir(dir);
+	path = kp_xasprintf(GCOV_DST "/%s", dir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail("cannot open %s: %s", path, strerror(errno));
+	free(path);
+	if (cp.dir_fd >= 0)
+		close(cp.dir_fd);
+	free(cp.dir);
+	cp.dir_fd = fd;
+	cp.dir = kp_xstrdup(dir);
+	return fd;
+}
+
+static void write_gcda(const struct gcda *g)
+{
+	const char *base;
+	char *dir;
+	int fd;
+
+	split_path(g->rel, &dir, &base);
+	fd = openat(dst_dir_fd(dir), base, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, g->data, g->len) || close(fd))
+		fail("cannot write " GCOV_DST "/%s: %s", g->rel,
+		     strerror(errno));
+	free(dir);
+}
+
+static size_t dir_len(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+
+	return slash ? (size_t)(slash - rel) : 0;
+}
+
+/* Order by directory, then name: each directory is opened once. */
+static int gcda_cmp(const void *a, const void *b)
+{
+	const char *x = ((const struct gcda *)a)->rel;
+	const char *y = ((const struct gcda *)b)->rel;
+	size_t dx = dir_len(x), dy = dir_len(y);
+	int r = strncmp(x, y, dx < dy ? dx : dy);
+
+	if (r || dx == dy)
+		return r ? r : strcmp(x + dx, y + dy);
+	return dx < dy ? -1 : 1;
+}
+
+static void flush_pending(void)
+{
+	long long t0 = now_ms();
+	size_t i;
+
+	qsort(cp.pending, cp.npending, sizeof(*cp.pending), gcda_cmp);
+	for (i = 0; i < cp.npending; i++) {
+		write_gcda(&cp.pending[i]);
+		free(cp.pending[i].rel);
+		free(cp.pending[i].data);
+	}
+	cp.npending = 0;
+	cp.pending_bytes = 0;
+	cp.write_ms += now_ms() - t0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* nftw callback: read one .gcda file (FTW_PHYS: symlinks are FTW_SL) */
+static int read_gcda(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw)
+{
+	struct gcda g;
+
+	if (type == FTW_DNR)
+		fail("cannot read directory %s", path);
+	if (type != FTW_F || !has_suffix(path, ".gcda"))
+		return 0;
+	if (kp_read_file(path, &g.data, &g.len))
+		fail("cannot read %s: %s", path, strerror(errno));
+	g.rel = kp_xstrdup(path + strlen(GCOV_DIR) + 1);
+	if (cp.npending == cp.cap) {
+		cp.cap = cp.cap ? 2 * cp.cap : 1024;
+		cp.pending = kp_xrealloc(cp.pending,
+					 cp.cap * sizeof(*cp.pending));
+	}
+	cp.pending[cp.npending++] = g;
+	cp.pending_bytes += g.len;
+	cp.files++;
+	cp.bytes += g.len;
+	if (cp.pending_bytes > cp.max_pending)
+		flush_pending();
+	return 0;
+}
+
+static size_t max_pending_bytes(void)
+{
+	struct sysinfo si;
+	size_t quarter;
+
+	if (sysinfo(&si))
+		return 16u << 20;
+	quarter = (size_t)si.freeram * si.mem_unit / 4;
+	return quarter > (16u << 20) ? quarter : 16u << 20;
+}
+
+static void copy_gcov(void)
+{
+	long long t0 = now_ms(), ms;
+
+	say("copying gcov data to " GCOV_DST);
+	cp.max_pending = max_pending_bytes();
+	if (nftw(GCOV_DIR, read_gcda, 32, FTW_PHYS))
+		fail("cannot walk " GCOV_DIR ": %s", strerror(errno));
+	cp.read_ms = now_ms() - t0 - cp.write_ms;
+	flush_pending();
+	if (cp.dir_fd >= 0)
+		close(cp.dir_fd);
+	sync();
+	ms = now_ms() - t0;
+	if (!cp.files)
+		fail("no .gcda files under " GCOV_DIR);
+	say("copied %lu files, %llu bytes in %lld ms (read %lld ms, write %lld ms; %lu directories)",
+	    cp.files, cp.bytes, ms, cp.read_ms, cp.write_ms, cp.dir_opens);
+	ctl_send("COPIED %lu %llu %lld", cp.files, cp.bytes, ms);
+}
+
+/* ------------------------------------------------------------------------
+ * The guest sequence
+ */
+
+static void guest_early(void)
+{
+	struct utsname u;
+	char *err;
+
+	umask(022);
+	ensure_console();
+	setup_signals();
+	setenv("PATH", GUEST_PATH, 1);
+	setenv("HOME", "/", 0);
+	setenv("TERM", "linux", 0);
+	err = mount_all();
+	if (ctl_open())
+		fail("cannot open control channel %s: %s", CTL_TTY,
+		     strerror(errno));
+	uname(&u);
+	ctl_send("HELLO %s", u.release);
+	say("HELLO sent (kernel %s)", u.release);
+	if (err)
+		fail("%s", err);
+}
+
+static _Noreturn void guest_main(void)
+{
+	struct conf *c = &ag.conf;
+	char err[600];
+	size_t i;
+
+	guest_early();
+	ag.collect = read_mode();
+	if (!ag.collect && mount_debugfs())
+		say("warning: cannot mount debugfs: %s", strerror(errno));
+	say("mode %s", ag.collect ? "collect" : "bench");
+	if (conf_load(c, CONF_PATH, err, sizeof(err)))
+		fail("%s", err);
+	net_setup(c);
+	if (ag.collect)
+		collect_setup(c);
+	for (i = 0; i < c->nsetup; i++)
+		run_setup(c->setup[i]);
+	if (c->server)
+		start_server(c->server);
+	wait_ready(c);
+	if (ag.collect)
+		gcov_reset();
+	ctl_send("READY");
+	say("READY");
+	if (wait_host() == HOST_ABORT) {
+		say("host sent ABORT");
+	} else {
+		say("host sent DONE");
+		if (ag.collect)
+			copy_gcov();
+	}
+	guest_shutdown();
+}
+
+/* ------------------------------------------------------------------------
+ * Host side: --help, --check-conf
+ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " AGENT_NAME " [--help | --check-conf FILE]\n"
+"\n"
+"kpgo's guest agent.  Run as /init (PID 1) in the kpgo initramfs, it mounts\n"
+"/proc, /sys, /dev, /tmp, /run and debugfs, opens the control channel\n"
+CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
+"says KPGO READY, waits for DONE or ABORT from the host and, with\n"
+"kpgo.mode=collect on the kernel command line, copies the .gcda files of\n"
+GCOV_DIR " to " GCOV_DST " (a 9p share) before powering off.\n"
+"\n"
+"Lines sent on the control channel: KPGO HELLO <release>, KPGO READY,\n"
+"KPGO COPIED <files> <bytes> <ms>, KPGO FAIL <reason>, KPGO BYE.\n"
+"\n"
+"guest.conf keys (key=value, '#' comments):\n"
+"  server=COMMAND         the server, run as /bin/sh -c 'exec COMMAND'\n"
+"  setup=COMMAND          run before the server, must succeed (repeatable)\n"
+"  ready=tcp:PORT|none    readiness probe on 127.0.0.1 (default none)\n"
+"  ready_timeout=SECONDS  default 60\n"
+"  ip=ADDR/PREFIX         default 10.0.2.15/24\n"
+"  gw=ADDR                default 10.0.2.2\n"
+"  share=TAG              9p tag of the host share (default kpgo)\n"
+"\n"
+"Options (on the host):\n"
+"  --check-conf FILE      parse FILE as a guest.conf, print the settings\n"
+"  --help                 this text\n");
+}
+
+static int check_conf(const char *path)
+{
+	struct conf c;
+	char err[600];
+
+	if (conf_load(&c, path, err, sizeof(err)))
+		kp_die("%s", err);
+	conf_print(&c, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	kp_set_prog(AGENT_NAME);
+	if (getpid() == 1)
+		guest_main();	/* ignores argv: the kernel passes its own */
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--check-conf"))
+		return check_conf(argv[2]);
+	if (argc < 2)
+		kp_die("runs as /init (PID 1) in the kpgo guest only; see --help");
+	kp_die("bad arguments; see --help");
+}
