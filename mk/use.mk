@@ -22,9 +22,9 @@ kpgo-recipe-phases += use
 # What pgo-use builds in the tree (default: what plain 'make' builds).
 PGO_USE_TARGETS ?= all
 
-kpgo-use-flags = -fprofile-use -fprofile-correction \
+kpgo-use-flags = $(strip -fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
-	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training)
+	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training))
 
 # distcc compiles -fprofile-use on other hosts, which do not have the .gcda
 # files (it keeps only -fprofile-arcs local): with a distcc CC, the use build
@@ -40,9 +40,9 @@ kpgo-use-evidence = \
 	c=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | wc -l); \
 	p=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | sed 's/\.o$$/.gcda/' | \
 		xargs -r ls -d 2>/dev/null | wc -l); \
-	echo "$$c objects compiled, $$p with profile data, \
-	$(call kpgo-count,profile count data file not found,$(1)/use.log) without \
-	(-Wmissing-profile); functions: \
+	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without \
+	($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
+	-Wmissing-profile); functions: \
 	$(call kpgo-count,control flow of function|number of counters in profile data,$(1)/use.log) \
 	mismatched (profile ignored), \
 	$(call kpgo-count,profile for function .* not found in profile data,$(1)/use.log) \

@@ -15,6 +15,6 @@ REDIS_CLIENT       = redis-benchmark -h 127.0.0.1 -p $$PGO_PORT \
 REDIS_RESULT       = awk -F'"' '/^"[A-Z]/ { n++; s += $$4 } \
 		     END { if (n) printf "%.0f requests/s (mean of %d redis-benchmark tests)\n", s / n, n }'
 REDIS_MEM         := 512
-REDIS_TIMEOUT     := 1800
+REDIS_TIMEOUT     := 900
 
 $(eval $(kpgo-recipe))

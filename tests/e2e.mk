@@ -26,7 +26,7 @@ test-e2e-quickstart:
 	grep -q 'optimized kernel  $(e2e-o)/arch/x86/boot/bzImage' $(T)/out
 	test -f $(e2e-o)/arch/x86/boot/bzImage
 	n=$$(find $(e2e-out)/profiles/redis/gcda -name '*.gcda' | wc -l); echo "gcda collected: $$n"; test $$n -gt 500
-	p=$(call e2e-num,$(e2e-out)/work/redis/use.evidence,compiled,); echo "with profile: $$p"; test $$p -gt 500
+	p=$(call e2e-num,$(e2e-out)/work/redis/use.evidence,this build$(comma)); echo "with profile: $$p"; test $$p -gt 500
 	grep -Eq '^[0-9]+ requests/s' $(e2e-out)/profiles/redis/result.txt
 	$(KPGO_BIN)/kpgo-gcda stat $(e2e-o) > $(T)/stat; cat $(T)/stat
 	o=$(call e2e-num,$(T)/stat,: ); s=$(call e2e-num,$(T)/stat,with summary:); test "$$o" = "$$s"
@@ -35,7 +35,7 @@ test-e2e-quickstart:
 test-e2e-use-noop:
 	touch $(T)/start; sleep 1
 	t0=$$(date +%s); $(e2e-make) pgo-use-redis | tee $(T)/out; echo "no-op pgo-use: $$(( $$(date +%s) - t0 )) s"
-	grep -q '^0 objects compiled' $(e2e-out)/work/redis/use.evidence
+	grep -q '^0 objects compiled in this build' $(e2e-out)/work/redis/use.evidence
 	test -z "$$(find $(e2e-o) -name '*.o' -newer $(T)/start | head -n 1)"
 	grep -q 'unchanged' $(e2e-out)/work/redis/merge.txt
 
@@ -46,7 +46,7 @@ test-e2e-attach:
 	$(MAKE) --no-print-directory -C $(e2e-ksrc) O=$(e2e-o) pgo-help | grep -q 'pgo-use-<w>'
 	$(MAKE) --no-print-directory -s -C $(e2e-ksrc) O=$(e2e-o) kernelversion | grep -Eq '^6\.12\.'
 	$(MAKE) --no-print-directory -C $(e2e-ksrc) O=$(e2e-o) pgo-use-redis
-	grep -q '^0 objects compiled' $(e2e-out)/work/redis/use.evidence
+	grep -q '^0 objects compiled in this build' $(e2e-out)/work/redis/use.evidence
 	$(e2e-make) pgo-detach
 	test ! -e $(e2e-ksrc)/GNUmakefile
 
