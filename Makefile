@@ -24,10 +24,9 @@ help: pgo-help
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev \
 	linux-source-6.12 $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
-kpgo-missing-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
-	$(KPGO_DEBS) 2>/dev/null | awk '$$1 == "ii" { print $$2 }' | \
-	{ tr ' ' '\n' | sort > /tmp/kpgo-have.$$$$; printf '%s\n' $(KPGO_DEBS) | sort | \
-	comm -23 - /tmp/kpgo-have.$$$$; rm -f /tmp/kpgo-have.$$$$; })
+kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
+	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
+kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))
 
 pgo-deps:
 	@missing="$(strip $(kpgo-missing-debs))"; \

@@ -17,7 +17,12 @@ kpgo-attach-mark := \# kpgo: written by 'make pgo-attach'; 'make pgo-detach' rem
 define kpgo-gnumakefile-text
 $(kpgo-attach-mark)
 KPGO_DIR := $(KPGO_DIR)
+ifneq ($$(wildcard $$(KPGO_DIR)/mk/hook.mk),)
 include $$(KPGO_DIR)/mk/hook.mk
+else
+$$(warning kpgo is gone from $$(KPGO_DIR): this GNUmakefile only passes goals to Makefile; delete it)
+include $$(CURDIR)/Makefile
+endif
 endef
 
 kpgo-is-ours = $(if $(wildcard $(kpgo-gnumakefile)),$(findstring kpgo: written by,$(file <$(kpgo-gnumakefile))))

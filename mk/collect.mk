@@ -47,12 +47,13 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
 	--smp $(PGO_SMP) --port $(PGO_HOST_PORT):$($(2)_PORT) \
 	--run-timeout $(kpgo-timeout) --client-out $(5) \
+	$(if $(PGO_APPEND),--append '$(call kpgo-escsq,$(PGO_APPEND))') \
 	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,--tag PGO-BEN) \
 	-- '$(call kpgo-escsq,$($(2)_CLIENT))'
 
 # $(call kpgo-result,name,NAME,client-out,result): the client's figure
-kpgo-result = ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
-	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (filter: $(2)_RESULT)" >&2; exit 1; }
+kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
+	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (filter: $(2)_RESULT)" >&2; exit 1; }; }
 
 kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
 	$(call kpgo-need,$(firstword $($(2)_CLIENT)),$($(2)_DEBS))
@@ -61,9 +62,10 @@ quiet_cmd_collect =
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
 	rm -rf $$p.new && mkdir -p $$p.new/share && \
 	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
-	if [ ! -d $$p.new/share/gcov$(kpgo-instr) ]; then \
+	g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
+	if [ ! -d $$g ]; then \
 	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
-	mv $$p.new/share/gcov$(kpgo-instr) $$p.new/gcda && rm -rf $$p.new/share && \
+	mv $$g $$p.new/gcda && rm -rf $$p.new/share && \
 	$(KPGO_BIN)/kpgo-gcda stat --top 5 $$p.new/gcda > $$p.new/profile.info && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
@@ -91,10 +93,12 @@ kpgo-collecting = $(or $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
 # Checked when the makefiles are read, so a missing QEMU or server fails at
 # once, not after the instrumented kernel is built.
 define kpgo-collect-checks
-$(if $(kpgo-profiles-given),$(error kpgo: no profile for $(1) in \
-	PGO_PROFILES=$(PGO_PROFILES) (no $(1)/profile.info there); kpgo \
-	collects only into its own store: leave PGO_PROFILES unset or put the \
-	profile there))
+$(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
+	$(error kpgo: pgo-collect-$(1) writes only into kpgo's own store \
+	$(PGO_OUT)/profiles, never into PGO_PROFILES=$(PGO_PROFILES): unset it),\
+	$(error kpgo: no profile for $(1) in PGO_PROFILES=$(PGO_PROFILES) (no \
+	$(1)/profile.info there); kpgo collects only into its own store: leave \
+	PGO_PROFILES unset or put the profile there)))
 $(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
 endef
 

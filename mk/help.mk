@@ -30,6 +30,7 @@ pgo-help:
 	@echo '  PGO_MEM=<MB> PGO_SMP=<n>  guest memory (default: recipe'"'"'s, 512) and CPUs (1)'
 	@echo '  PGO_HOST_PORT=<port>      host port forwarded to the guest (0: a free one)'
 	@echo '  PGO_KERNEL=<kind>         kernel for pgo-bench-<w>'
+	@echo '  PGO_APPEND=<text>         extra kernel command line for every guest boot'
 	@echo '  PGO_PARTIAL_TRAINING=y|n  -fprofile-partial-training (never-run code as without profile)'
 	@echo '  PGO_USE_TARGETS=<goals>   what pgo-use/pgo-baseline build (default all)'
 	@echo '  V=1  -s  -j<n>            as in Kbuild'

@@ -15,4 +15,12 @@ KSRC := $(CURDIR)
 include $(KPGO_DIR)/mk/kpgo.mk
 else
 include $(CURDIR)/Makefile
+
+# The kernel's own 'make help' names kpgo first (its list follows).
+help: kpgo-hook-help
+kpgo-hook-help:
+	@echo 'kpgo (attached from $(KPGO_DIR); make pgo-help for details):'
+	@echo '  pgo-instrument pgo-collect-<w> pgo-use-<w> pgo-bench-<w> pgo-baseline pgo-detach'
+	@echo ''
+.PHONY: kpgo-hook-help
 endif

@@ -45,7 +45,12 @@ quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS))
 	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
 	$(call kpgo-olddefconfig,$(kpgo-instr))
 
-$(kpgo-instr-config): $(kpgo-user-config) $(PGO_FRAGMENTS) | kpgo-user-config-ok
+# the list of fragments is an input too (adding or dropping one re-merges)
+$(kpgo-instr)/.kpgo-fragments: FORCE
+	$(call kpgo-filechk,$@,$(PGO_FRAGMENTS))
+
+$(kpgo-instr-config): $(kpgo-user-config) $(PGO_FRAGMENTS) $(kpgo-instr)/.kpgo-fragments \
+		| kpgo-user-config-ok
 	$(call kpgo-cmd,instr_config)
 
 # Every symbol a fragment asked for must have taken.

@@ -38,7 +38,7 @@ kpgo-escsq = $(subst ','\'',$(1))
 # $(call kpgo-cmd,NAME[,ARG...]): echo quiet_cmd_NAME (or cmd_NAME with V=1),
 # then run cmd_NAME; $(2).. are passed on to cmd_NAME.
 kpgo-echo-cmd = $(if $($(kpgo-quiet)cmd_$(1)),\
-	echo '  $(call kpgo-escsq,$($(kpgo-quiet)cmd_$(1)))';)
+	printf '%s\n' '  $(call kpgo-escsq,$($(kpgo-quiet)cmd_$(1)))';)
 kpgo-cmd = @set -e; $(kpgo-echo-cmd) $(cmd_$(1))
 
 # $(call kpgo-say,TAG,TEXT): one progress line, unless make -s.  TEXT is

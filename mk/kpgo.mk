@@ -39,6 +39,16 @@ $(error kpgo: KSRC=$(KSRC) is not a Linux kernel source tree (no Kbuild file the
 endif
 endif
 
+ifneq ($(words $(KSRC) $(O) $(KBUILD_OUTPUT) $(PGO_OUT)),$(words $(strip $(KSRC)) $(strip $(O)) $(strip $(KBUILD_OUTPUT)) $(strip $(PGO_OUT))))
+$(error kpgo: a path in KSRC, O, KBUILD_OUTPUT or PGO_OUT has a space; Kbuild does not support that)
+endif
+# pgo-* targets run Kbuild to find out what to do: make -n cannot show them
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)
+$(error kpgo: make -n is not supported for kpgo's build targets (they run Kbuild, install profiles); use V=1 to see the commands)
+endif
+endif
+
 kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
 kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
 
@@ -77,6 +87,8 @@ PGO_ACCEL    ?= auto
 PGO_MEM      ?=
 PGO_SMP      ?= 1
 PGO_HOST_PORT ?= 0
+# extra kernel command line for every guest boot
+PGO_APPEND   ?=
 # -fprofile-partial-training: never-run code compiled as without profile (y)
 # or optimized for size as gcc does by default (n).
 PGO_PARTIAL_TRAINING ?= n

@@ -41,13 +41,17 @@ kpgo-recipe-optional := GUEST_FILES SETUP MEM TIMEOUT
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 
+# Variables that existed before a recipe file was read (environment, command
+# line, other recipes): only what the recipe itself defines is checked.
+kpgo-recipe-seen := $(.VARIABLES)
+
 kpgo-upper = $(subst -,_,$(shell echo '$(1)' | tr a-z A-Z))
 
 # $(call kpgo-recipe-check,name,NAME,file)
 kpgo-recipe-check = \
   $(foreach f,$(kpgo-recipe-required),$(if $(value $(2)_$(f)),,\
     $(error kpgo: recipe $(3): $(2)_$(f) is not set (see mk/recipe.mk for the fields)))) \
-  $(foreach v,$(filter $(2)_%,$(.VARIABLES)),\
+  $(foreach v,$(filter $(2)_%,$(filter-out $(kpgo-recipe-seen),$(.VARIABLES))),\
     $(if $(filter $(v),$(addprefix $(2)_,$(kpgo-recipe-required) $(kpgo-recipe-optional))),,\
       $(error kpgo: recipe $(3): unknown field $(v) (known: $(kpgo-recipe-required) $(kpgo-recipe-optional)))))
 
@@ -56,6 +60,7 @@ $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: two recipes named $(1): \
 	$(filter %/$(1).mk,$(MAKEFILE_LIST))))
 $(call kpgo-recipe-check,$(1),$(2),$(lastword $(MAKEFILE_LIST)))
 kpgo-recipes += $(1)
+kpgo-recipe-seen := $$(.VARIABLES)
 $(foreach p,$(kpgo-recipe-phases),$(call kpgo-$(p)-tmpl,$(1),$(2))$(kpgo-nl))
 endef
 

@@ -3,6 +3,9 @@
 # mk/use.mk - pgo-use-<workload>: rebuild the tree's own kernel (its own
 # object tree, so make install, bindeb-pkg ... follow) with the profile.
 #
+# Only this Kbuild run has the profile flags: a later plain 'make' in the
+# tree recompiles without them (build packages with PGO_USE_TARGETS).
+#
 # 1. kpgo-gcda merges the profile, writes a kernel-wide object summary
 #    (runs, sum_max) into every .gcda and installs them next to the objects
 #    (dir/obj.gcda, where gcc -fprofile-use looks), rewriting only files whose
@@ -36,10 +39,14 @@ kpgo-profile-list := $(PGO_OUT)/profile-installed.list
 
 # Counting the compiler's evidence in use.log and in the object tree.
 kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
+# Objects compiled from C (a .c beside them in the source tree) in this
+# build, outside kpgo's own trees; link products do not count.
 kpgo-use-evidence = \
-	c=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | wc -l); \
-	p=$$(find $(kpgo-objtree) -name '*.o' -newer $(1)/use.start | sed 's/\.o$$/.gcda/' | \
-		xargs -r ls -d 2>/dev/null | wc -l); \
+	find $(kpgo-objtree) -path $(PGO_OUT) -prune -o -name '*.o' -newer $(1)/use.start -print | \
+		sed 's|^$(kpgo-objtree)/||; s|\.o$$||' | while read o; do \
+		test -f $(kpgo-srctree)/$$o.c && echo $$o; done > $(1)/use.objects; \
+	c=$$(wc -l < $(1)/use.objects); \
+	p=$$(sed 's|^|$(kpgo-objtree)/|; s|$$|.gcda|' $(1)/use.objects | xargs -r ls -d 2>/dev/null | wc -l); \
 	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without \
 	($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
 	-Wmissing-profile); functions: \

@@ -65,7 +65,10 @@ run-%: check-prepare
 
 # The helpers are built once, before any test runs (not by each test's
 # sub-make at the same time).
-check-prepare: kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools))
+check-prepare: $(KSRC_TEST)/Kbuild kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools))
 	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail
 
 .PHONY: check check-prepare
+# The e2e tests build on each other: one test at a time (a test's own make
+# may still use -j).
+.NOTPARALLEL:

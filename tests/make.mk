@@ -8,7 +8,7 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-no-config make-Os-refused make-missing-qemu make-missing-server \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-fields-rerun make-help-lists \
-	make-empty-profile make-profiles-read-only
+	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -90,3 +90,12 @@ test-make-profiles-read-only: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_PROFILES=$(T)/shipped pgo-use-redis,no profile for redis in PGO_PROFILES=$(T)/shipped)
 	test ! -e $(T)/.kpgo/instrumented
+
+# a variable from the environment that shares a recipe's prefix is not a
+# field of it (only what the recipe file defines is checked)
+test-make-recipe-env-ignored:
+	REDIS_URL=redis://localhost $(kmake) pgo-check-recipes | grep -q 'recipes checked: redis'
+
+test-make-dry-run-refused: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) -n KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,make -n is not supported)
+	test ! -e $(T)/.kpgo

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -325,7 +326,7 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 	int n = 0;
 	char *mem = kp_xasprintf("%d", o->mem);
 	char *smp = kp_xasprintf("%d", o->smp);
-	char *con = kp_xasprintf("file,id=con,path=%s", o->console);
+	char *con = kp_xasprintf("file,id=con,path=%s,append=on", o->console);
 	char *ctl = kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock);
 	char *net = kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
 				 o->host_port, o->guest_port);
@@ -380,10 +381,12 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 		    dup2(out, 2) < 0)
 			_exit(127);
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp(argv[0], argv);
 		dprintf(2, "kpgo-vm: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	free(mem);
 	free(smp);
 	free(con);
@@ -446,6 +449,23 @@ static int connect_ctl(struct guest *g, const char *sock, double deadline)
 
 enum event { EV_LINE, EV_TIMEOUT, EV_EXIT, EV_SIGNAL, EV_CHILD };
 
+/* Does the control socket hold unread bytes? */
+static int readable(struct guest *g)
+{
+	struct pollfd pfd = { .fd = g->ctl, .events = POLLIN };
+
+	return g->ctl >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
+/* The text after a control word ("FAIL reason" -> "reason"), never past
+ * the end of the line. */
+static const char *arg_of(const char *line)
+{
+	const char *sp = strchr(line, ' ');
+
+	return sp ? sp + 1 : "";
+}
+
 /*
  * Wait for the next "KPGO ..." line from the agent (copied into line), for
  * QEMU to exit, for deadline, or (child > 0) for that child to exit.
@@ -480,19 +500,25 @@ static enum event next_event(struct guest *g, char *line, size_t size,
 			return EV_SIGNAL;
 		if (child > 0 && waitpid(child, child_status, WNOHANG) == child)
 			return EV_CHILD;
-		if (qemu_gone(g))
+		/* QEMU gone: what it still had in the socket is read first */
+		if (qemu_gone(g) && !readable(g))
 			return EV_EXIT;
 		left = deadline - now();
 		if (left <= 0)
 			return EV_TIMEOUT;
-		if (poll(&pfd, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1) > 0) {
+		if (g->ctl >= 0 &&
+		    poll(&pfd, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1) > 0) {
 			ssize_t r = read(g->ctl, g->buf + g->len,
 					 sizeof(g->buf) - g->len);
 
-			if (r > 0)
+			if (r > 0) {
 				g->len += (size_t)r;
-			else if (r == 0)
-				usleep(100000);	/* QEMU closing down */
+			} else {	/* closed or broken: nothing more will come */
+				close(g->ctl);
+				g->ctl = -1;
+			}
+		} else if (g->ctl < 0) {
+			usleep(100000);
 		}
 	}
 }
@@ -528,7 +554,7 @@ static int boot(const struct opts *o, struct guest *g, const char *accel,
 			if (!strncmp(line, "HELLO", 5))
 				return 0;
 			if (!strncmp(line, "FAIL", 4)) {
-				snprintf(g->reason, sizeof(g->reason), "guest agent: %.600s", line + 5);
+				snprintf(g->reason, sizeof(g->reason), "guest agent: %.600s", arg_of(line));
 				stop_qemu(g);
 				return -1;
 			}
@@ -558,9 +584,14 @@ static pid_t start_client(const struct opts *o)
 	if (pid == 0) {
 		char port[16];
 
+		int in = open("/dev/null", O_RDONLY);
+
 		snprintf(port, sizeof(port), "%d", o->host_port);
 		setenv("PGO_PORT", port, 1);
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (in < 0 || dup2(in, 0) < 0)
+			_exit(127);
 		if (o->client_out) {
 			int fd = open(o->client_out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -576,6 +607,7 @@ static pid_t start_client(const struct opts *o)
 		dprintf(2, "kpgo-vm: cannot run client %s: %s\n", o->client[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	return pid;
 }
 
@@ -606,7 +638,7 @@ static int run_client(const struct opts *o, struct guest *g, char *line,
 		kill(-pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		if (ev == EV_LINE)
-			snprintf(what, sizeof(what), "guest agent failed while the client ran: %.600s", line + 5);
+			snprintf(what, sizeof(what), "guest agent failed while the client ran: %.600s", arg_of(line));
 		else if (ev == EV_TIMEOUT)
 			snprintf(what, sizeof(what), "client still running after %d s (--run-timeout); stopped", o->run_timeout);
 		else if (ev == EV_EXIT)
@@ -646,7 +678,7 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 				sscanf(line + 7, "%ld %ld %ld", &g->copied_files,
 				       &g->copied_bytes, &g->copied_ms);
 			} else if (!strncmp(line, "FAIL", 4)) {
-				snprintf(what, sizeof(what), "guest agent: %.600s", line + 5);
+				snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
 				return fail(o, g, what);
 			} else if (!strcmp(line, "BYE")) {
 				g->got_bye = 1;
@@ -710,15 +742,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(accel, "kvm")) {
 		r = boot(&o, &g, "kvm", o.kvm_probe_timeout, line, sizeof(line));
-		if (r == 1 && !strcmp(o.accel, "auto")) {
-			char *note = kp_xasprintf("KVM did not boot the guest within %d s", o.kvm_probe_timeout);
+		if (r && !strcmp(o.accel, "auto")) {
+			char *note = r == 1 ?
+				kp_xasprintf("KVM did not boot the guest within %d s", o.kvm_probe_timeout) :
+				kp_xasprintf("KVM failed: %s", g.reason);
+			char *kept = kp_xasprintf("%s.kvm", o.console);
 
 			if (o.kvm_cache)
 				kp_write_file_atomic(o.kvm_cache, note, strlen(note), 0644);
-			say(&o, "%s: falling back to TCG", note);
+			rename(o.console, kept);
+			say(&o, "%s (console: %s): falling back to TCG", note, kept);
 			free(note);
+			free(kept);
 			accel = "tcg";
-			unlink(o.console);
 			t0 = now();
 		} else if (r) {
 			r = fail(&o, &g, r == 1 ? "KVM guest did not boot in time" : g.reason);
@@ -740,7 +776,7 @@ int main(int argc, char **argv)
 	}
 	t_boot = now() - t0;
 	say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
-	    line + 6, accel, t_boot, o.host_port, o.guest_port);
+	    arg_of(line), accel, t_boot, o.host_port, o.guest_port);
 
 	for (;;) {
 		enum event ev = next_event(&g, line, sizeof(line),
@@ -753,7 +789,7 @@ int main(int argc, char **argv)
 		char what[1100];
 
 		if (ev == EV_LINE)
-			snprintf(what, sizeof(what), "guest agent: %.600s", line + 5);
+			snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
 		else if (ev == EV_TIMEOUT)
 			snprintf(what, sizeof(what), "server not ready within %d s (--ready-timeout)", o.ready_timeout);
 		else if (ev == EV_EXIT)
