@@ -365,24 +365,6 @@ static long long now_ms(void)
 	return clock_ms(CLOCK_MONOTONIC);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* One progress line on the console, written at once, with boot time. */
 static void KP_PRINTF(1, 2) say(const char *fmt, ...)
 {
@@ -397,7 +379,7 @@ static void KP_PRINTF(1, 2) say(const char *fmt, ...)
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
 	strcat(line, "\n");
-	write_all(STDERR_FILENO, line, strlen(line));
+	kp_write_all(STDERR_FILENO, line, strlen(line));
 }
 
 static int ctl_open(void)
@@ -438,7 +420,7 @@ static void KP_PRINTF(1, 2) ctl_send(const char *fmt, ...)
 	vsnprintf(line + 5, sizeof(line) - 6, fmt, ap);
 	va_end(ap);
 	strcat(line, "\n");
-	if (write_all(ag.ctl, line, strlen(line)))
+	if (kp_write_all(ag.ctl, line, strlen(line)))
 		say("warning: cannot write to %s: %s", CTL_TTY,
 		    strerror(errno));
 }
@@ -984,7 +966,7 @@ static void gcov_reset(void)
 {
 	int fd = open(GCOV_DIR "/reset", O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0 || write_all(fd, "1", 1))
+	if (fd < 0 || kp_write_all(fd, "1", 1))
 		fail("cannot reset gcov counters (" GCOV_DIR "/reset): %s",
 		     strerror(errno));
 	close(fd);
@@ -1175,7 +1157,7 @@ static void write_gcda(const struct gcda *g)
 	split_path(g->rel, &dir, &base);
 	fd = openat(dst_dir_fd(dir), base, O_WRONLY | O_CREAT | O_TRUNC |
 		    O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, g->data, g->len) || close(fd))
+	if (fd < 0 || kp_write_all(fd, g->data, g->len) || close(fd))
 		fail("cannot write " GCOV_DST "/%s: %s", g->rel,
 		     strerror(errno));
 	free(dir);

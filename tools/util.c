@@ -164,7 +164,7 @@ int kp_read_file(const char *path, unsigned char **buf, size_t *len)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int kp_write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 
@@ -198,7 +198,7 @@ int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;
-	if (write_all(fd, buf, len) || close(fd)) {
+	if (kp_write_all(fd, buf, len) || close(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);

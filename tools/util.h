@@ -29,6 +29,9 @@ char *kp_xstrdup(const char *s);
 /* printf into a fresh allocation. */
 char *kp_xasprintf(const char *fmt, ...) KP_PRINTF(1, 2);
 
+/* write(2) all of buf, retrying after EINTR: 0, or -1 with errno set. */
+int kp_write_all(int fd, const void *buf, size_t len);
+
 /* mkdir -p: returns 0, or -1 with errno set. */
 int kp_mkdir_p(const char *path, mode_t mode);
 
