@@ -49,7 +49,7 @@ QS_O       := $(QS_WORK)/build
 QS_WORKLOAD ?= redis
 qs-fragments = $(QS_KSRC)/kernel/configs/kvm_guest.config \
 	$(KPGO_DIR)/kconfig/pgo-guest.config $(KPGO_DIR)/kconfig/quickstart.config
-qs-make = $(MAKE) --no-print-directory -f $(KPGO_DIR)/Makefile KSRC=$(QS_KSRC) O=$(QS_O)
+qs-make = $(MAKE) $(kpgo-jobs) --no-print-directory -f $(KPGO_DIR)/Makefile KSRC=$(QS_KSRC) O=$(QS_O)
 
 $(QS_KSRC)/Makefile: | pgo-deps
 	@$(call kpgo-say,UNPACK,$(QS_TARBALL) into $(QS_WORK))

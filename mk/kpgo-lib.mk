@@ -77,6 +77,10 @@ kpgo-text-figures = size -A $(1) | awk '\
 	END { printf ".text %d, .text.hot %d, .text.unlikely %d bytes", t, h, u }'; \
 	printf ', %d .cold parts\n' $$(nm $(1) | grep -c '\.cold')
 
+# -j<cores> unless make already has a -j (for kpgo's own entry points that
+# start kernel builds on the user's behalf, as quickstart does)
+kpgo-jobs = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
+
 FORCE:
 .PHONY: FORCE
 

@@ -11,7 +11,7 @@ E2E_SCALE ?= 1
 e2e-ksrc  := $(E2E_WORK)/linux-source-6.12
 e2e-o     := $(E2E_WORK)/build
 e2e-out   := $(e2e-o)/.kpgo
-e2e-make   = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) O=$(e2e-o) PGO_SCALE=$(E2E_SCALE)
+e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) O=$(e2e-o) PGO_SCALE=$(E2E_SCALE)
 # a number from a line of a file: $(call e2e-num,FILE,REGEX-BEFORE-THE-NUMBER)
 e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
@@ -22,7 +22,7 @@ KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
 	rm -rf $(E2E_WORK)
-	$(MAKE) --no-print-directory -C $(KPGO_DIR) QS_WORK=$(E2E_WORK) PGO_SCALE=$(E2E_SCALE) quickstart | tee $(T)/out
+	$(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) QS_WORK=$(E2E_WORK) PGO_SCALE=$(E2E_SCALE) quickstart | tee $(T)/out
 	grep -q 'optimized kernel  $(e2e-o)/arch/x86/boot/bzImage' $(T)/out
 	test -f $(e2e-o)/arch/x86/boot/bzImage
 	n=$$(find $(e2e-out)/profiles/redis/gcda -name '*.gcda' | wc -l); echo "gcda collected: $$n"; test $$n -gt 500
