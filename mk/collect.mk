@@ -56,7 +56,7 @@ kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -
 	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (filter: $(2)_RESULT)" >&2; exit 1; }; }
 
 kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
-	$(call kpgo-need,$(firstword $($(2)_CLIENT)),$($(2)_DEBS))
+	$(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),$(call kpgo-need,$(b),$($(2)_DEBS)))
 
 quiet_cmd_collect =
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
@@ -86,9 +86,9 @@ quiet_cmd_bench =
 # is even looked at.
 kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-work,$(1))/image.cpio.gz \
 	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-vm $(KPGO_BIN)/kpgo-gcda
-kpgo-collecting = $(or $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
+kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
-	$(filter pgo-use-$(1),$(MAKECMDGOALS))))
+	$(filter pgo-use-$(1),$(MAKECMDGOALS)))))
 
 # Checked when the makefiles are read, so a missing QEMU or server fails at
 # once, not after the instrumented kernel is built.

@@ -23,6 +23,16 @@ server=$($(2)_SERVER)
 ready=$($(2)_READY)
 endef
 
+# Users and groups every guest has (servers look up the user they run as)
+define kpgo-etc-passwd
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+endef
+define kpgo-etc-group
+root:x:0:
+nogroup:x:65534:
+endef
+
 # $(call kpgo-manifest,name,NAME): what goes into the image
 define kpgo-manifest
 # guest image of workload $(1), made from recipes/$(1).mk
@@ -39,6 +49,8 @@ file /init $(KPGO_BIN)/kpgo-agent 755
 file /kpgo/guest.conf $(call kpgo-work,$(1))/guest.conf 644
 file /bin/busybox $(KPGO_BUSYBOX) 755
 slink /bin/sh busybox
+file /etc/passwd $(call kpgo-work,$(1))/passwd 644
+file /etc/group $(call kpgo-work,$(1))/group 644
 $(foreach b,$($(2)_GUEST_BINS),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
 endef
 
@@ -58,11 +70,18 @@ define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-guest-conf,$(1),$(2)))
 
+$(call kpgo-work,$(1))/passwd: FORCE
+	$$(call kpgo-filechk,$$@,$$(kpgo-etc-passwd))
+
+$(call kpgo-work,$(1))/group: FORCE
+	$$(call kpgo-filechk,$$@,$$(kpgo-etc-group))
+
 $(call kpgo-work,$(1))/image.manifest: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-manifest,$(1),$(2)))
 
 $(call kpgo-work,$(1))/image.cpio.gz: $(call kpgo-work,$(1))/image.manifest \
-		$(call kpgo-work,$(1))/guest.conf $(KPGO_BIN)/kpgo-agent \
+		$(call kpgo-work,$(1))/guest.conf $(call kpgo-work,$(1))/passwd \
+		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent \
 		$(KPGO_BIN)/kpgo-mkimage
 	$$(call kpgo-check-host,$(1),$(2))
 	$$(call kpgo-cmd,mkimage,$(1))

@@ -24,6 +24,8 @@
 #                      127.0.0.1:$$PGO_PORT (write $$ for a shell $)
 #   <NAME>_RESULT      shell filter: client output on stdin, one line out with
 #                      the client's own figure (requests/s, ops/s, ...)
+#   <NAME>_HOST_BINS   programs the client needs on the host (default: the
+#                      client's first word)
 #   <NAME>_MEM         guest memory in MB (default 512)
 #   <NAME>_TIMEOUT     seconds the client may run (default 1800)
 #
@@ -37,7 +39,7 @@ kpgo-recipe-mk := 1
 
 kpgo-recipes :=
 kpgo-recipe-required := DEBS GUEST_BINS SERVER PORT READY CLIENT RESULT
-kpgo-recipe-optional := GUEST_FILES SETUP MEM TIMEOUT
+kpgo-recipe-optional := GUEST_FILES SETUP MEM TIMEOUT HOST_BINS
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 

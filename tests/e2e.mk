@@ -17,7 +17,7 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept
+	e2e-client-fails-profile-kept e2e-collect-memcached
 
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
@@ -32,11 +32,13 @@ test-e2e-quickstart:
 	$(KPGO_BIN)/kpgo-gcda stat $(T) > $(T)/stat; cat $(T)/stat
 	o=$(call e2e-num,$(T)/stat,: ); s=$(call e2e-num,$(T)/stat,with summary:); test "$$o" -gt 500 && test "$$o" = "$$s"
 
-# the second pgo-use with the same profile compiles nothing
+# the second pgo-use with the same profile compiles nothing, and does not
+# even look at the instrumented kernel (the profile exists)
 test-e2e-use-noop:
 	touch $(T)/start; sleep 1
 	t0=$$(date +%s); $(e2e-make) pgo-use-redis | tee $(T)/out; echo "no-op pgo-use: $$(( $$(date +%s) - t0 )) s"
 	grep -q '^0 objects compiled in this build' $(e2e-out)/work/redis/use.evidence
+	! grep -q 'PGO-INS' $(T)/out
 	test -z "$$(find $(e2e-o) -name '*.o' -newer $(T)/start | head -n 1)"
 	grep -q 'unchanged' $(e2e-out)/work/redis/merge.txt
 
@@ -102,3 +104,10 @@ test-e2e-client-fails-profile-kept:
 	$(call expect-fail,$(e2e-make) REDIS_CLIENT=false pgo-collect-redis,client failed \(exit status 1\))
 	md5sum -c $(T)/before
 	test -d $(e2e-out)/profiles/redis/gcda
+
+# a second workload from its recipe alone: memcached in the guest, memcslap
+# on the host; the client's figures and a real profile
+test-e2e-collect-memcached:
+	$(e2e-make) PGO_SCALE=0.1 pgo-collect-memcached | tee $(T)/out
+	n=$$(find $(e2e-out)/profiles/memcached/gcda -name '*.gcda' | wc -l); echo "gcda: $$n"; test $$n -gt 500
+	grep -Eq '^[0-9]+ sets/s, [0-9]+ gets/s' $(e2e-out)/profiles/memcached/result.txt

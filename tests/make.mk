@@ -8,7 +8,7 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-no-config make-Os-refused make-missing-qemu make-missing-server \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-fields-rerun make-help-lists \
-	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused
+	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -75,7 +75,7 @@ test-make-recipe-fields-rerun: $(KSRC_TEST)/Kbuild
 test-make-help-lists:
 	$(kmake) pgo-help > $(T)/help
 	grep -q 'pgo-collect-<w>' $(T)/help
-	grep -q 'Workloads (<w>): redis' $(T)/help
+	grep -q 'Workloads (<w>):.*memcached.*redis' $(T)/help
 	grep -q 'PGO_PARTIAL_TRAINING' $(T)/help
 
 # a profile whose gcda/ holds nothing is refused by pgo-use, with the fix
@@ -94,8 +94,11 @@ test-make-profiles-read-only: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 # a variable from the environment that shares a recipe's prefix is not a
 # field of it (only what the recipe file defines is checked)
 test-make-recipe-env-ignored:
-	REDIS_URL=redis://localhost $(kmake) pgo-check-recipes | grep -q 'recipes checked: redis'
+	REDIS_URL=redis://localhost $(kmake) pgo-check-recipes | grep -q 'recipes checked: .*redis'
 
 test-make-dry-run-refused: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) -n KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,make -n is not supported)
 	test ! -e $(T)/.kpgo
+
+test-make-missing-host-bin: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) MEMCACHED_HOST_BINS=no-such-memcslap pgo-collect-memcached,.no-such-memcslap. not found; install it with: apt-get install memcached libmemcached-tools)
