@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nginx: Debian's nginx (nginx-light) serving a static page in the guest,
+# driven from the host by ab (apache2-utils) with keep-alive, 20 concurrent
+# (seed 000: ab -c 20 -k).  The configuration is written by SETUP.
+
+NGINX_DEBS       := nginx-light apache2-utils
+NGINX_GUEST_BINS := /usr/sbin/nginx
+NGINX_SETUP      := mkdir -p /var/lib/nginx /var/log/nginx /srv/www && \
+		    echo kpgo > /srv/www/index.html && \
+		    printf 'user root; worker_processes 1; error_log stderr; pid /run/nginx.pid;\n\
+events { worker_connections 512; }\n\
+http { access_log off; keepalive_requests 100000;\n\
+server { listen 80; root /srv/www; } }\n' > /srv/nginx.conf
+NGINX_SERVER     := /usr/sbin/nginx -c /srv/nginx.conf -g 'daemon off;'
+NGINX_PORT       := 80
+NGINX_READY      := tcp:80
+NGINX_CLIENT      = ab -q -k -c 20 -n $(call pgo-scale,25000) http://127.0.0.1:$$PGO_PORT/
+# "Requests per second:    1234.56 [#/sec] (mean)", only when nothing failed
+NGINX_RESULT      = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r = $$4 } \
+		    END { if (r != "" && f == 0) printf "%.0f requests/s (ab -k -c 20, 0 failed)\n", r }'
+NGINX_MEM        := 256
+NGINX_TIMEOUT    := 900
+
+$(eval $(kpgo-recipe))
