@@ -60,8 +60,7 @@ quiet_cmd_qs_config = CONFIG  $(QS_O)/.config (tinyconfig + $(words $(qs-fragmen
       cmd_qs_config = $(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) tinyconfig >/dev/null && \
 	cat $(QS_O)/.config $(qs-fragments) > $(QS_O)/.config.tmp && \
 	mv -f $(QS_O)/.config.tmp $(QS_O)/.config && \
-	$(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) olddefconfig \
-	  >$(QS_O)/.kpgo-olddefconfig.log 2>&1 || { cat $(QS_O)/.kpgo-olddefconfig.log >&2; exit 1; }
+	$(call kpgo-olddefconfig,$(QS_O),$(QS_KSRC))
 
 $(QS_O)/.config: $(QS_KSRC)/Makefile $(KPGO_DIR)/kconfig/pgo-guest.config \
 		$(KPGO_DIR)/kconfig/quickstart.config

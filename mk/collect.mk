@@ -57,6 +57,9 @@ kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -
 
 kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
 	$(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),$(call kpgo-need,$(b),$($(2)_DEBS)))
+# everything a run of workload $(1) needs on this host: QEMU, the client,
+# and what goes into the image
+kpgo-host-checks = $(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
 
 quiet_cmd_collect =
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
@@ -99,12 +102,12 @@ $(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
 	$(error kpgo: no profile for $(1) in PGO_PROFILES=$(PGO_PROFILES) (no \
 	$(1)/profile.info there); kpgo collects only into its own store: leave \
 	PGO_PROFILES unset or put the profile there)))
-$(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
+$(call kpgo-host-checks,$(1),$(2))
 endef
 
 define kpgo-collect-tmpl
 $(if $(kpgo-collecting),$(call kpgo-collect-checks,$(1),$(2)))
-$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2)))
+$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-checks,$(1),$(2)))
 $(call kpgo-work,$(1))/run.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-run-conf,$(1),$(2)))
 

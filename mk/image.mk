@@ -23,7 +23,9 @@ server=$($(2)_SERVER)
 ready=$($(2)_READY)
 endef
 
-# Users and groups every guest has (servers look up the user they run as)
+# Users and groups every guest has (servers look up the user they run as),
+# one copy for all workloads
+kpgo-etc := $(PGO_OUT)/work/etc
 define kpgo-etc-passwd
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
@@ -49,8 +51,8 @@ file /init $(KPGO_BIN)/kpgo-agent 755
 file /kpgo/guest.conf $(call kpgo-work,$(1))/guest.conf 644
 file /bin/busybox $(KPGO_BUSYBOX) 755
 slink /bin/sh busybox
-file /etc/passwd $(call kpgo-work,$(1))/passwd 644
-file /etc/group $(call kpgo-work,$(1))/group 644
+file /etc/passwd $(kpgo-etc)/passwd 644
+file /etc/group $(kpgo-etc)/group 644
 $(foreach b,$($(2)_GUEST_BINS),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
 endef
 
@@ -66,22 +68,22 @@ quiet_cmd_mkimage =
 	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
 
 
+$(kpgo-etc)/passwd: FORCE
+	$(call kpgo-filechk,$@,$(kpgo-etc-passwd))
+
+$(kpgo-etc)/group: FORCE
+	$(call kpgo-filechk,$@,$(kpgo-etc-group))
+
 define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-guest-conf,$(1),$(2)))
-
-$(call kpgo-work,$(1))/passwd: FORCE
-	$$(call kpgo-filechk,$$@,$$(kpgo-etc-passwd))
-
-$(call kpgo-work,$(1))/group: FORCE
-	$$(call kpgo-filechk,$$@,$$(kpgo-etc-group))
 
 $(call kpgo-work,$(1))/image.manifest: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-manifest,$(1),$(2)))
 
 $(call kpgo-work,$(1))/image.cpio.gz: $(call kpgo-work,$(1))/image.manifest \
-		$(call kpgo-work,$(1))/guest.conf $(call kpgo-work,$(1))/passwd \
-		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent \
+		$(call kpgo-work,$(1))/guest.conf $(kpgo-etc)/passwd \
+		$(kpgo-etc)/group $(KPGO_BIN)/kpgo-agent \
 		$(KPGO_BIN)/kpgo-mkimage
 	$$(call kpgo-check-host,$(1),$(2))
 	$$(call kpgo-cmd,mkimage,$(1))

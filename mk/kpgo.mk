@@ -70,10 +70,12 @@ kpgo-arch-image := arch/x86/boot/bzImage
 
 # $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
 kpgo-kconfig = $(1)/.config
-# $(call kpgo-olddefconfig,OBJTREE): complete that .config; Kconfig's
-# "override" warnings (expected when fragments are appended) go to a log
-kpgo-olddefconfig = $(kpgo-kmake) -s O=$(1) olddefconfig >$(1)/.kpgo-olddefconfig.log 2>&1 \
-	|| { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
+# $(call kpgo-olddefconfig,OBJTREE[,SRCTREE]): complete that .config;
+# Kconfig's "override" warnings (expected when fragments are appended) go
+# to a log.  SRCTREE defaults to KSRC.
+kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)) \
+	-f $(or $(2),$(kpgo-srctree))/Makefile O=$(1) olddefconfig \
+	>$(1)/.kpgo-olddefconfig.log 2>&1 || { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
 # --- settings shared by the phases ---------------------------------------
 # Fragments merged into the user's .config for the instrumented kernel.
