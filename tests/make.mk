@@ -76,7 +76,9 @@ test-make-help-lists:
 	$(kmake) pgo-help > $(T)/help
 	grep -q 'pgo-collect-<w>' $(T)/help
 	grep -q 'Workloads (<w>):.*memcached.*redis' $(T)/help
-	grep -q 'PGO_PARTIAL_TRAINING' $(T)/help
+	for v in PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
+		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS; do \
+		grep -q "$$v=" $(T)/help || { echo "pgo-help lacks $$v"; exit 1; }; done
 
 # a profile whose gcda/ holds nothing is refused by pgo-use, with the fix
 test-make-empty-profile: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
