@@ -64,7 +64,7 @@ quiet_cmd_qs_config = CONFIG  $(QS_O)/.config (tinyconfig + $(words $(qs-fragmen
 
 $(QS_O)/.config: $(QS_KSRC)/Makefile $(KPGO_DIR)/kconfig/pgo-guest.config \
 		$(KPGO_DIR)/kconfig/quickstart.config
-	$(call kpgo-cmd,qs_config)
+	+$(call kpgo-cmd,qs_config)
 
 # kvm_guest.config names symbols of other architectures: only kpgo's own
 # fragments are checked.

@@ -32,6 +32,7 @@ define kpgo-run-conf
 # host side of workload $(1), made from recipes/$(1).mk
 client=$($(2)_CLIENT)
 port=$($(2)_PORT)
+disk=$($(2)_DISK)
 mem=$(kpgo-mem)
 smp=$(PGO_SMP)
 timeout=$(kpgo-timeout)
@@ -39,17 +40,21 @@ endef
 kpgo-mem = $(or $(PGO_MEM),$($(2)_MEM),512)
 kpgo-timeout = $(or $($(2)_TIMEOUT),1800)
 
-# $(call kpgo-vm,name,NAME,mode,kernel,client-out) - the QEMU run
+# $(call kpgo-vm,name,NAME,mode,kernel,client-out) - the QEMU run; mode is
+# collect, bench or prepare (the disk's prepare boot)
 kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	$(if $(filter silent_,$(kpgo-quiet)),--quiet) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
 	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
-	--smp $(PGO_SMP) --port $(PGO_HOST_PORT):$($(2)_PORT) \
+	--smp $(PGO_SMP) $(if $($(2)_PORT),--port $(PGO_HOST_PORT):$($(2)_PORT)) \
 	--run-timeout $(kpgo-timeout) --client-out $(5) \
 	$(if $(PGO_APPEND),--append '$(call kpgo-escsq,$(PGO_APPEND))') \
-	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,--tag PGO-BEN) \
-	-- '$(call kpgo-escsq,$($(2)_CLIENT))'
+	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,\
+	  --tag $(if $(filter prepare,$(3)),PGO-PRE,PGO-BEN)) \
+	$(if $($(2)_DISK),--disk $(call kpgo-work,$(1))/disk.img$(if $(filter prepare,$(3)),.tmp --disk-keep)) \
+	$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
+	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))'))
 
 # $(call kpgo-result,name,NAME,client-out,result): the client's figure
 kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
@@ -69,7 +74,7 @@ quiet_cmd_collect =
 	if [ ! -d $$g ]; then \
 	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
 	mv $$g $$p.new/gcda && rm -rf $$p.new/share && \
-	$(KPGO_BIN)/kpgo-gcda stat --top 5 $$p.new/gcda > $$p.new/profile.info && \
+	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 gcda ) > $$p.new/profile.info && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \
@@ -87,11 +92,17 @@ quiet_cmd_bench =
 # when there is none: then its inputs are prerequisites.  Otherwise an
 # existing profile is used as it is, and nothing of the instrumented kernel
 # is even looked at.
-kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-work,$(1))/image.cpio.gz \
-	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-vm $(KPGO_BIN)/kpgo-gcda
-kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
+kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
+	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
+kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-run-inputs,$(1),$(2)) \
+	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-gcda
+kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
 	$(filter pgo-use-$(1),$(MAKECMDGOALS)))))
+
+# Collections boot one guest at a time, in recipe order: each waits for the
+# one before it (order only: a failed one stops the rest).
+kpgo-collect-prev :=
 
 # Checked when the makefiles are read, so a missing QEMU or server fails at
 # once, not after the instrumented kernel is built.
@@ -111,15 +122,30 @@ $(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-checks,$(1),$(2))
 $(call kpgo-work,$(1))/run.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-run-conf,$(1),$(2)))
 
-$(call kpgo-prof,$(1))/profile.info: $(if $(kpgo-collecting),$(call kpgo-collect-inputs,$(1)))
+$(call kpgo-prof,$(1))/profile.info: $(if $(kpgo-collecting),$(call kpgo-collect-inputs,$(1),$(2)) \
+		$(if $(kpgo-collect-prev),| $(kpgo-collect-prev)))
 	$$(call kpgo-cmd,collect,$(1),$(2))
+$(if $(kpgo-collecting),kpgo-collect-prev := $(call kpgo-prof,$(1))/profile.info)
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
 .PHONY: pgo-collect-$(1)
 endef
 
+# pgo-list: one line per workload: its profile's time, objects, counter
+# sum and the client's figure
+kpgo-list = for w in $(kpgo-recipes); do p=$(PGO_PROFILES)/$$w; \
+	if [ -f $$p/profile.info ]; then printf '%-11s %s  %s; %s\n' $$w \
+	  "$$(date -r $$p/profile.info '+%F %R')" \
+	  "$$(sed -n '1{s/^[^:]*: //;s/ (\([0-9]*\) with non-zero counters)/, \1 non-zero/;s/, [0-9]* functions.*, sum/, sum/;s/, max.*//;p;}' $$p/profile.info)" \
+	  "$$(cat $$p/result.txt 2>/dev/null || echo 'no client figure')"; \
+	else printf '%-11s no profile (make pgo-collect-%s)\n' $$w $$w; fi; done
+
+pgo-list:
+	@$(kpgo-list)
+.PHONY: pgo-list pgo-collect-all
+
 define kpgo-bench-tmpl
-pgo-bench-$(1): $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm
+pgo-bench-$(1): $(call kpgo-run-inputs,$(1),$(2))
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
 		say optimized, baseline or instrumented))
 	$$(call kpgo-cmd,bench,$(1),$(2))

@@ -12,6 +12,8 @@ pgo-help:
 	@echo '  pgo-instrument      build the gcov-instrumented kernel in $$(PGO_OUT)/instrumented'
 	@echo '  pgo-image-<w>       make workload <w>'"'"'s guest initramfs'
 	@echo '  pgo-collect-<w>     boot the instrumented kernel in QEMU, run <w>, keep its profile'
+	@echo '  pgo-collect-all     collect every workload, one after another'
+	@echo '  pgo-list            one line per workload: profile time, objects, counter sum, client figure'
 	@echo '  pgo-use-<w>         rebuild this tree'"'"'s kernel with <w>'"'"'s profile (collects if missing)'
 	@echo '  pgo-bench-<w>       run <w> on PGO_KERNEL=optimized|baseline|instrumented, print the figure'
 	@echo '  pgo-baseline        build the same kernel without profile in $$(PGO_OUT)/baseline'

@@ -7,32 +7,49 @@
 # libraries.  It does not depend on the kernel: the instrumented, the
 # baseline and the optimized kernel all boot the same image.  Made by
 # kpgo-mkimage from a manifest (same inputs, same bytes; no root).
+#
+# A workload with <NAME>_DISK also gets disk.img, a raw ext4 file system
+# (mke2fs on a file: no root, no mount; fixed UUID, hash seed and time) that
+# the guest mounts on /data.  <NAME>_PREPARE and _PREPARE_CLIENT fill it once
+# in a boot of its own (kpgo.mode=prepare); runs then start from that
+# content and their writes are thrown away.  The prepare boot uses the
+# kernel of the run that needs the disk first.
 
 ifndef kpgo-image-mk
 kpgo-image-mk := 1
 
 KPGO_BUSYBOX ?= /bin/busybox
+# glibc loads it with dlopen (pthread_exit, cancellation): no ELF closure
+# names it, every threaded server needs it
+KPGO_LIBGCC_S ?= /lib/x86_64-linux-gnu/libgcc_s.so.1
 
 kpgo-recipe-phases += image
 
 # $(call kpgo-guest-conf,name,NAME): the agent's settings
 define kpgo-guest-conf
 # guest agent settings of workload $(1), made from recipes/$(1).mk
+$(if $($(2)_DISK),disk=/data)
 $(if $(value $(2)_SETUP),setup=$($(2)_SETUP))
-server=$($(2)_SERVER)
-ready=$($(2)_READY)
+$(if $(value $(2)_PREPARE),prepare=$($(2)_PREPARE))
+$(if $(value $(2)_SERVER),server=$($(2)_SERVER))
+ready=$(or $($(2)_READY),none)
+$(if $(value $(2)_LOAD),load=$($(2)_LOAD))
 endef
 
-# Users and groups every guest has (servers look up the user they run as),
-# one copy for all workloads
-kpgo-etc := $(PGO_OUT)/work/etc
+# Users and groups (servers look up the user they run as): root, nobody and
+# the recipe's USERS, numbered from 100 in their order
+kpgo-uids := $(shell seq 100 199)
+kpgo-users = $(join $($(2)_USERS),$(addprefix :,$(wordlist 1,$(words $($(2)_USERS)),$(kpgo-uids))))
+kpgo-user-word = $(word $(1),$(subst :, ,$(2)))
 define kpgo-etc-passwd
 root:x:0:0:root:/root:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false$(foreach u,$(kpgo-users),$(kpgo-nl)$(call \
+kpgo-user-word,1,$(u)):x:$(call kpgo-user-word,2,$(u)):$(call kpgo-user-word,2,$(u)):$(call \
+kpgo-user-word,1,$(u)):/:/bin/sh)
 endef
 define kpgo-etc-group
 root:x:0:
-nogroup:x:65534:
+nogroup:x:65534:$(foreach u,$(kpgo-users),$(kpgo-nl)$(call kpgo-user-word,1,$(u)):x:$(call kpgo-user-word,2,$(u)):)
 endef
 
 # $(call kpgo-manifest,name,NAME): what goes into the image
@@ -51,13 +68,14 @@ file /init $(KPGO_BIN)/kpgo-agent 755
 file /kpgo/guest.conf $(call kpgo-work,$(1))/guest.conf 644
 file /bin/busybox $(KPGO_BUSYBOX) 755
 slink /bin/sh busybox
-file /etc/passwd $(kpgo-etc)/passwd 644
-file /etc/group $(kpgo-etc)/group 644
+file $(KPGO_LIBGCC_S) $(KPGO_LIBGCC_S) 644
+file /etc/passwd $(call kpgo-work,$(1))/passwd 644
+file /etc/group $(call kpgo-work,$(1))/group 644
 $(foreach b,$($(2)_GUEST_BINS),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
 endef
 
 # $(call kpgo-check-host,name,NAME): what the workload needs on this host
-kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $($(2)_GUEST_BINS),$(if $(wildcard $(b)),,\
+kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S) $(filter-out $(KPGO_BIN)/%,$($(2)_GUEST_BINS)),$(if $(wildcard $(b)),,\
 	$(error kpgo: workload $(1) needs $(b), which is not installed: \
 	apt-get install $(if $(filter $(KPGO_BUSYBOX),$(b)),busybox-static,$($(2)_DEBS)) \
 	(or make -C $(KPGO_DIR) pgo-deps))))
@@ -67,12 +85,34 @@ quiet_cmd_mkimage =
 	-o $@ $(@D)/image.manifest && $(call kpgo-say,PGO-IMG,$(2): \
 	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
 
+# $(call kpgo-disk-conf,name,NAME): what the disk is made from
+define kpgo-disk-conf
+# disk of workload $(1), made from recipes/$(1).mk
+size_mb=$($(2)_DISK)
+prepare=$($(2)_PREPARE)
+prepare_client=$($(2)_PREPARE_CLIENT)
+endef
 
-$(kpgo-etc)/passwd: FORCE
-	$(call kpgo-filechk,$@,$(kpgo-etc-passwd))
+KPGO_MKE2FS ?= /sbin/mke2fs
+# the same empty file system every time (UUID, hash seed, times fixed)
+kpgo-mke2fs = E2FSPROGS_FAKE_TIME=1 $(KPGO_MKE2FS) -q -F -t ext4 -L kpgo -U clear \
+	-E root_owner=0:0,hash_seed=6b70676f-0000-4000-8000-000000000000
 
-$(kpgo-etc)/group: FORCE
-	$(call kpgo-filechk,$@,$(kpgo-etc-group))
+# The kernel a prepare boot uses: the one of the run that needs the disk
+kpgo-prep-kernel = $(if $(kpgo-collecting),$(kpgo-instr-image),\
+	$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(kpgo-kernel-$(PGO_KERNEL))))
+
+quiet_cmd_disk =
+      cmd_disk = t0=$$(date +%s); rm -f $@.tmp && \
+	$(kpgo-mke2fs) $@.tmp $($(3)_DISK)M >/dev/null && \
+	$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),\
+	  k=$(call kpgo-prep-kernel,$(2)); \
+	  if [ ! -f "$$k" ]; then echo "kpgo: workload $(2): its disk is prepared by booting a kernel; \
+	    make it with pgo-collect-$(2) or pgo-bench-$(2)" >&2; exit 1; fi; \
+	  $(call kpgo-vm,$(2),$(3),prepare,$$k,$(@D)/prepare.out) &&) \
+	mv -f $@.tmp $@ && $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
+	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),$(comma) \
+	prepared in $$(($$(date +%s) - t0)) s))
 
 define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE
@@ -81,17 +121,36 @@ $(call kpgo-work,$(1))/guest.conf: FORCE
 $(call kpgo-work,$(1))/image.manifest: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-manifest,$(1),$(2)))
 
+$(call kpgo-work,$(1))/passwd: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-etc-passwd,$(1),$(2)))
+
+$(call kpgo-work,$(1))/group: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-etc-group,$(1),$(2)))
+
 $(call kpgo-work,$(1))/image.cpio.gz: $(call kpgo-work,$(1))/image.manifest \
-		$(call kpgo-work,$(1))/guest.conf $(kpgo-etc)/passwd \
-		$(kpgo-etc)/group $(KPGO_BIN)/kpgo-agent \
-		$(KPGO_BIN)/kpgo-mkimage
+		$(call kpgo-work,$(1))/guest.conf $(call kpgo-work,$(1))/passwd \
+		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent \
+		$(KPGO_BIN)/kpgo-mkimage \
+		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
 	$$(call kpgo-check-host,$(1),$(2))
 	$$(call kpgo-cmd,mkimage,$(1))
 
 -include $(call kpgo-work,$(1))/image.deps
 
+$(if $($(2)_DISK),$(call kpgo-disk-rules,$(1),$(2)))
+
 pgo-image-$(1): $(call kpgo-work,$(1))/image.cpio.gz
 .PHONY: pgo-image-$(1)
+endef
+
+define kpgo-disk-rules
+$(call kpgo-work,$(1))/disk.conf: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-disk-conf,$(1),$(2)))
+
+$(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
+		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
+		$(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),| $(filter $(kpgo-instr-image),$(call kpgo-prep-kernel,$(1))))
+	$$(call kpgo-cmd,disk,$(1),$(2))
 endef
 
 endif

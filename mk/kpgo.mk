@@ -26,7 +26,7 @@ include $(KPGO_DIR)/mk/tools.mk
 
 # --- the kernel tree -----------------------------------------------------
 # Goals that work without a kernel tree (they only describe kpgo).
-kpgo-goals-no-ksrc += pgo-help pgo-check-recipes
+kpgo-goals-no-ksrc += pgo-help pgo-check-recipes pgo-list kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
 ifeq ($(strip $(KSRC)),)
 ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
 $(error kpgo: KSRC is not set: say which kernel tree, e.g. make -C $(KPGO_DIR) KSRC=~/linux $(firstword $(MAKECMDGOALS)))
@@ -115,5 +115,9 @@ include $(KPGO_DIR)/mk/help.mk
 PGO_RECIPE_DIRS ?=
 include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
+
+# every workload, one after another (see kpgo-collect-prev)
+pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))
+	@$(kpgo-list)
 
 endif

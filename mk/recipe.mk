@@ -16,18 +16,32 @@
 #                      its shared-library closure, at the same path
 #   <NAME>_GUEST_FILES more image lines in kpgo-mkimage's manifest syntax,
 #                      separated by ';' (default: none)
+#   <NAME>_USERS       user names the guest's /etc/passwd and /etc/group get
+#                      besides root and nobody (uid = gid = 100, 101, ...)
 #   <NAME>_SETUP       guest shell command run before the server (default: none)
-#   <NAME>_SERVER      the server's command line in the guest
+#   <NAME>_SERVER      the server's command line in the guest (default: none)
 #   <NAME>_PORT        the guest TCP port the host client connects to
 #   <NAME>_READY       readiness probe run by the guest agent: tcp:PORT, none
 #   <NAME>_CLIENT      the host's client command; it reaches the guest at
 #                      127.0.0.1:$$PGO_PORT (write $$ for a shell $)
+#   <NAME>_LOAD        instead of CLIENT: the load as a guest shell command,
+#                      for workloads that drive themselves (no SERVER needed);
+#                      its output comes back to the host as the client's
 #   <NAME>_RESULT      shell filter: client output on stdin, one line out with
 #                      the client's own figure (requests/s, ops/s, ...)
 #   <NAME>_HOST_BINS   programs the client needs on the host (default: the
 #                      client's first word)
+#   <NAME>_DISK        size in MB of an ext4 disk the guest mounts on /data
+#                      (a virtio disk; every run starts from the same content:
+#                      the run's writes are thrown away)
+#   <NAME>_PREPARE     guest shell command run once per disk, before the
+#                      server, in a boot of its own (creating a database)
+#   <NAME>_PREPARE_CLIENT host command run once per disk against the server
+#                      of that boot (loading tables); both need DISK
 #   <NAME>_MEM         guest memory in MB (default 512)
 #   <NAME>_TIMEOUT     seconds the client may run (default 1800)
+#
+# A recipe has either CLIENT (with SERVER, PORT and READY) or LOAD.
 #
 # Each field is read when a recipe runs, so a recipe may use = and refer to
 # PGO_SCALE (see $(call pgo-scale,N)).  A changed field reaches the files
@@ -38,8 +52,9 @@ ifndef kpgo-recipe-mk
 kpgo-recipe-mk := 1
 
 kpgo-recipes :=
-kpgo-recipe-required := DEBS GUEST_BINS SERVER PORT READY CLIENT RESULT
-kpgo-recipe-optional := GUEST_FILES SETUP MEM TIMEOUT HOST_BINS
+kpgo-recipe-required := DEBS GUEST_BINS RESULT
+kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
+	HOST_BINS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 
@@ -49,10 +64,22 @@ kpgo-recipe-seen := $(.VARIABLES)
 
 kpgo-upper = $(subst -,_,$(shell echo '$(1)' | tr a-z A-Z))
 
+# $(call kpgo-recipe-needs,FIELDS,NAME,file,why)
+kpgo-recipe-needs = $(foreach f,$(1),$(if $(value $(2)_$(f)),,\
+    $(error kpgo: recipe $(3): $(2)_$(f) is not set$(4) (see mk/recipe.mk for the fields))))
+
 # $(call kpgo-recipe-check,name,NAME,file)
 kpgo-recipe-check = \
-  $(foreach f,$(kpgo-recipe-required),$(if $(value $(2)_$(f)),,\
-    $(error kpgo: recipe $(3): $(2)_$(f) is not set (see mk/recipe.mk for the fields)))) \
+  $(call kpgo-recipe-needs,$(kpgo-recipe-required),$(2),$(3)) \
+  $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
+    $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
+    $(call kpgo-recipe-needs,CLIENT SERVER PORT READY,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
+  $(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),\
+    $(call kpgo-recipe-needs,DISK,$(2),$(3),: what $(2)_PREPARE makes is kept on the disk)) \
+  $(if $(value $(2)_PREPARE_CLIENT),\
+    $(call kpgo-recipe-needs,SERVER PORT,$(2),$(3),: $(2)_PREPARE_CLIENT talks to the server)) \
+  $(if $(filter-out 0,$(strip $(value $(2)_DISK))),$(if $(shell echo '$(value $(2)_DISK)' | grep -Ex '[1-9][0-9]*'),,\
+    $(error kpgo: recipe $(3): $(2)_DISK=$(value $(2)_DISK) is not a size in MB))) \
   $(foreach v,$(filter $(2)_%,$(filter-out $(kpgo-recipe-seen),$(.VARIABLES))),\
     $(if $(filter $(v),$(addprefix $(2)_,$(kpgo-recipe-required) $(kpgo-recipe-optional))),,\
       $(error kpgo: recipe $(3): unknown field $(v) (known: $(kpgo-recipe-required) $(kpgo-recipe-optional)))))
@@ -68,6 +95,22 @@ endef
 
 kpgo-recipe-name = $(basename $(notdir $(lastword $(MAKEFILE_LIST))))
 kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpgo-recipe-name)))
+
+# --- pieces recipes share --------------------------------------------------
+# $(call pgo-ab-client,N): ab (apache2-utils), keep-alive, 20 concurrent, N
+# requests scaled by PGO_SCALE, for a web server on the guest's port
+pgo-ab-client = ab -q -k -c 20 -n $(call pgo-scale,$(1)) http://127.0.0.1:$$PGO_PORT/
+# its figure: "Requests per second:  1234.56 [#/sec] (mean)", only when
+# nothing failed
+pgo-ab-result = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r = $$4 } \
+	END { if (r != "" && f == 0) printf "%.0f requests/s (ab -k -c 20, 0 failed)\n", r }'
+
+# db_bench's benchmark list, and the figure of db_bench-style output
+# ("fillseq : 3.1 micros/op 321827 ops/sec ..."): ops/s of each, all six
+pgo-db-benchmarks := fillseq,fillrandom,readseq,readrandom,deleteseq,deleterandom
+pgo-db-bench-result = awk '/^($(subst $(comma),|,$(pgo-db-benchmarks))) +:/ { \
+	for (i = 1; i < NF; i++) if ($$(i + 1) ~ /^ops\/s/) { s = s sep $$1 " " $$i; sep = ", "; n++ } } \
+	END { if (n == 6) print "ops/s: " s }'
 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \

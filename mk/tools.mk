@@ -25,6 +25,8 @@ KPGO_SANFLAGS  ?= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 # tool name -> extra link arguments
 kpgo-ldlibs-mkimage := -larchive
 kpgo-ldlibs-agent   := -static
+# the leveldb recipe's benchmark driver (libleveldb-dev)
+kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-host-tools := gcda mkimage vm
 kpgo-guest-tools := agent
 

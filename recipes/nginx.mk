@@ -15,10 +15,8 @@ server { listen 80; root /srv/www; } }\n' > /srv/nginx.conf
 NGINX_SERVER     := /usr/sbin/nginx -c /srv/nginx.conf -g 'daemon off;'
 NGINX_PORT       := 80
 NGINX_READY      := tcp:80
-NGINX_CLIENT      = ab -q -k -c 20 -n $(call pgo-scale,25000) http://127.0.0.1:$$PGO_PORT/
-# "Requests per second:    1234.56 [#/sec] (mean)", only when nothing failed
-NGINX_RESULT      = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r = $$4 } \
-		    END { if (r != "" && f == 0) printf "%.0f requests/s (ab -k -c 20, 0 failed)\n", r }'
+NGINX_CLIENT      = $(call pgo-ab-client,25000)
+NGINX_RESULT      = $(pgo-ab-result)
 NGINX_MEM        := 256
 NGINX_TIMEOUT    := 900
 

@@ -3,13 +3,23 @@
  * agent.c - kpgo's guest agent, run as /init (PID 1) in the QEMU guest.
  *
  * It mounts the pseudo file systems, opens the control channel (/dev/ttyS1),
- * configures the network, starts the server named in /kpgo/guest.conf, tells
- * the host "KPGO READY", waits for "DONE" or "ABORT" and, in collect mode,
- * copies the kernel's gcov data to the 9p share before powering off.
+ * configures the network, mounts the workload's disk, starts the server named
+ * in /kpgo/guest.conf, tells the host "KPGO READY", runs the guest-side load
+ * if there is one, waits for "DONE" or "ABORT" and, in collect mode, copies
+ * the kernel's gcov data to the 9p share before powering off.
+ *
+ * Modes (kpgo.mode= on the kernel command line):
+ *   collect   reset the gcov counters at READY, copy them after DONE
+ *   bench     the same run, no gcov
+ *   prepare   run the prepare= commands once before the server, no load;
+ *             the disk is written for good, so the server is stopped
+ *             cleanly (up to PREPARE_STOP_MS) and the disk unmounted
  *
  * Control lines sent to the host (one per line, all start with "KPGO "):
  *   KPGO HELLO <release>                  the guest booted
  *   KPGO READY                            the server accepts connections
+ *   KPGO OUT <line>                       a line of the guest-side load's output
+ *   KPGO LOADED <status>                  the load ended (exit status, 128+signal)
  *   KPGO COPIED <files> <bytes> <ms>      gcov data is on the share
  *   KPGO FAIL <reason>                    something went wrong
  *   KPGO BYE                              powering off
@@ -60,6 +70,8 @@
 #define GCOV_DIR	"/sys/kernel/debug/gcov"
 #define GCOV_DST	SHARE_DIR "/gcov"
 #define STOP_TIMEOUT_MS	5000
+#define PREPARE_STOP_MS	120000
+#define DISK_DEV	"/dev/vda"
 #define PROBE_PERIOD_MS	100
 #define GUEST_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -73,6 +85,10 @@ struct conf {
 	char *server;		/* NULL: no server */
 	char **setup;
 	size_t nsetup;
+	char **prepare;		/* kpgo.mode=prepare only */
+	size_t nprepare;
+	char *load;		/* NULL: the host runs the client */
+	char *disk;		/* mount point of DISK_DEV, NULL: no disk */
 	int ready_port;		/* 0: ready=none */
 	int ready_timeout;	/* seconds */
 	struct in_addr ip;
@@ -117,11 +133,42 @@ static int set_server(struct conf *c, const char *val, char *err,
 	return 0;
 }
 
+static void push_cmd(char ***v, size_t *n, const char *val)
+{
+	*v = kp_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = kp_xstrdup(val);
+}
+
 static int set_setup(struct conf *c, const char *val, char *err,
 		     size_t errlen)
 {
-	c->setup = kp_xrealloc(c->setup, (c->nsetup + 1) * sizeof(*c->setup));
-	c->setup[c->nsetup++] = kp_xstrdup(val);
+	push_cmd(&c->setup, &c->nsetup, val);
+	return 0;
+}
+
+static int set_prepare(struct conf *c, const char *val, char *err,
+		       size_t errlen)
+{
+	push_cmd(&c->prepare, &c->nprepare, val);
+	return 0;
+}
+
+static int set_load(struct conf *c, const char *val, char *err,
+		    size_t errlen)
+{
+	c->load = kp_xstrdup(val);
+	return 0;
+}
+
+static int set_disk(struct conf *c, const char *val, char *err,
+		    size_t errlen)
+{
+	if (val[0] != '/' || !val[1] || strpbrk(val, " \t")) {
+		snprintf(err, errlen,
+			 "bad disk=%s (expected an absolute directory)", val);
+		return -1;
+	}
+	c->disk = kp_xstrdup(val);
 	return 0;
 }
 
@@ -209,6 +256,9 @@ static const struct conf_key {
 } conf_keys[] = {
 	{ "server",		set_server,		0 },
 	{ "setup",		set_setup,		1 },
+	{ "prepare",		set_prepare,		1 },
+	{ "load",		set_load,		0 },
+	{ "disk",		set_disk,		0 },
 	{ "ready",		set_ready,		0 },
 	{ "ready_timeout",	set_ready_timeout,	0 },
 	{ "ip",			set_ip,			0 },
@@ -327,6 +377,12 @@ static void conf_print(const struct conf *c, FILE *f)
 		fprintf(f, "# server: none\n");
 	for (i = 0; i < c->nsetup; i++)
 		fprintf(f, "setup=%s\n", c->setup[i]);
+	for (i = 0; i < c->nprepare; i++)
+		fprintf(f, "prepare=%s\n", c->prepare[i]);
+	if (c->load)
+		fprintf(f, "load=%s\n", c->load);
+	if (c->disk)
+		fprintf(f, "disk=%s\n", c->disk);
 	if (c->ready_port)
 		fprintf(f, "ready=tcp:%d\n", c->ready_port);
 	else
@@ -344,7 +400,9 @@ static void conf_print(const struct conf *c, FILE *f)
 static struct agent {
 	int ctl;		/* control channel, -1 until open */
 	int collect;		/* kpgo.mode=collect */
+	int prepare;		/* kpgo.mode=prepare */
 	int share_mounted;
+	int disk_mounted;
 	int shutting_down;
 	pid_t server;		/* 0: none running */
 	int server_exited;
@@ -471,7 +529,7 @@ static void signal_server(int sig)
 		kill(ag.server, sig);
 }
 
-static void stop_server(void)
+static void stop_server(int timeout)
 {
 	long long deadline;
 
@@ -479,12 +537,12 @@ static void stop_server(void)
 		return;
 	say("stopping the server (pid %d)", (int)ag.server);
 	signal_server(SIGTERM);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
+	deadline = now_ms() + timeout;
 	while (server_running() && now_ms() < deadline)
 		sleep_ms(20);
 	if (server_running()) {
 		say("server still running after %d s: SIGKILL",
-		    STOP_TIMEOUT_MS / 1000);
+		    timeout / 1000);
 		signal_server(SIGKILL);
 		waitpid(ag.server, &ag.server_status, 0);
 	}
@@ -494,12 +552,17 @@ static void stop_server(void)
 static _Noreturn void guest_shutdown(void)
 {
 	ag.shutting_down = 1;
+	if (ag.prepare)	/* the disk is kept: let the server finish writing */
+		stop_server(PREPARE_STOP_MS);
 	ctl_send("BYE");
-	stop_server();
+	stop_server(STOP_TIMEOUT_MS);
 	kill(-1, SIGKILL);
 	sleep_ms(10);
 	reap_children();
 	sync();
+	if (ag.disk_mounted && umount2(ag.conf.disk, 0))
+		say("warning: cannot unmount %s: %s", ag.conf.disk,
+		    strerror(errno));
 	if (ag.share_mounted && umount2(SHARE_DIR, 0) &&
 	    umount2(SHARE_DIR, MNT_DETACH))
 		say("warning: cannot unmount %s: %s", SHARE_DIR,
@@ -641,6 +704,14 @@ static const struct mnt {
 	  "gid=5,mode=620,ptmxmode=666", 1 },
 };
 
+/* what udev would make: servers log to /dev/stderr */
+static const char *const dev_links[][2] = {
+	{ "/dev/fd", "/proc/self/fd" },
+	{ "/dev/stdin", "/proc/self/fd/0" },
+	{ "/dev/stdout", "/proc/self/fd/1" },
+	{ "/dev/stderr", "/proc/self/fd/2" },
+};
+
 /* Mount everything; returns the first failure's message or NULL. */
 static char *mount_all(void)
 {
@@ -659,8 +730,11 @@ static char *mount_all(void)
 			err = kp_xasprintf("cannot mount %s on %s: %s",
 					   m->type, m->dir, strerror(errno));
 	}
-	if (symlink("/proc/self/fd", "/dev/fd") && errno != EEXIST)
-		say("warning: cannot create /dev/fd: %s", strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (symlink(dev_links[i][1], dev_links[i][0]) &&
+		    errno != EEXIST)
+			say("warning: cannot create %s: %s", dev_links[i][0],
+			    strerror(errno));
 	return err;
 }
 
@@ -670,14 +744,13 @@ static int mount_debugfs(void)
 			 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-/* kpgo.mode= from the kernel command line: 1 collect, 0 bench. */
-static int read_mode(void)
+/* kpgo.mode= from the kernel command line: sets ag.collect, ag.prepare. */
+static void read_mode(void)
 {
 	unsigned char *cmdline;
 	const char *mode = "bench";
 	char *tok, *save;
 	size_t len;
-	int collect;
 
 	if (kp_read_file("/proc/cmdline", &cmdline, &len))
 		fail("cannot read /proc/cmdline: %s", strerror(errno));
@@ -685,11 +758,13 @@ static int read_mode(void)
 	     tok = strtok_r(NULL, " \t\n", &save))
 		if (!strncmp(tok, "kpgo.mode=", 10))
 			mode = tok + 10;
-	if (strcmp(mode, "collect") && strcmp(mode, "bench"))
-		fail("unknown kpgo.mode=%s (expected collect or bench)", mode);
-	collect = !strcmp(mode, "collect");
+	if (strcmp(mode, "collect") && strcmp(mode, "bench") &&
+	    strcmp(mode, "prepare"))
+		fail("unknown kpgo.mode=%s (expected collect, bench or prepare)",
+		     mode);
+	ag.collect = !strcmp(mode, "collect");
+	ag.prepare = !strcmp(mode, "prepare");
 	free(cmdline);
-	return collect;
 }
 
 /* ------------------------------------------------------------------------
@@ -816,6 +891,28 @@ static void collect_setup(const struct conf *c)
 	say("collect mode: share '%s' on %s", c->share, SHARE_DIR);
 }
 
+/* The workload's disk: the ext4 file system kpgo made on the host. */
+static void mount_disk(const struct conf *c)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 50 && stat(DISK_DEV, &st); i++)
+		sleep_ms(100);
+	if (stat(DISK_DEV, &st) || !S_ISBLK(st.st_mode))
+		fail("no disk " DISK_DEV " for disk=%s (is the kernel built "
+		     "with CONFIG_VIRTIO_BLK, and did the host attach one?)",
+		     c->disk);
+	if (kp_mkdir_p(c->disk, 0755))
+		fail("cannot create %s: %s", c->disk, strerror(errno));
+	if (mount(DISK_DEV, c->disk, "ext4", MS_NOATIME, NULL))
+		fail("cannot mount " DISK_DEV " (ext4) on %s: %s%s", c->disk,
+		     strerror(errno), errno == ENODEV ?
+		     " (kernel without CONFIG_EXT4_FS?)" : "");
+	ag.disk_mounted = 1;
+	say("disk " DISK_DEV " (ext4) on %s", c->disk);
+}
+
 /* ------------------------------------------------------------------------
  * Step 5: setup commands, server, readiness
  */
@@ -853,7 +950,7 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
-static _Noreturn void child_exec(char **argv)
+static _Noreturn void child_exec(char **argv, int out)
 {
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t none;
@@ -869,13 +966,19 @@ static _Noreturn void child_exec(char **argv)
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+		close(out);
+	}
 	execvp(argv[0], argv);
 	dprintf(STDERR_FILENO, AGENT_NAME ": cannot run %s: %s\n", argv[0],
 		strerror(errno));
 	_exit(127);
 }
 
-static pid_t spawn(const char *cmd, int use_exec)
+/* Run cmd in its own session; out >= 0: its stdout and stderr. */
+static pid_t spawn(const char *cmd, int use_exec, int out)
 {
 	char **argv = command_argv(cmd, use_exec);
 	pid_t pid;
@@ -886,32 +989,32 @@ static pid_t spawn(const char *cmd, int use_exec)
 	if (pid < 0)
 		fail("fork: %s", strerror(errno));
 	if (!pid)
-		child_exec(argv);
+		child_exec(argv, out);
 	free_argv(argv);
 	return pid;
 }
 
-static void run_setup(const char *cmd)
+static void run_setup(const char *what, const char *cmd)
 {
 	char how[128];
 	pid_t pid;
 	int st;
 
-	say("setup: %s", cmd);
-	pid = spawn(cmd, 0);
+	say("%s: %s", what, cmd);
+	pid = spawn(cmd, 0, -1);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			fail("waitpid: %s", strerror(errno));
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 		describe_status(st, how, sizeof(how));
-		fail("setup command failed (%s): %s", how, cmd);
+		fail("%s command failed (%s): %s", what, how, cmd);
 	}
 }
 
 static void start_server(const char *cmd)
 {
 	say("server: %s", cmd);
-	ag.server = spawn(cmd, 1);
+	ag.server = spawn(cmd, 1, -1);
 	ag.server_exited = 0;
 }
 
@@ -970,6 +1073,63 @@ static void gcov_reset(void)
 		fail("cannot reset gcov counters (" GCOV_DIR "/reset): %s",
 		     strerror(errno));
 	close(fd);
+}
+
+/* A line of the load's output: to the console and to the host. */
+static void load_line(const char *line, size_t len)
+{
+	dprintf(STDERR_FILENO, "%.*s\n", (int)len, line);
+	ctl_send("OUT %.*s", (int)(len > 560 ? 560 : len), line);
+}
+
+/*
+ * Step 6b: the guest-side load (load=), for workloads that drive themselves
+ * (storage benchmarks).  Its output goes to the host line by line as KPGO
+ * OUT; KPGO LOADED <status> ends it.  A failed load is the host's to judge.
+ */
+static void run_load(const char *cmd)
+{
+	char buf[1024];
+	size_t len = 0;
+	long long t0 = now_ms();
+	int fds[2], st, code;
+	pid_t pid;
+
+	say("load: %s", cmd);
+	if (pipe2(fds, O_CLOEXEC))
+		fail("pipe: %s", strerror(errno));
+	pid = spawn(cmd, 0, fds[1]);
+	close(fds[1]);
+	for (;;) {
+		ssize_t r = read(fds[0], buf + len, sizeof(buf) - len);
+		char *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t n = (size_t)(nl - buf);
+
+			load_line(buf, n);
+			memmove(buf, nl + 1, len - n - 1);
+			len -= n + 1;
+		}
+		if (len == sizeof(buf)) {	/* an overlong line: cut it */
+			load_line(buf, len);
+			len = 0;
+		}
+	}
+	if (len)
+		load_line(buf, len);
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fail("waitpid: %s", strerror(errno));
+	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	say("load ended with status %d after %lld ms", code, now_ms() - t0);
+	ctl_send("LOADED %d", code);
 }
 
 /* ------------------------------------------------------------------------
@@ -1298,17 +1458,21 @@ static _Noreturn void guest_main(void)
 	size_t i;
 
 	guest_early();
-	ag.collect = read_mode();
+	read_mode();
 	if (!ag.collect && mount_debugfs())
 		say("warning: cannot mount debugfs: %s", strerror(errno));
-	say("mode %s", ag.collect ? "collect" : "bench");
+	say("mode %s", ag.collect ? "collect" : ag.prepare ? "prepare" : "bench");
 	if (conf_load(c, CONF_PATH, err, sizeof(err)))
 		fail("%s", err);
 	net_setup(c);
+	if (c->disk)
+		mount_disk(c);
 	if (ag.collect)
 		collect_setup(c);
 	for (i = 0; i < c->nsetup; i++)
-		run_setup(c->setup[i]);
+		run_setup("setup", c->setup[i]);
+	for (i = 0; ag.prepare && i < c->nprepare; i++)
+		run_setup("prepare", c->prepare[i]);
 	if (c->server)
 		start_server(c->server);
 	wait_ready(c);
@@ -1316,6 +1480,11 @@ static _Noreturn void guest_main(void)
 		gcov_reset();
 	ctl_send("READY");
 	say("READY");
+	if (c->load && !ag.prepare) {
+		run_load(c->load);
+		if (ag.server && !server_running())
+			server_died("while the load ran");
+	}
 	if (wait_host() == HOST_ABORT) {
 		say("host sent ABORT");
 	} else {
@@ -1338,16 +1507,23 @@ static void usage(FILE *f)
 "kpgo's guest agent.  Run as /init (PID 1) in the kpgo initramfs, it mounts\n"
 "/proc, /sys, /dev, /tmp, /run and debugfs, opens the control channel\n"
 CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
-"says KPGO READY, waits for DONE or ABORT from the host and, with\n"
-"kpgo.mode=collect on the kernel command line, copies the .gcda files of\n"
-GCOV_DIR " to " GCOV_DST " (a 9p share) before powering off.\n"
+"says KPGO READY, runs the load= command if any, waits for DONE or ABORT\n"
+"from the host and, with kpgo.mode=collect on the kernel command line,\n"
+"copies the .gcda files of " GCOV_DIR " to " GCOV_DST " (a 9p share)\n"
+"before powering off.  kpgo.mode=prepare runs the prepare= commands and\n"
+"no load, and stops the server cleanly (the disk is kept).\n"
 "\n"
 "Lines sent on the control channel: KPGO HELLO <release>, KPGO READY,\n"
-"KPGO COPIED <files> <bytes> <ms>, KPGO FAIL <reason>, KPGO BYE.\n"
+"KPGO OUT <line>, KPGO LOADED <status>, KPGO COPIED <files> <bytes> <ms>,\n"
+"KPGO FAIL <reason>, KPGO BYE.\n"
 "\n"
 "guest.conf keys (key=value, '#' comments):\n"
 "  server=COMMAND         the server, run as /bin/sh -c 'exec COMMAND'\n"
 "  setup=COMMAND          run before the server, must succeed (repeatable)\n"
+"  prepare=COMMAND        the same, only with kpgo.mode=prepare (repeatable)\n"
+"  load=COMMAND           the load, run in the guest after READY; its\n"
+"                         output goes to the host (KPGO OUT lines)\n"
+"  disk=DIR               mount " DISK_DEV " (ext4) on DIR first\n"
 "  ready=tcp:PORT|none    readiness probe on 127.0.0.1 (default none)\n"
 "  ready_timeout=SECONDS  default 60\n"
 "  ip=ADDR/PREFIX         default 10.0.2.15/24\n"

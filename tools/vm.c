@@ -37,9 +37,10 @@
 struct opts {
 	const char *qemu, *kernel, *initrd, *append, *mode, *share;
 	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
+	const char *disk;
 	int mem, smp, host_port, guest_port;
 	int kvm_probe_timeout, boot_timeout, ready_timeout, run_timeout;
-	int copy_timeout, tail_lines, quiet;
+	int copy_timeout, tail_lines, quiet, disk_keep, guest_load;
 	char **client;
 };
 
@@ -73,7 +74,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: kpgo-vm [OPTIONS] --kernel BZIMAGE --initrd IMAGE --console LOG\n"
-"               [--] CLIENT-COMMAND...\n"
+"               {[--] CLIENT-COMMAND... | --guest-load}\n"
 "\n"
 "Boot BZIMAGE with IMAGE (a kpgo initramfs whose /init is kpgo-agent) in\n"
 "QEMU, wait until the agent reports the guest's server ready, run\n"
@@ -87,7 +88,13 @@ static void usage(FILE *f)
 "  --kernel FILE          kernel image (bzImage)\n"
 "  --initrd FILE          initramfs\n"
 "  --append TEXT          extra kernel command line\n"
-"  --mode collect|bench   collect gcov data, or only run (default bench)\n"
+"  --mode collect|bench|prepare\n"
+"                         collect gcov data, only run (default bench), or\n"
+"                         prepare the disk (the guest's prepare= commands)\n"
+"  --disk FILE            raw disk image, the guest's /dev/vda; its writes are\n"
+"                         thrown away unless --disk-keep\n"
+"  --guest-load           no client: the load runs in the guest (its load=),\n"
+"                         its output (KPGO OUT lines) goes to --client-out\n"
 "  --share DIR            host directory shared with the guest (collect)\n"
 "  --console FILE         where the guest console goes (also QEMU's stderr)\n"
 "  --mem MB, --smp N      guest memory (default 512) and CPUs (default 1)\n"
@@ -96,7 +103,7 @@ static void usage(FILE *f)
 "  --kvm-cache FILE       remember a KVM that did not boot the guest, so\n"
 "                         later runs go straight to TCG (delete to retry)\n"
 "  --port HOST:GUEST      forward 127.0.0.1:HOST to the guest's GUEST port;\n"
-"                         HOST 0 picks a free port (default 0:6379)\n"
+"                         HOST 0 picks a free port (default: no port)\n"
 "  --client-out FILE      the client's output (default: stdout)\n"
 "  --name NAME, --tag TAG names used in progress lines\n"
 "  --kvm-probe-timeout S  seconds KVM gets to boot to the agent (20)\n"
@@ -130,7 +137,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
 	       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
 	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_KVMPROBE, OPT_BOOT, OPT_READY,
-	       OPT_RUN, OPT_COPY, OPT_TAIL, OPT_QUIET, OPT_HELP };
+	       OPT_RUN, OPT_COPY, OPT_TAIL, OPT_QUIET, OPT_HELP, OPT_DISK,
+	       OPT_DISKKEEP, OPT_GUESTLOAD };
 	static const struct option lo[] = {
 		{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
 		{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
@@ -146,6 +154,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "run-timeout", 1, 0, OPT_RUN },
 		{ "copy-timeout", 1, 0, OPT_COPY }, { "tail", 1, 0, OPT_TAIL },
 		{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
+		{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
+		{ "guest-load", 0, 0, OPT_GUESTLOAD },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
@@ -153,7 +163,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	*o = (struct opts){
 		.qemu = "qemu-system-x86_64", .mode = "bench", .accel = "auto",
 		.append = "", .name = "guest", .tag = "PGO-RUN", .mem = 512,
-		.smp = 1, .host_port = 0, .guest_port = 6379,
+		.smp = 1, .host_port = 0, .guest_port = 0,
 		.kvm_probe_timeout = 20, .boot_timeout = 180,
 		.ready_timeout = 300, .run_timeout = 3600,
 		.copy_timeout = 600, .tail_lines = 30,
@@ -193,17 +203,26 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_COPY: o->copy_timeout = parse_int(optarg, "--copy-timeout"); break;
 		case OPT_TAIL: o->tail_lines = parse_int(optarg, "--tail"); break;
 		case OPT_QUIET: o->quiet = 1; break;
+		case OPT_DISK: o->disk = optarg; break;
+		case OPT_DISKKEEP: o->disk_keep = 1; break;
+		case OPT_GUESTLOAD: o->guest_load = 1; break;
 		case OPT_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
 	}
 	o->client = argv + optind;
-	if (!o->kernel || !o->initrd || !o->console || !*o->client) {
-		fprintf(stderr, "kpgo-vm: --kernel, --initrd, --console and a client command are required (see --help)\n");
+	if (!o->kernel || !o->initrd || !o->console ||
+	    !*o->client == !o->guest_load) {
+		fprintf(stderr, "kpgo-vm: --kernel, --initrd, --console and either a client command or --guest-load are required (see --help)\n");
 		exit(2);
 	}
-	if (strcmp(o->mode, "collect") && strcmp(o->mode, "bench")) {
-		fprintf(stderr, "kpgo-vm: --mode is collect or bench, not '%s'\n", o->mode);
+	if (strcmp(o->mode, "collect") && strcmp(o->mode, "bench") &&
+	    strcmp(o->mode, "prepare")) {
+		fprintf(stderr, "kpgo-vm: --mode is collect, bench or prepare, not '%s'\n", o->mode);
+		exit(2);
+	}
+	if (o->disk_keep && !o->disk) {
+		fprintf(stderr, "kpgo-vm: --disk-keep needs --disk FILE\n");
 		exit(2);
 	}
 	if (!strcmp(o->mode, "collect") && !o->share) {
@@ -328,8 +347,15 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 	char *smp = kp_xasprintf("%d", o->smp);
 	char *con = kp_xasprintf("file,id=con,path=%s,append=on", o->console);
 	char *ctl = kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock);
-	char *net = kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
-				 o->host_port, o->guest_port);
+	char *net = o->guest_port ?
+		kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
+			     o->host_port, o->guest_port) :
+		kp_xstrdup("user,id=n0");
+	/* without --disk-keep the guest writes to a throwaway overlay */
+	char *drive = o->disk ?
+		kp_xasprintf("file=%s,format=raw,if=virtio,%s", o->disk,
+			     o->disk_keep ? "cache=writeback" :
+			     "cache=unsafe,snapshot=on") : NULL;
 	char *cmdline = build_cmdline(o);
 	char *virtfs = o->share ? kp_xasprintf("local,path=%s,mount_tag=kpgo,security_model=none", o->share) : NULL;
 	pid_t pid;
@@ -368,6 +394,10 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 		argv[n++] = "-virtfs";
 		argv[n++] = virtfs;
 	}
+	if (drive) {
+		argv[n++] = "-drive";
+		argv[n++] = drive;
+	}
 	argv[n] = NULL;
 
 	pid = fork();
@@ -392,6 +422,7 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 	free(con);
 	free(ctl);
 	free(net);
+	free(drive);
 	free(cmdline);
 	free(virtfs);
 	return pid;
@@ -662,6 +693,60 @@ static int run_client(const struct opts *o, struct guest *g, char *line,
 	return 0;
 }
 
+/*
+ * The load runs in the guest (--guest-load): its output comes as KPGO OUT
+ * lines, its end as KPGO LOADED <status>.  0 ok.
+ */
+static int run_guest_load(const struct opts *o, struct guest *g, char *line,
+			  size_t size, double *secs)
+{
+	double t0 = now(), deadline = t0 + o->run_timeout;
+	FILE *out = o->client_out ? fopen(o->client_out, "w") : stdout;
+	char what[768];
+	int status = -1;
+
+	if (!out)
+		kp_die("%s: %s", o->client_out, strerror(errno));
+	while (status < 0) {
+		enum event ev = next_event(g, line, size, deadline, 0, NULL);
+
+		if (ev == EV_LINE && !strncmp(line, "OUT ", 4)) {
+			fprintf(out, "%s\n", line + 4);
+			continue;
+		}
+		if (ev == EV_LINE && !strncmp(line, "LOADED ", 7)) {
+			status = atoi(line + 7);
+			continue;
+		}
+		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+			continue;
+		if (out != stdout)
+			fclose(out);
+		if (ev == EV_LINE)
+			snprintf(what, sizeof(what), "guest agent failed while the load ran: %.600s", arg_of(line));
+		else if (ev == EV_TIMEOUT)
+			snprintf(what, sizeof(what), "guest load still running after %d s (--run-timeout)", o->run_timeout);
+		else if (ev == EV_EXIT)
+			snprintf(what, sizeof(what), "the guest stopped while the load ran (panic or crash?)");
+		else
+			snprintf(what, sizeof(what), "interrupted");
+		return fail(o, g, what);
+	}
+	*secs = now() - t0;
+	if (out != stdout && fclose(out))
+		kp_die("%s: %s", o->client_out, strerror(errno));
+	if (status) {
+		send_ctl(g, "ABORT\n");
+		snprintf(what, sizeof(what), "the guest's load failed (status %d)%s%s",
+			 status, o->client_out ? "; its output: " : "",
+			 o->client_out ? o->client_out : "");
+		if (o->client_out)
+			show_tail(o->client_out, 10);
+		return fail(o, g, what);
+	}
+	return 0;
+}
+
 static int finish(const struct opts *o, struct guest *g, char *line,
 		  size_t size)
 {
@@ -722,7 +807,9 @@ int main(int argc, char **argv)
 		kp_die("%s: kernel image: %s", o.kernel, strerror(errno));
 	if (access(o.initrd, R_OK))
 		kp_die("%s: guest image: %s", o.initrd, strerror(errno));
-	if (probe_port(&o.host_port))
+	if (o.disk && access(o.disk, o.disk_keep ? R_OK | W_OK : R_OK))
+		kp_die("%s: disk image: %s", o.disk, strerror(errno));
+	if (o.guest_port && probe_port(&o.host_port))
 		kp_die("%s: port 127.0.0.1:%d for the guest's port %d: %s; "
 		       "stop what uses it or choose another (PGO_HOST_PORT=N, 0 picks a free one)",
 		       o.name, o.host_port, o.guest_port, strerror(errno));
@@ -775,8 +862,12 @@ int main(int argc, char **argv)
 		}
 	}
 	t_boot = now() - t0;
-	say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
-	    arg_of(line), accel, t_boot, o.host_port, o.guest_port);
+	if (o.guest_port)
+		say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
+		    arg_of(line), accel, t_boot, o.host_port, o.guest_port);
+	else
+		say(&o, "booted %s under %s in %.1f s", arg_of(line), accel,
+		    t_boot);
 
 	for (;;) {
 		enum event ev = next_event(&g, line, sizeof(line),
@@ -800,20 +891,23 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	t_ready = now() - t0;
-	say(&o, "server ready after %.1f s; running the client", t_ready);
+	say(&o, "%s after %.1f s; running the %s", o.guest_load ? "guest ready" : "server ready", t_ready,
+	    o.guest_load ? "guest's load" : "client");
 
-	r = run_client(&o, &g, line, sizeof(line), &client_secs);
+	r = o.guest_load ? run_guest_load(&o, &g, line, sizeof(line), &client_secs) :
+			   run_client(&o, &g, line, sizeof(line), &client_secs);
 	if (r)
 		goto out;
 	r = finish(&o, &g, line, sizeof(line));
 	if (r)
 		goto out;
 	if (!strcmp(o.mode, "collect"))
-		say(&o, "client %.1f s; gcov data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
-		    client_secs, g.copied_files, g.copied_bytes,
+		say(&o, "%s %.1f s; gcov data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
+		    o.guest_load ? "load" : "client", client_secs, g.copied_files, g.copied_bytes,
 		    g.copied_ms / 1000.0, now() - t0);
 	else
-		say(&o, "client %.1f s; total %.1f s", client_secs, now() - t0);
+		say(&o, "%s %.1f s; total %.1f s", o.guest_load ? "load" : "client",
+		    client_secs, now() - t0);
 out:
 	{
 		char sock[100];
