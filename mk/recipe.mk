@@ -21,7 +21,8 @@
 #   <NAME>_SETUP       guest shell command run before the server (default: none)
 #   <NAME>_SERVER      the server's command line in the guest (default: none)
 #   <NAME>_PORT        the guest TCP port the host client connects to
-#   <NAME>_READY       readiness probe run by the guest agent: tcp:PORT, none
+#   <NAME>_READY       readiness probe run by the guest agent: tcp:PORT (it
+#                      accepts connections), cmd:COMMAND (exits 0), none
 #   <NAME>_CLIENT      the host's client command; it reaches the guest at
 #                      127.0.0.1:$$PGO_PORT (write $$ for a shell $)
 #   <NAME>_LOAD        instead of CLIENT: the load as a guest shell command,
@@ -111,6 +112,17 @@ pgo-db-benchmarks := fillseq,fillrandom,readseq,readrandom,deleteseq,deleterando
 pgo-db-bench-result = awk '/^($(subst $(comma),|,$(pgo-db-benchmarks))) +:/ { \
 	for (i = 1; i < NF; i++) if ($$(i + 1) ~ /^ops\/s/) { s = s sep $$1 " " $$i; sep = ", "; n++ } } \
 	END { if (n == 6) print "ops/s: " s }'
+
+# $(call pgo-sysbench,DRIVER-OPTIONS,prepare|run): sysbench oltp_read_write
+# as seed 000 ran it (4 tables, 4 threads), 10,000 rows a table and 10,000
+# transactions scaled by PGO_SCALE
+pgo-sysbench = sysbench oltp_read_write $(1) --tables=4 \
+	--table-size=$(call pgo-scale,10000) $(if $(filter run,$(2)),--threads=4 --time=0 \
+	--events=$(call pgo-scale,10000) --report-interval=0) $(2)
+# its figure: "transactions: 1000 (99.50 per sec.)", queries the same way
+pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" { q = $$3 } \
+	$$1 == "ignored" { e = $$3 } END { sub(/^\(/, "", t); sub(/^\(/, "", q); if (t != "") \
+	printf "%.1f transactions/s, %.0f queries/s (sysbench oltp_read_write, 4 threads, %d ignored errors)\n", t, q, e }'
 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \

@@ -89,7 +89,8 @@ struct conf {
 	size_t nprepare;
 	char *load;		/* NULL: the host runs the client */
 	char *disk;		/* mount point of DISK_DEV, NULL: no disk */
-	int ready_port;		/* 0: ready=none */
+	int ready_port;		/* 0: ready=none or cmd: */
+	char *ready_cmd;	/* ready=cmd:COMMAND, NULL otherwise */
 	int ready_timeout;	/* seconds */
 	struct in_addr ip;
 	int prefix;
@@ -181,9 +182,14 @@ static int set_ready(struct conf *c, const char *val, char *err,
 		c->ready_port = 0;
 		return 0;
 	}
+	if (!strncmp(val, "cmd:", 4) && val[4]) {
+		c->ready_cmd = kp_xstrdup(val + 4);
+		return 0;
+	}
 	if (strncmp(val, "tcp:", 4) || parse_int(val + 4, 1, 65535, &port)) {
 		snprintf(err, errlen,
-			 "bad ready=%s (expected tcp:PORT or none)", val);
+			 "bad ready=%s (expected tcp:PORT, cmd:COMMAND or none)",
+			 val);
 		return -1;
 	}
 	c->ready_port = (int)port;
@@ -383,7 +389,9 @@ static void conf_print(const struct conf *c, FILE *f)
 		fprintf(f, "load=%s\n", c->load);
 	if (c->disk)
 		fprintf(f, "disk=%s\n", c->disk);
-	if (c->ready_port)
+	if (c->ready_cmd)
+		fprintf(f, "ready=cmd:%s\n", c->ready_cmd);
+	else if (c->ready_port)
 		fprintf(f, "ready=tcp:%d\n", c->ready_port);
 	else
 		fprintf(f, "ready=none\n");
@@ -1043,25 +1051,45 @@ static int tcp_accepts(int port)
 	return ok;
 }
 
+/* ready=cmd:COMMAND: true when COMMAND (output thrown away) exits 0 */
+static int cmd_succeeds(const char *cmd)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid = spawn(cmd, 0, null);
+	int st;
+
+	close(null);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fail("waitpid: %s", strerror(errno));
+	return WIFEXITED(st) && !WEXITSTATUS(st);
+}
+
 static void wait_ready(const struct conf *c)
 {
 	long long t0 = now_ms();
 	long long deadline = t0 + c->ready_timeout * 1000LL;
+	char what[300];
 
-	if (!c->ready_port)
+	if (c->ready_cmd)
+		snprintf(what, sizeof(what), "'%.200s' succeeded", c->ready_cmd);
+	else if (c->ready_port)
+		snprintf(what, sizeof(what), "tcp:%d accepts connections",
+			 c->ready_port);
+	else
 		return;
 	for (;;) {
-		if (tcp_accepts(c->ready_port))
+		if (c->ready_cmd ? cmd_succeeds(c->ready_cmd) :
+				   tcp_accepts(c->ready_port))
 			break;
 		if (ag.server && !server_running())
 			server_died("before it was ready");
 		if (now_ms() >= deadline)
-			fail("server not ready on tcp:%d after %d s",
-			     c->ready_port, c->ready_timeout);
+			fail("server not ready after %d s (waited until %s)",
+			     c->ready_timeout, what);
 		sleep_ms(PROBE_PERIOD_MS);
 	}
-	say("tcp:%d accepts connections after %lld ms", c->ready_port,
-	    now_ms() - t0);
+	say("%s after %lld ms", what, now_ms() - t0);
 }
 
 /* Step 6: writing (not just opening) the reset file zeroes the counters. */
@@ -1524,7 +1552,9 @@ CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
 "  load=COMMAND           the load, run in the guest after READY; its\n"
 "                         output goes to the host (KPGO OUT lines)\n"
 "  disk=DIR               mount " DISK_DEV " (ext4) on DIR first\n"
-"  ready=tcp:PORT|none    readiness probe on 127.0.0.1 (default none)\n"
+"  ready=tcp:PORT|cmd:COMMAND|none\n"
+"                         readiness probe: a connection to 127.0.0.1:PORT,\n"
+"                         or COMMAND exits 0 (default none)\n"
 "  ready_timeout=SECONDS  default 60\n"
 "  ip=ADDR/PREFIX         default 10.0.2.15/24\n"
 "  gw=ADDR                default 10.0.2.2\n"
