@@ -11,7 +11,7 @@
 KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # This file's own goals need no kernel tree.
-kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e \
+kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e check-workloads \
 	pgo-deps clean help
 .DEFAULT_GOAL := help
 
@@ -23,7 +23,7 @@ help: pgo-help
 # Everything the workflow and the tests need, from Debian (ccache: a test
 # proves kpgo's profile layout works with a ccache-wrapped CC).
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
-	kmod binutils qemu-system-x86 busybox-static libarchive-dev \
+	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs \
 	linux-source-6.12 ccache $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
@@ -102,7 +102,11 @@ check-fast:
 check-e2e: pgo-deps
 	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=e2e check
 
+check-workloads: pgo-deps
+	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=workloads check
+
 clean:
 	rm -rf $(KPGO_BUILD)
 
-.PHONY: help pgo-deps quickstart quickstart-config quickstart-summary check check-fast check-e2e clean
+.PHONY: help pgo-deps quickstart quickstart-config quickstart-summary check check-fast check-e2e \
+	check-workloads clean

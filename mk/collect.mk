@@ -56,9 +56,15 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
 	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))'))
 
+# $(call kpgo-console-tail,name): the guest console's last lines, on stderr
+kpgo-console-tail = { echo "  last lines of the guest console $(call kpgo-work,$(1))/console.log:"; \
+	tail -n 15 $(call kpgo-work,$(1))/console.log | sed 's/^/  | /'; } >&2
+
 # $(call kpgo-result,name,NAME,client-out,result): the client's figure
 kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
-	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (filter: $(2)_RESULT)" >&2; exit 1; }; }
+	|| { echo "kpgo: workload $(1): no result in the client's output $(3) (the client \
+	reported errors? filter: $(2)_RESULT); its last lines:" >&2; tail -n 8 $(3) | sed 's/^/  | /' >&2; \
+	$(call kpgo-console-tail,$(1)); exit 1; }; }
 
 kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
 	$(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),$(call kpgo-need,$(b),$($(2)_DEBS)))
@@ -75,6 +81,9 @@ quiet_cmd_collect =
 	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
 	mv $$g $$p.new/gcda && rm -rf $$p.new/share && \
 	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 gcda ) > $$p.new/profile.info && \
+	if grep -q '(0 with non-zero counters)' $$p.new/profile.info; then \
+	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \
+	  $(call kpgo-console-tail,$(2)); exit 1; fi && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \

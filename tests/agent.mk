@@ -6,7 +6,7 @@
 
 KPGO_TESTS_FAST += agent-help agent-conf-good agent-conf-defaults \
 		   agent-conf-unknown-key agent-conf-bad-ready agent-conf-bad-ip \
-		   agent-conf-errors
+		   agent-conf-errors agent-conf-disk-load
 
 agent-bin := $(KPGO_BIN)/kpgo-agent
 
@@ -83,3 +83,19 @@ test-agent-conf-errors: $(agent-bin)
 	$(call agent-conf-fails,share=a b,bad share=)
 	$(call agent-conf-fails,setup=,empty value for .setup.)
 	$(call expect-fail,$(agent-bin) --check-conf $(T)/missing.conf,cannot read .*missing.conf)
+
+# the keys of disk workloads: disk= (an absolute directory), prepare=
+# repeats, load=, ready=cmd:COMMAND; in their normalized order
+test-agent-conf-disk-load: $(agent-bin)
+	printf '%s\n' 'load=db_bench --num=10' 'prepare=mkdir /data/a' 'disk=/data' \
+		'prepare=echo b > /data/b' 'ready=cmd:pg_isready -q -p 5432' >$(T)/guest.conf
+	$(agent-bin) --check-conf $(T)/guest.conf >$(T)/got
+	printf '%s\n' '# server: none' 'prepare=mkdir /data/a' 'prepare=echo b > /data/b' \
+		'load=db_bench --num=10' 'disk=/data' 'ready=cmd:pg_isready -q -p 5432' \
+		'ready_timeout=60' 'ip=10.0.2.15/24' 'gw=10.0.2.2' 'share=kpgo' >$(T)/want
+	diff -u $(T)/want $(T)/got
+	$(call agent-conf-fails,disk=data,bad disk=data .expected an absolute directory)
+	$(call agent-conf-fails,disk=/,bad disk=/ )
+	printf "%s\n" load=a load=b >$(T)/two.conf
+	$(call expect-fail,$(agent-bin) --check-conf $(T)/two.conf,duplicate key .load.)
+	$(call agent-conf-fails,ready=cmd:,bad ready=cmd:)

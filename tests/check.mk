@@ -2,10 +2,10 @@
 #
 # tests/check.mk - kpgo's test runner.
 #
-#   make -f tests/check.mk [TIER=fast|e2e|all] [TESTS="name ..."]
+#   make -f tests/check.mk [TIER=fast|e2e|workloads|all] [TESTS="name ..."]
 #
-# Every tests/*.mk file (but this one) adds test names to KPGO_TESTS_FAST or
-# KPGO_TESTS_E2E and defines a target test-<name>.  A test passes when its
+# Every tests/*.mk file (but this one) adds test names to KPGO_TESTS_FAST,
+# KPGO_TESTS_E2E or KPGO_TESTS_WORKLOADS and defines a target test-<name>.  A test passes when its
 # recipe exits 0.  Each runs in a fresh scratch directory $(T), its output
 # goes to $(T).log and is shown when it fails.  The last line printed is
 # "N passed, N failed".
@@ -31,6 +31,7 @@ T          = $(TEST_OUT)/$(patsubst test-%,%,$@)
 
 KPGO_TESTS_FAST :=
 KPGO_TESTS_E2E  :=
+KPGO_TESTS_WORKLOADS :=
 
 # Debian's kernel source, unpacked once for every test that needs a tree
 KSRC_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
@@ -42,7 +43,8 @@ include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 
 TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\
 	 $(if $(filter e2e,$(TIER)),$(KPGO_TESTS_E2E),\
-	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E)))
+	 $(if $(filter workloads,$(TIER)),$(KPGO_TESTS_WORKLOADS),\
+	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS))))
 
 # expect-fail: run $(1), which must exit non-zero and print a line matching $(2)
 expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \

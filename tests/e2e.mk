@@ -17,7 +17,7 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept e2e-collect-memcached
+	e2e-client-fails-profile-kept
 
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
@@ -104,10 +104,3 @@ test-e2e-client-fails-profile-kept:
 	$(call expect-fail,$(e2e-make) REDIS_CLIENT=false pgo-collect-redis,client failed \(exit status 1\))
 	md5sum -c $(T)/before
 	test -d $(e2e-out)/profiles/redis/gcda
-
-# a second workload from its recipe alone: memcached in the guest, memcslap
-# on the host; the client's figures and a real profile
-test-e2e-collect-memcached:
-	$(e2e-make) PGO_SCALE=0.1 pgo-collect-memcached | tee $(T)/out
-	n=$$(find $(e2e-out)/profiles/memcached/gcda -name '*.gcda' | wc -l); echo "gcda: $$n"; test $$n -gt 500
-	grep -Eq '^[0-9]+ sets/s, [0-9]+ gets/s' $(e2e-out)/profiles/memcached/result.txt

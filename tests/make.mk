@@ -7,7 +7,7 @@
 KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-no-config make-Os-refused make-missing-qemu make-missing-server \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
-	make-recipe-unknown-field make-recipe-fields-rerun make-help-lists \
+	make-recipe-unknown-field make-recipe-combinations make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
@@ -58,6 +58,17 @@ test-make-recipe-unknown-field:
 	mkdir -p $(T)/r && sed 's/REDIS_/TYPO_/g; s/^TYPO_MEM /TYPO_MEMORY /' \
 		$(KPGO_DIR)/recipes/redis.mk > $(T)/r/typo.mk
 	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/typo.mk: unknown field TYPO_MEMORY)
+
+# fields that need or exclude each other, and a disk size that is no number
+test-make-recipe-combinations:
+	mkdir -p $(T)/a $(T)/b $(T)/c
+	sed 's/LEVELDB_/BOTH_/g; s/^BOTH_RESULT/BOTH_CLIENT := true\n&/' \
+		$(KPGO_DIR)/recipes/leveldb.mk > $(T)/a/both.mk
+	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/a pgo-check-recipes,recipe $(T)/a/both.mk: BOTH_CLIENT and BOTH_LOAD are both set)
+	sed 's/MYSQL_/NODISK_/g; /^NODISK_DISK/d' $(KPGO_DIR)/recipes/mysql.mk > $(T)/b/nodisk.mk
+	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/b pgo-check-recipes,recipe $(T)/b/nodisk.mk: NODISK_DISK is not set: what NODISK_PREPARE makes is kept)
+	sed 's/LEVELDB_/SIZE_/g; s/^SIZE_DISK .*/SIZE_DISK := 1G/' $(KPGO_DIR)/recipes/leveldb.mk > $(T)/c/size.mk
+	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/c pgo-check-recipes,recipe $(T)/c/size.mk: SIZE_DISK=1G is not a size in MB)
 
 # a changed recipe field rewrites the derived settings; an unchanged one
 # leaves them (and their time) alone, so only the right phases rerun

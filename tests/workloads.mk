@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/workloads.mk - every recipe collected for real, at a small scale
+# (W_SCALE), in the e2e tests' tree: its server in QEMU, its client, a
+# profile with counters and the client's own figure.  Then the failures a
+# recipe can meet: a server that does not start, a load that reports no
+# result.  Runs after the e2e tier in make check, or alone: make
+# check-workloads (it makes the tree's instrumented kernel when missing).
+
+W_SCALE ?= 0.01
+wl-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) \
+	   O=$(e2e-o) PGO_SCALE=$(W_SCALE)
+
+# workload -> what its result.txt must look like (extended regex)
+wl-result-redis      := ^[0-9]+ requests/s
+wl-result-memcached  := ^[0-9]+ sets/s, [0-9]+ gets/s
+wl-result-nginx      := ^[0-9]+ requests/s \(ab -k -c 20, 0 failed\)
+wl-result-apache     := $(wl-result-nginx)
+wl-result-leveldb    := ^ops/s: fillseq [0-9]+, fillrandom [0-9]+, readseq [0-9]+, readrandom [0-9]+, deleteseq [0-9]+, deleterandom [0-9]+$$
+wl-result-rocksdb    := $(wl-result-leveldb)
+wl-result-mysql      := ^[0-9.]+ transactions/s, [0-9]+ queries/s
+wl-result-postgresql := $(wl-result-mysql)
+wl-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
+
+KPGO_TESTS_WORKLOADS += workloads-tree $(addprefix workload-,$(wl-names)) \
+	workloads-list workload-server-fails workload-no-result
+
+# the e2e tree, configured as make quickstart does (kept when it exists)
+test-workloads-tree:
+	$(MAKE) --no-print-directory -C $(KPGO_DIR) QS_WORK=$(E2E_WORK) quickstart-config
+	test -f $(e2e-o)/.config
+
+# $(call wl-test,workload): collect it; a real profile and the client's figure
+define wl-test
+test-workload-$(1):
+	$$(wl-make) pgo-collect-$(1) | tee $$(T)/out
+	grep -q 'PGO-PRF $(1): client: ' $$(T)/out
+	p=$$(e2e-out)/profiles/$(1); cat $$$$p/profile.info $$$$p/result.txt; \
+	o=$$(call e2e-num,$$$$p/profile.info,gcda:); n=$$(call e2e-num,$$$$p/profile.info,objects .); \
+	echo "objects $$$$o, non-zero $$$$n"; test $$$$o -gt 500 && test $$$$n -gt 150 && \
+	grep -Eq '$$(wl-result-$(1))' $$$$p/result.txt
+endef
+$(foreach w,$(wl-names),$(eval $(call wl-test,$(w))))
+
+# pgo-list: a line per workload with its profile; pgo-collect-all with
+# every profile up to date boots nothing and prints the same list
+test-workloads-list:
+	$(wl-make) -s pgo-list > $(T)/list; cat $(T)/list
+	test $$(grep -c ' objects, ' $(T)/list) -eq $(words $(wl-names))
+	$(wl-make) pgo-collect-all > $(T)/all; cat $(T)/all
+	! grep -q 'PGO-RUN' $(T)/all
+	test $$(grep -c ' objects, ' $(T)/all) -eq $(words $(wl-names))
+
+# a server that exits at once: the error says so and shows the console;
+# the profile collected before is kept
+test-workload-server-fails:
+	md5sum $(e2e-out)/profiles/nginx/profile.info > $(T)/before
+	$(call expect-fail,$(wl-make) NGINX_SERVER=/bin/false pgo-collect-nginx,server exited before it was ready)
+	grep -q 'last 30 lines of the guest console' $(T)/out
+	md5sum -c $(T)/before
+
+# a load whose output has no figure (nothing ran): no profile replaces the
+# old one, and the console's last lines are shown
+test-workload-no-result:
+	md5sum $(e2e-out)/profiles/leveldb/profile.info > $(T)/before
+	$(call expect-fail,$(wl-make) LEVELDB_LOAD=true pgo-collect-leveldb,no result in the client.s output)
+	grep -q 'last lines of the guest console' $(T)/out
+	md5sum -c $(T)/before
