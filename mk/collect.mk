@@ -116,7 +116,7 @@ kpgo-collect-prev :=
 # Checked when the makefiles are read, so a missing QEMU or server fails at
 # once, not after the instrumented kernel is built.
 define kpgo-collect-checks
-$(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1),$(MAKECMDGOALS)),\
+$(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
 	$(error kpgo: pgo-collect-$(1) writes only into kpgo's own store \
 	$(PGO_OUT)/profiles, never into PGO_PROFILES=$(PGO_PROFILES): unset it),\
 	$(error kpgo: no profile for $(1) in PGO_PROFILES=$(PGO_PROFILES) (no \

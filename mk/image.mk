@@ -75,9 +75,11 @@ $(foreach b,$($(2)_GUEST_BINS),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(
 endef
 
 # $(call kpgo-check-host,name,NAME): what the workload needs on this host
+kpgo-deb-of = $(or $(if $(filter $(KPGO_BUSYBOX),$(1)),busybox-static),$(if \
+	$(filter $(KPGO_LIBGCC_S),$(1)),libgcc-s1),$(2))
 kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S) $(filter-out $(KPGO_BIN)/%,$($(2)_GUEST_BINS)),$(if $(wildcard $(b)),,\
 	$(error kpgo: workload $(1) needs $(b), which is not installed: \
-	apt-get install $(if $(filter $(KPGO_BUSYBOX),$(b)),busybox-static,$($(2)_DEBS)) \
+	apt-get install $(call kpgo-deb-of,$(b),$($(2)_DEBS)) \
 	(or make -C $(KPGO_DIR) pgo-deps))))
 
 quiet_cmd_mkimage =
@@ -107,8 +109,11 @@ quiet_cmd_disk =
 	$(kpgo-mke2fs) $@.tmp $($(3)_DISK)M >/dev/null && \
 	$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),\
 	  k=$(call kpgo-prep-kernel,$(2)); \
-	  if [ ! -f "$$k" ]; then echo "kpgo: workload $(2): its disk is prepared by booting a kernel; \
+	  if [ -z "$$k" ]; then echo "kpgo: workload $(2): its disk is prepared by booting a kernel: \
 	    make it with pgo-collect-$(2) or pgo-bench-$(2)" >&2; exit 1; fi; \
+	  if [ ! -f "$$k" ]; then echo "kpgo: workload $(2): preparing its disk boots the \
+	    $(if $(call kpgo-collecting,$(2)),instrumented,$(PGO_KERNEL)) kernel $$k$(comma) which does not exist: \
+	    $(if $(call kpgo-collecting,$(2)),make pgo-instrument,$(kpgo-kernel-how-$(PGO_KERNEL)))" >&2; exit 1; fi; \
 	  $(call kpgo-vm,$(2),$(3),prepare,$$k,$(@D)/prepare.out) &&) \
 	mv -f $@.tmp $@ && $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
 	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),$(comma) \
@@ -149,7 +154,8 @@ $(call kpgo-work,$(1))/disk.conf: FORCE
 
 $(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
 		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
-		$(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),| $(filter $(kpgo-instr-image),$(call kpgo-prep-kernel,$(1))))
+		| $(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),$(filter $(kpgo-instr-image),$(call \
+		kpgo-prep-kernel,$(1)))) $(if $(kpgo-collecting),$(kpgo-collect-prev))
 	$$(call kpgo-cmd,disk,$(1),$(2))
 endef
 

@@ -26,7 +26,7 @@ include $(KPGO_DIR)/mk/tools.mk
 
 # --- the kernel tree -----------------------------------------------------
 # Goals that work without a kernel tree (they only describe kpgo).
-kpgo-goals-no-ksrc += pgo-help pgo-check-recipes pgo-list kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
+kpgo-goals-no-ksrc += pgo-help pgo-check-recipes kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
 ifeq ($(strip $(KSRC)),)
 ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
 $(error kpgo: KSRC is not set: say which kernel tree, e.g. make -C $(KPGO_DIR) KSRC=~/linux $(firstword $(MAKECMDGOALS)))

@@ -79,7 +79,7 @@ kpgo-recipe-check = \
     $(call kpgo-recipe-needs,DISK,$(2),$(3),: what $(2)_PREPARE makes is kept on the disk)) \
   $(if $(value $(2)_PREPARE_CLIENT),\
     $(call kpgo-recipe-needs,SERVER PORT,$(2),$(3),: $(2)_PREPARE_CLIENT talks to the server)) \
-  $(if $(filter-out 0,$(strip $(value $(2)_DISK))),$(if $(shell echo '$(value $(2)_DISK)' | grep -Ex '[1-9][0-9]*'),,\
+  $(if $(strip $(value $(2)_DISK)),$(if $(shell echo '$(value $(2)_DISK)' | grep -Ex '[1-9][0-9]*'),,\
     $(error kpgo: recipe $(3): $(2)_DISK=$(value $(2)_DISK) is not a size in MB))) \
   $(foreach v,$(filter $(2)_%,$(filter-out $(kpgo-recipe-seen),$(.VARIABLES))),\
     $(if $(filter $(v),$(addprefix $(2)_,$(kpgo-recipe-required) $(kpgo-recipe-optional))),,\

@@ -25,8 +25,9 @@ KPGO_SANFLAGS  ?= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 # tool name -> extra link arguments
 kpgo-ldlibs-mkimage := -larchive
 kpgo-ldlibs-agent   := -static
-# the leveldb recipe's benchmark driver (libleveldb-dev)
+# the leveldb recipe's benchmark driver
 kpgo-ldlibs-leveldb-bench := -lleveldb
+kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
 kpgo-host-tools := gcda mkimage vm
 kpgo-guest-tools := agent
 
@@ -34,7 +35,10 @@ kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \
 		 $(KPGO_DIR)/tools/util.h
 
 quiet_cmd_hostcc_tool = HOSTCC  $(notdir $@)
-      cmd_hostcc_tool = mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
+      cmd_hostcc_tool = $(foreach h,$(kpgo-header-$*),test -f $(word 1,$(subst :, ,$(h))) || { \
+			echo "kpgo: building kpgo-$* needs $(word 1,$(subst :, ,$(h))): \
+			apt-get install $(word 2,$(subst :, ,$(h))) (or make -C $(KPGO_DIR) pgo-deps)" >&2; exit 1; } && ) \
+			mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
 			$(2) -o $@ $(filter %.c,$^) $(kpgo-ldlibs-$*)
 
 $(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)

@@ -17,7 +17,7 @@ MYSQL_GUEST_BINS     := /usr/sbin/mariadbd
 MYSQL_GUEST_FILES    := tree /usr/share/mysql /usr/share/mysql
 MYSQL_DISK           := 1024
 MYSQL_SETUP          := mkdir -p /run/mysqld
-MYSQL_PREPARE        := mkdir -p /data/mysql && { \
+MYSQL_PREPARE        := set -o pipefail; mkdir -p /data/mysql && { \
 			printf '%s\n' 'create database mysql;' 'use mysql;' 'set @auth_root_socket=NULL;'; \
 			cd /usr/share/mysql && cat mysql_system_tables.sql \
 			mysql_performance_tables.sql mysql_system_tables_data.sql; \

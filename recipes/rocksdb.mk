@@ -9,7 +9,8 @@ ROCKSDB_DEBS       := rocksdb-tools
 ROCKSDB_GUEST_BINS := /usr/bin/db_bench
 ROCKSDB_DISK       := 1024
 ROCKSDB_LOAD        = db_bench --db=/data/rocksdb --benchmarks=$(pgo-db-benchmarks) \
-		      --num=$(call pgo-scale,1000000) --value_size=100 --threads=1
+		      --num=$(call pgo-scale,1000000) --value_size=100 --threads=1 \
+		      --progress_reports=false
 ROCKSDB_RESULT      = $(pgo-db-bench-result)
 ROCKSDB_MEM        := 512
 ROCKSDB_TIMEOUT    := 3600

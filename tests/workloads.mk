@@ -33,7 +33,7 @@ test-workloads-tree:
 # $(call wl-test,workload): collect it; a real profile and the client's figure
 define wl-test
 test-workload-$(1):
-	$$(wl-make) pgo-collect-$(1) | tee $$(T)/out
+	$$(wl-make) pgo-collect-$(1) > $$(T)/out || { cat $$(T)/out; exit 1; }; cat $$(T)/out
 	grep -q 'PGO-PRF $(1): client: ' $$(T)/out
 	p=$$(e2e-out)/profiles/$(1); cat $$$$p/profile.info $$$$p/result.txt; \
 	o=$$(call e2e-num,$$$$p/profile.info,gcda:); n=$$(call e2e-num,$$$$p/profile.info,objects .); \
@@ -47,15 +47,15 @@ $(foreach w,$(wl-names),$(eval $(call wl-test,$(w))))
 test-workloads-list:
 	$(wl-make) -s pgo-list > $(T)/list; cat $(T)/list
 	test $$(grep -c ' objects, ' $(T)/list) -eq $(words $(wl-names))
-	$(wl-make) pgo-collect-all > $(T)/all; cat $(T)/all
-	! grep -q 'PGO-RUN' $(T)/all
+	$(wl-make) pgo-collect-all > $(T)/all || { cat $(T)/all; exit 1; }; cat $(T)/all
+	! grep -Eq 'PGO-(RUN|PRE|DSK|IMG)' $(T)/all
 	test $$(grep -c ' objects, ' $(T)/all) -eq $(words $(wl-names))
 
 # a server that exits at once: the error says so and shows the console;
 # the profile collected before is kept
 test-workload-server-fails:
 	md5sum $(e2e-out)/profiles/nginx/profile.info > $(T)/before
-	$(call expect-fail,$(wl-make) NGINX_SERVER=/bin/false pgo-collect-nginx,server exited before it was ready)
+	$(call expect-fail,$(wl-make) NGINX_SERVER='sh -c "exit 3"' pgo-collect-nginx,server exited before it was ready \(exit status 3\))
 	grep -q 'last 30 lines of the guest console' $(T)/out
 	md5sum -c $(T)/before
 

@@ -412,6 +412,7 @@ static struct agent {
 	int share_mounted;
 	int disk_mounted;
 	int shutting_down;
+	int failed;		/* FAIL was sent */
 	pid_t server;		/* 0: none running */
 	int server_exited;
 	int server_status;
@@ -537,12 +538,17 @@ static void signal_server(int sig)
 		kill(ag.server, sig);
 }
 
-static void stop_server(int timeout)
+/*
+ * SIGTERM, and SIGKILL after timeout ms.  Returns 0 when the server ended
+ * by itself (exit status 0, or SIGTERM's default action), else -1.
+ */
+static int stop_server(int timeout)
 {
 	long long deadline;
+	int st;
 
 	if (!server_running())
-		return;
+		return 0;
 	say("stopping the server (pid %d)", (int)ag.server);
 	signal_server(SIGTERM);
 	deadline = now_ms() + timeout;
@@ -553,15 +559,55 @@ static void stop_server(int timeout)
 		    timeout / 1000);
 		signal_server(SIGKILL);
 		waitpid(ag.server, &ag.server_status, 0);
+		ag.server_exited = 1;
+		return -1;
 	}
+	st = ag.server_status;
+	return (WIFEXITED(st) && !WEXITSTATUS(st)) ||
+	       (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) ? 0 : -1;
+}
+
+/*
+ * End of a prepare boot: the disk is kept, so the server must finish its
+ * writes and the file system be unmounted cleanly.  NULL when it was, else
+ * what went wrong (the host then throws the disk away).
+ */
+static char *keep_disk(void)
+{
+	static char why[300];
+	char how[128];
+
+	if (stop_server(PREPARE_STOP_MS)) {
+		describe_status(ag.server_status, how, sizeof(how));
+		snprintf(why, sizeof(why),
+			 "the server did not stop cleanly (%s): the prepared disk is not kept",
+			 how);
+		return why;
+	}
+	kill(-1, SIGKILL);
+	sleep_ms(10);
+	reap_children();
+	sync();
+	if (ag.disk_mounted && umount2(ag.conf.disk, 0)) {
+		snprintf(why, sizeof(why),
+			 "cannot unmount %s (%s): the prepared disk is not kept",
+			 ag.conf.disk, strerror(errno));
+		return why;
+	}
+	ag.disk_mounted = 0;
+	return NULL;
 }
 
 /* Step 9: BYE, stop everything, sync, unmount, power off.  Never returns. */
 static _Noreturn void guest_shutdown(void)
 {
+	char *why;
+
 	ag.shutting_down = 1;
-	if (ag.prepare)	/* the disk is kept: let the server finish writing */
-		stop_server(PREPARE_STOP_MS);
+	if (ag.prepare && !ag.failed && (why = keep_disk())) {
+		say("FAIL %s", why);
+		ctl_send("FAIL %s", why);
+	}
 	ctl_send("BYE");
 	stop_server(STOP_TIMEOUT_MS);
 	kill(-1, SIGKILL);
@@ -607,6 +653,7 @@ static _Noreturn void KP_PRINTF(1, 2) fail(const char *fmt, ...)
 	}
 	if (ag.ctl < 0)
 		ctl_open();
+	ag.failed = 1;
 	ctl_send("FAIL %s", reason);
 	guest_shutdown();
 }
@@ -1051,17 +1098,26 @@ static int tcp_accepts(int port)
 	return ok;
 }
 
-/* ready=cmd:COMMAND: true when COMMAND (output thrown away) exits 0 */
-static int cmd_succeeds(const char *cmd)
+/*
+ * ready=cmd:COMMAND: true when COMMAND (output thrown away) exits 0; one
+ * still running at the deadline is killed and fails the boot.
+ */
+static int cmd_succeeds(const char *cmd, long long deadline)
 {
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	pid_t pid = spawn(cmd, 0, null);
 	int st;
 
 	close(null);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			fail("waitpid: %s", strerror(errno));
+	while (waitpid(pid, &st, WNOHANG) != pid) {
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fail("ready probe '%.200s' still running at the ready timeout",
+			     cmd);
+		}
+		sleep_ms(20);
+	}
 	return WIFEXITED(st) && !WEXITSTATUS(st);
 }
 
@@ -1079,7 +1135,7 @@ static void wait_ready(const struct conf *c)
 	else
 		return;
 	for (;;) {
-		if (c->ready_cmd ? cmd_succeeds(c->ready_cmd) :
+		if (c->ready_cmd ? cmd_succeeds(c->ready_cmd, deadline) :
 				   tcp_accepts(c->ready_port))
 			break;
 		if (ag.server && !server_running())
@@ -1111,48 +1167,71 @@ static void load_line(const char *line, size_t len)
 }
 
 /*
+ * Take the complete lines out of buf (a carriage return ends a line too:
+ * progress meters); a full buffer without an end is sent as it is.
+ */
+static void load_lines(char *buf, size_t *len, size_t size, int flush)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i < *len; i++) {
+		if (buf[i] != '\n' && buf[i] != '\r')
+			continue;
+		if (i > start)
+			load_line(buf + start, i - start);
+		start = i + 1;
+	}
+	memmove(buf, buf + start, *len - start);
+	*len -= start;
+	if (*len && (flush || *len == size)) {
+		load_line(buf, *len);
+		*len = 0;
+	}
+}
+
+/*
  * Step 6b: the guest-side load (load=), for workloads that drive themselves
  * (storage benchmarks).  Its output goes to the host line by line as KPGO
- * OUT; KPGO LOADED <status> ends it.  A failed load is the host's to judge.
+ * OUT; KPGO LOADED <status> ends it.  The load ends when its process does:
+ * what it left running in its session is killed.  A failed load is the
+ * host's to judge.
  */
 static void run_load(const char *cmd)
 {
 	char buf[1024];
 	size_t len = 0;
-	long long t0 = now_ms();
-	int fds[2], st, code;
+	long long t0 = now_ms(), drain_until = 0;
+	int fds[2], st = 0, code, done = 0, open_ = 1;
 	pid_t pid;
 
 	say("load: %s", cmd);
-	if (pipe2(fds, O_CLOEXEC))
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK))
 		fail("pipe: %s", strerror(errno));
 	pid = spawn(cmd, 0, fds[1]);
 	close(fds[1]);
-	for (;;) {
-		ssize_t r = read(fds[0], buf + len, sizeof(buf) - len);
-		char *nl;
+	while (open_ && (!done || now_ms() < drain_until)) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
+		if (!done && waitpid(pid, &st, WNOHANG) == pid) {
+			done = 1;	/* what is still in the pipe: 1 s */
+			drain_until = now_ms() + 1000;
+		}
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		r = read(fds[0], buf + len, sizeof(buf) - len);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
-			break;
-		len += (size_t)r;
-		while ((nl = memchr(buf, '\n', len))) {
-			size_t n = (size_t)(nl - buf);
-
-			load_line(buf, n);
-			memmove(buf, nl + 1, len - n - 1);
-			len -= n + 1;
-		}
-		if (len == sizeof(buf)) {	/* an overlong line: cut it */
-			load_line(buf, len);
-			len = 0;
-		}
+			open_ = 0;	/* every writer is gone */
+		else
+			len += (size_t)r;
+		load_lines(buf, &len, sizeof(buf), 0);
 	}
-	if (len)
-		load_line(buf, len);
+	load_lines(buf, &len, sizeof(buf), 1);
 	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0)
+	kill(-pid, SIGKILL);	/* its session's leftovers */
+	while (!done && waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			fail("waitpid: %s", strerror(errno));
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

@@ -518,10 +518,10 @@ static enum event next_event(struct guest *g, char *line, size_t size,
 			memmove(g->buf, nl + 1, g->len - l - 1);
 			g->len -= l + 1;
 			if (ours) {
-				char *cr = strchr(line, '\r');
+				size_t n = strlen(line);
 
-				if (cr)
-					*cr = '\0';
+				if (n && line[n - 1] == '\r')	/* a tty's CRLF */
+					line[n - 1] = '\0';
 				return EV_LINE;
 			}
 		}
