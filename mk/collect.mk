@@ -107,7 +107,7 @@ kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-run-inputs,$(1),$(2)) \
 	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-gcda
 kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
-	$(filter pgo-use-$(1),$(MAKECMDGOALS)))))
+	$(filter $(kpgo-use-goals),$(MAKECMDGOALS)))))
 
 # Collections boot one guest at a time, in recipe order: each waits for the
 # one before it (order only: a failed one stops the rest).

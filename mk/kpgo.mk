@@ -111,10 +111,12 @@ include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
 # Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
-# per file as in recipes/)
+# per file as in recipes/); sets of workloads (see mk/use.mk) before them
 PGO_RECIPE_DIRS ?=
+include $(PGO_SETS_FILES)
 include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
+$(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call kpgo-set-tmpl,$(s))))
 
 # every workload, one after another (see kpgo-collect-prev)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))

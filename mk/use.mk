@@ -16,6 +16,15 @@
 # 3. The evidence is counted from the compiler's own messages (use.log) and
 #    from the objects: compiled with a profile, without one, functions whose
 #    profile did not match, and the hot/cold sections of vmlinux.o.
+#
+# pgo-use-<set> does the same with several workloads' profiles merged: a set
+# is PGO_SET_<set> := <workload>[:<weight>] ... (weight a positive integer,
+# default 1), given on the command line, in the environment or in a file of
+# PGO_SETS_FILES; the set "all" is every workload with weight 1.  With
+# PGO_NORMALIZE=y (default) each profile is first scaled to the same counter
+# sum, so a weight says how many times a workload counts, whatever the
+# length of its run; with n the raw counters are weighted (gcov-tool merge
+# -w does that).
 
 ifndef kpgo-use-mk
 kpgo-use-mk := 1
@@ -24,6 +33,7 @@ kpgo-recipe-phases += use
 
 # What pgo-use builds in the tree (default: what plain 'make' builds).
 PGO_USE_TARGETS ?= all
+PGO_NORMALIZE ?= y
 
 kpgo-use-flags = $(strip -fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
@@ -57,14 +67,16 @@ kpgo-use-evidence = \
 	$(call kpgo-count,source locations for function,$(1)/use.log) \
 	with moved source lines" > $(1)/use.evidence
 
-# $(call kpgo-use,name,profile-dirs): merge, install, build, report
+# $(call kpgo-cmd,use,name,profile-dir[:weight]...,merge-options): merge,
+# install, build, report
 quiet_cmd_use =
       cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
-	if [ -z "$$(find $(3) -name '*.gcda' 2>/dev/null | head -n 1)" ]; then \
-	  echo "kpgo: the $(2) profile is empty: no .gcda files in $(3); collect it again \
-	  with make pgo-collect-$(2)" >&2; exit 1; fi; \
+	for d in $(foreach d,$(3),$(firstword $(subst :, ,$(d)))); do \
+	if [ -z "$$(find $$d -name '*.gcda' 2>/dev/null | head -n 1)" ]; then \
+	  echo "kpgo: the profile $$d is empty: no .gcda files there; collect it again \
+	  with make pgo-collect-$$(basename $$(dirname $$d))" >&2; exit 1; fi; done; \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
-	  --deps $(kpgo-profile-deps) $(3) > $$w/merge.txt && \
+	  --deps $(kpgo-profile-deps) $(4) $(3) > $$w/merge.txt && \
 	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
 	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
 	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \
@@ -84,6 +96,37 @@ quiet_cmd_use =
 define kpgo-use-tmpl
 pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
 	+$$(call kpgo-cmd,use,$(1),$(call kpgo-prof,$(1))/gcda)
+.PHONY: pgo-use-$(1)
+endef
+
+# --- sets ----------------------------------------------------------------
+PGO_SETS_FILES ?=
+PGO_SET_all ?= $(kpgo-recipes)
+kpgo-set-vars = $(filter PGO_SET_%,$(.VARIABLES))
+# a member: workload[:weight] -> workload, weight
+kpgo-member-name = $(firstword $(subst :, ,$(1)))
+kpgo-member-weight = $(or $(word 2,$(subst :, ,$(1))),1)
+# the goals that use workload $(1): pgo-use-$(1) and the sets it is in
+kpgo-use-goals = pgo-use-$(1) pgo-use-all $(foreach v,$(kpgo-set-vars),$(if \
+	$(filter $(1) $(1):%,$(value $(v))),pgo-use-$(v:PGO_SET_%=%)))
+
+# $(call kpgo-set-check,set): members are workloads, weights positive integers
+kpgo-set-check = $(if $(strip $(PGO_SET_$(1))),,$(error \
+	kpgo: PGO_SET_$(1) is empty: name workloads, e.g. PGO_SET_$(1)="redis:2 memcached")) \
+	$(foreach m,$(PGO_SET_$(1)),$(if $(filter $(call kpgo-member-name,$(m)),$(kpgo-recipes)),,\
+	$(error kpgo: PGO_SET_$(1): '$(call kpgo-member-name,$(m))' is not a workload \
+	(known: $(kpgo-recipes)))) $(if $(shell echo '$(call kpgo-member-weight,$(m))' | \
+	grep -Ex '[1-9][0-9]{0,5}'),,$(error kpgo: PGO_SET_$(1): bad weight in '$(m)': \
+	give a positive integer up to 999999)))
+
+define kpgo-set-tmpl
+$(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: PGO_SET_$(1): a set cannot have a workload's name))
+$(if $(filter pgo-use-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
+pgo-use-$(1): $(foreach m,$(PGO_SET_$(1)),$(call kpgo-prof,$(call kpgo-member-name,$(m)))/profile.info) \
+		$(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+	+$$(call kpgo-cmd,use,$(1),$(foreach m,$(PGO_SET_$(1)),$(call \
+	  kpgo-prof,$(call kpgo-member-name,$(m)))/gcda:$(call kpgo-member-weight,$(m))),$(if \
+	  $(filter y,$(PGO_NORMALIZE)),--normalize))
 .PHONY: pgo-use-$(1)
 endef
 

@@ -7,7 +7,7 @@
 # record.  The kernel writes no summary, checksum 0 and no end marker;
 # gcda-kfile makes such a copy with head/tail.
 
-KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights \
+KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights gcda-merge-normalize \
 		   gcda-rerun gcda-bad-input gcda-stat-dump
 
 GCDA = $(KPGO_SAN)/kpgo-gcda
@@ -159,6 +159,28 @@ test-gcda-merge-weights: $(GCDA)
 	$(call gcda-same,$(T)/gtw/lib/work.gcda,$(T)/w/lib/work.gcda)
 	$(GCDA) merge -o $(T)/r --runs 7 $(T)/a $(T)/b | grep -q ', runs 7, '
 	gcov-dump $(T)/r/main.gcda | grep -q 'runs=7,'
+
+# --normalize: each input scaled to the largest input's counter sum R
+# first, then weighted: every counter is floor(a*R/Sa) + floor(3*b*R/Sb)
+test-gcda-merge-normalize: $(GCDA)
+	$(gcda-src)
+	$(call gcda-train,a,300,-fprofile-arcs)
+	$(call gcda-train,b,1000 x,-fprofile-arcs)
+	for i in a b; do for f in main lib/work; do gcov-dump -l $(T)/$$i/$$f.gcda | $(gcda-ctrs); \
+		done | awk '{ s += $$1 } END { print s }' > $(T)/sum.$$i; done
+	sa=$$(cat $(T)/sum.a); sb=$$(cat $(T)/sum.b); echo "sums $$sa $$sb"; test "$$sa" != "$$sb"
+	$(GCDA) merge --normalize -o $(T)/n $(T)/a $(T)/b:3 | tee $(T)/n.txt
+	sa=$$(cat $(T)/sum.a); sb=$$(cat $(T)/sum.b); r=$$(( sa > sb ? sa : sb )); \
+	for f in main lib/work; do \
+		gcov-dump -l $(T)/a/$$f.gcda | $(gcda-ctrs) >$(T)/ca && \
+		gcov-dump -l $(T)/b/$$f.gcda | $(gcda-ctrs) >$(T)/cb && \
+		gcov-dump -l $(T)/n/$$f.gcda | $(gcda-ctrs) >$(T)/cn && \
+		paste $(T)/ca $(T)/cb $(T)/cn | awk -v sa=$$sa -v sb=$$sb -v r=$$r \
+			'NF != 3 || int($$1 * r / sa) + int(3 * $$2 * r / sb) != $$3 \
+			{ print "bad: " $$0; bad = 1 } END { exit bad }' || exit 1; \
+	done
+	$(GCDA) merge -o $(T)/plain $(T)/a $(T)/b:3 >/dev/null
+	! cmp -s $(T)/plain/main.gcda $(T)/n/main.gcda
 
 # a rerun touches nothing; a changed input rewrites only its file;
 # --installed removes what is no longer written; --deps

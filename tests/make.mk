@@ -7,7 +7,7 @@
 KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-no-config make-Os-refused make-missing-qemu make-missing-server \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
-	make-recipe-unknown-field make-recipe-combinations make-recipe-fields-rerun make-help-lists \
+	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
@@ -70,6 +70,15 @@ test-make-recipe-combinations:
 	sed 's/LEVELDB_/SIZE_/g; s/^SIZE_DISK .*/SIZE_DISK := 1G/' $(KPGO_DIR)/recipes/leveldb.mk > $(T)/c/size.mk
 	$(call expect-fail,$(kmake) PGO_RECIPE_DIRS=$(T)/c pgo-check-recipes,recipe $(T)/c/size.mk: SIZE_DISK=1G is not a size in MB)
 
+# sets of workloads: what is wrong with one is said before anything runs
+test-make-set-errors: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o PGO_SET_web='nginx bogus' pgo-use-web,PGO_SET_web: .bogus. is not a workload .known: .*nginx)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o PGO_SET_web='nginx:0' pgo-use-web,PGO_SET_web: bad weight in .nginx:0.)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o PGO_SET_web= pgo-use-web,PGO_SET_web is empty)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o PGO_SET_redis=nginx pgo-help,PGO_SET_redis: a set cannot have a workload.s name)
+	printf 'PGO_SET_db := mysql:3 postgresql\n' > $(T)/sets.mk
+	$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o PGO_SETS_FILES=$(T)/sets.mk pgo-help | grep -q '^Sets .*db = mysql:3 postgresql;'
+
 # a changed recipe field rewrites the derived settings; an unchanged one
 # leaves them (and their time) alone, so only the right phases rerun
 test-make-recipe-fields-rerun: $(KSRC_TEST)/Kbuild
@@ -96,7 +105,7 @@ test-make-empty-profile: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	mkdir -p $(T)/.kpgo/profiles/redis/gcda
 	echo 'empty' > $(T)/.kpgo/profiles/redis/profile.info
 	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
-	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,the redis profile is empty: no \.gcda files in .*make pgo-collect-redis)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,the profile .*/redis/gcda is empty: no \.gcda files there; collect it again with make pgo-collect-redis)
 
 # a user's PGO_PROFILES is only read: a missing profile there is an error
 test-make-profiles-read-only: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda

@@ -23,7 +23,7 @@ wl-result-postgresql := $(wl-result-mysql)
 wl-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
 
 KPGO_TESTS_WORKLOADS += workloads-tree $(addprefix workload-,$(wl-names)) \
-	workloads-list workload-server-fails workload-no-result
+	workloads-list workload-server-fails workload-no-result workloads-set
 
 # the e2e tree, configured as make quickstart does (kept when it exists)
 test-workloads-tree:
@@ -66,3 +66,12 @@ test-workload-no-result:
 	$(call expect-fail,$(wl-make) LEVELDB_LOAD=true pgo-collect-leveldb,no result in the client.s output)
 	grep -q 'last lines of the guest console' $(T)/out
 	md5sum -c $(T)/before
+
+# a set: nginx and apache (weight 2), normalized and merged, the tree's
+# kernel built with it; the same set again compiles nothing
+test-workloads-set:
+	$(wl-make) PGO_SET_web='nginx apache:2' pgo-use-web > $(T)/out || { cat $(T)/out; exit 1; }; cat $(T)/out
+	grep -q 'PGO-MRG web: .* runs 2, ' $(T)/out
+	p=$(call e2e-num,$(e2e-out)/work/web/use.evidence,this build$(comma)); echo "with profile: $$p"; test $$p -gt 500
+	$(wl-make) PGO_SET_web='nginx apache:2' pgo-use-web > $(T)/again || { cat $(T)/again; exit 1; }
+	grep -q '^0 objects compiled in this build' $(e2e-out)/work/web/use.evidence

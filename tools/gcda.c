@@ -38,7 +38,7 @@
 
 static const char help_text[] =
 "Usage: kpgo-gcda merge -o OUTDIR [--installed LIST] [--deps FILE] [--runs N]\n"
-"                       [--quiet] INDIR[:WEIGHT]...\n"
+"                       [--normalize] [--quiet] INDIR[:WEIGHT]...\n"
 "       kpgo-gcda stat [--top K] DIR...\n"
 "       kpgo-gcda dump FILE\n"
 "\n"
@@ -71,6 +71,10 @@ static const char help_text[] =
 "  --deps FILE          merge: write make rules 'dir/x.o: dir/x.gcda'\n"
 "                       (relative to OUTDIR) for all output files.\n"
 "  --runs N             merge: write runs N instead of the sum.\n"
+"  --normalize          merge: first scale each INDIR so that the sum of\n"
+"                       all its counters equals the largest INDIR's sum\n"
+"                       (a long run does not drown a short one); WEIGHT\n"
+"                       then says how many times an INDIR counts.\n"
 "  -q, --quiet          merge: no summary line.\n"
 "  --top K              stat: also list the K objects with the largest\n"
 "                       counter sums: '  <sum> <share%> <relpath>'.\n"
@@ -136,7 +140,7 @@ struct buf {
 struct merge_opts {
 	const char *outdir, *installed, *deps;
 	uint32_t runs;		/* 0: sum of the inputs' runs */
-	int quiet;
+	int quiet, normalize;
 };
 
 struct counts {
@@ -222,12 +226,12 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 
 static uint64_t scale(uint64_t c, const struct weight *w)
 {
-	uint64_t r;
+	unsigned __int128 r;
 
-	if (__builtin_mul_overflow(c, w->num, &r))
-		return CTR_MAX;
-	r /= w->den;
-	return r > CTR_MAX ? CTR_MAX : r;
+	if (w->num == w->den)
+		return c;
+	r = (unsigned __int128)c * w->num / w->den;
+	return r > CTR_MAX ? CTR_MAX : (uint64_t)r;
 }
 
 /* Parse a decimal integer in [1, max]; returns 0 or -1. */
@@ -866,6 +870,57 @@ static void parse_indir(const char *arg, struct input *in)
 		usage_error("empty directory name in '%s'", arg);
 }
 
+/* The sum of every counter of input i (its files in l). */
+static uint64_t input_sum(const struct input *in, size_t i,
+			  const struct elist *l)
+{
+	uint64_t sum = 0;
+
+	for (size_t k = 0; k < l->n; k++) {
+		char *path;
+		struct gcda g;
+
+		if (l->v[k].in != i)
+			continue;
+		path = kp_xasprintf("%s/%s", in[i].dir, l->v[k].rel);
+		load_gcda(path, &g);
+		free(path);
+		for (size_t f = 0; f < g.nfn; f++)
+			for (uint32_t j = 0; g.fn[f].ctr && j < g.fn[f].n; j++)
+				sum = sat_add(sum, g.fn[f].ctr[j]);
+		free_gcda(&g);
+	}
+	return sum;
+}
+
+/*
+ * --normalize: weight_i * max_sum / sum_i for every input, so each counts
+ * as much as the largest before its own weight (sums shifted down
+ * together while the product would not fit).
+ */
+static void normalize(struct input *in, size_t nin, const struct elist *l)
+{
+	uint64_t *sum = kp_xcalloc(nin, sizeof(*sum)), ref = 0;
+
+	for (size_t i = 0; i < nin; i++) {
+		sum[i] = input_sum(in, i, l);
+		if (!sum[i])
+			kp_die("%s: every counter is 0: nothing to normalize (collect the profile again, or merge without --normalize)",
+			       in[i].dir);
+		ref = sum[i] > ref ? sum[i] : ref;
+	}
+	for (size_t i = 0; i < nin; i++) {
+		uint64_t r = ref, s = sum[i], num;
+
+		while (__builtin_mul_overflow(in[i].w.num, r, &num) || s > UINT64_MAX / in[i].w.den) {
+			r >>= 1;
+			s = s >> 1 ? s >> 1 : 1;
+		}
+		in[i].w = (struct weight){ num, in[i].w.den * s };
+	}
+	free(sum);
+}
+
 static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 {
 	struct elist l = { 0 };
@@ -881,6 +936,8 @@ static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 	for (size_t i = 0; i < nin; i++)
 		scan_tree(in[i].dir, i, &l);
 	qsort(l.v, l.n, sizeof(*l.v), cmp_entry);
+	if (mo->normalize)
+		normalize(in, nin, &l);
 	o = merge_all(in, &l, &n);
 	for (size_t i = 0; i < nin; i++)
 		runs += in[i].runs;
@@ -917,6 +974,7 @@ static int cmd_merge(int argc, char **argv)
 		{ "deps", required_argument, NULL, 'D' },
 		{ "runs", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "normalize", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -938,6 +996,9 @@ static int cmd_merge(int argc, char **argv)
 			break;
 		case 'q':
 			mo.quiet = 1;
+			break;
+		case 'N':
+			mo.normalize = 1;
 			break;
 		case 'R':
 			if (parse_uint(optarg, UINT32_MAX, &v))
