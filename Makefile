@@ -20,10 +20,11 @@ include $(KPGO_DIR)/mk/kpgo.mk
 help: pgo-help
 
 # --- packages --------------------------------------------------------------
-# Everything the workflow and the tests need, from Debian (ccache: a test
+# Everything the workflow and the tests need, from Debian (clang and
+# libclang-rt-dev: the .gcda parser's fuzz test; ccache: a test
 # proves kpgo's profile layout works with a ccache-wrapped CC).
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
-	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs \
+	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
 	linux-source-6.12 ccache $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')

@@ -14,6 +14,8 @@
 
 static const char *prog = "kpgo";
 
+void (*kp_die_hook)(void);
+
 void kp_set_prog(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
@@ -41,6 +43,8 @@ void kp_die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+	if (kp_die_hook)
+		kp_die_hook();
 	exit(1);
 }
 

@@ -3,7 +3,8 @@
  * util.h - the few routines every kpgo helper needs.
  *
  * Errors are printed as "<prog>: <message>" on stderr.  Nothing here keeps
- * global state beyond the program name set once by kp_set_prog().
+ * global state beyond the program name set once by kp_set_prog() and
+ * kp_die_hook, which only a test harness sets.
  */
 #ifndef KPGO_UTIL_H
 #define KPGO_UTIL_H
@@ -19,6 +20,12 @@ const char *kp_prog(void);
 
 /* Print "<prog>: <msg>" and exit(1) / return. */
 _Noreturn void kp_die(const char *fmt, ...) KP_PRINTF(1, 2);
+/*
+ * Called by kp_die after the message, before exit(1); NULL (the default)
+ * in every helper.  A fuzz harness sets it to a function that longjmp()s
+ * back, so that a parse error ends one input instead of the process.
+ */
+extern void (*kp_die_hook)(void);
 void kp_warn(const char *fmt, ...) KP_PRINTF(1, 2);
 
 /* Allocation that dies on failure. */
