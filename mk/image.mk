@@ -52,6 +52,11 @@ root:x:0:
 nogroup:x:65534:$(foreach u,$(kpgo-users),$(kpgo-nl)$(call kpgo-user-word,1,$(u)):x:$(call kpgo-user-word,2,$(u)):)
 endef
 
+# Where a program of GUEST_BINS is in the guest: at its host path, but
+# kpgo's own (built in $(KPGO_BIN), which may be under /tmp, a tmpfs in the
+# guest) in /usr/local/bin
+kpgo-guest-path = $(if $(filter $(KPGO_BIN)/%,$(1)),/usr/local/bin/$(notdir $(1)),$(1))
+
 # $(call kpgo-manifest,name,NAME): what goes into the image
 define kpgo-manifest
 # guest image of workload $(1), made from recipes/$(1).mk
@@ -71,7 +76,7 @@ slink /bin/sh busybox
 file $(KPGO_LIBGCC_S) $(KPGO_LIBGCC_S) 644
 file /etc/passwd $(call kpgo-work,$(1))/passwd 644
 file /etc/group $(call kpgo-work,$(1))/group 644
-$(foreach b,$($(2)_GUEST_BINS),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
+$(foreach b,$($(2)_GUEST_BINS),elf $(call kpgo-guest-path,$(b)) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
 endef
 
 # $(call kpgo-check-host,name,NAME): what the workload needs on this host

@@ -13,7 +13,8 @@
 # Fields (required unless a default is given):
 #   <NAME>_DEBS        Debian packages the workload needs on the host
 #   <NAME>_GUEST_BINS  host programs copied into the guest image, each with
-#                      its shared-library closure, at the same path
+#                      its shared-library closure, at the same path (kpgo's
+#                      own, $(KPGO_BIN)/x, at /usr/local/bin/x)
 #   <NAME>_GUEST_FILES more image lines in kpgo-mkimage's manifest syntax,
 #                      separated by ';' (default: none)
 #   <NAME>_USERS       user names the guest's /etc/passwd and /etc/group get

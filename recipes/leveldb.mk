@@ -9,7 +9,7 @@
 LEVELDB_DEBS       := libleveldb-dev
 LEVELDB_GUEST_BINS := $(KPGO_BIN)/kpgo-leveldb-bench
 LEVELDB_DISK       := 1024
-LEVELDB_LOAD        = $(KPGO_BIN)/kpgo-leveldb-bench --db /data/leveldb \
+LEVELDB_LOAD        = kpgo-leveldb-bench --db /data/leveldb \
 		      --benchmarks $(pgo-db-benchmarks) --num $(call pgo-scale,1000000) --value-size 100
 LEVELDB_RESULT      = $(pgo-db-bench-result)
 LEVELDB_MEM        := 512
