@@ -34,6 +34,10 @@ kpgo-recipe-phases += use
 # What pgo-use builds in the tree (default: what plain 'make' builds).
 PGO_USE_TARGETS ?= all
 PGO_NORMALIZE ?= y
+# Percent an object's profile must move (100 * (1 - overlap) of its arc
+# counters, see kpgo-gcda --help) before its installed .gcda is rewritten,
+# and so the object recompiled; 0: any change
+PGO_REBUILD_THRESHOLD ?= 0
 
 kpgo-use-flags = $(strip -fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
@@ -76,7 +80,8 @@ quiet_cmd_use =
 	  echo "kpgo: the profile $$d is empty: no .gcda files there; collect it again \
 	  with make pgo-collect-$$(basename $$(dirname $$d))" >&2; exit 1; fi; done; \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
-	  --deps $(kpgo-profile-deps) $(4) $(3) > $$w/merge.txt && \
+	  --deps $(kpgo-profile-deps) $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold \
+	  $(PGO_REBUILD_THRESHOLD)) $(4) $(3) > $$w/merge.txt && \
 	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
 	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
 	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \

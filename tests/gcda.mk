@@ -7,7 +7,7 @@
 # record.  The kernel writes no summary, checksum 0 and no end marker;
 # gcda-kfile makes such a copy with head/tail.
 
-KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights gcda-merge-normalize \
+KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights gcda-merge-normalize gcda-threshold \
 		   gcda-rerun gcda-bad-input gcda-stat-dump
 
 GCDA = $(KPGO_SAN)/kpgo-gcda
@@ -181,6 +181,22 @@ test-gcda-merge-normalize: $(GCDA)
 	done
 	$(GCDA) merge -o $(T)/plain $(T)/a $(T)/b:3 >/dev/null
 	! cmp -s $(T)/plain/main.gcda $(T)/n/main.gcda
+
+# --threshold: installed files whose profile moved less are kept as they
+# are; the same bytes are "unchanged"; a tiny threshold rewrites both
+test-gcda-threshold: $(GCDA)
+	$(gcda-src)
+	$(call gcda-train,a,300,-fprofile-arcs)
+	$(call gcda-train,b,1000 x,-fprofile-arcs)
+	$(GCDA) merge -o $(T)/x $(T)/a >/dev/null
+	$(GCDA) merge -o $(T)/x --threshold 50 $(T)/a | grep -q '(updated 0, unchanged 2, kept 0 (moved < 50%), added 0'
+	md5sum $(T)/x/main.gcda $(T)/x/lib/work.gcda > $(T)/before
+	$(GCDA) merge -o $(T)/x --threshold 100 $(T)/b | tee $(T)/keep.txt
+	grep -q '(updated 0, unchanged 0, kept 2 (moved < 100%), added 0' $(T)/keep.txt
+	md5sum -c $(T)/before
+	$(GCDA) merge -o $(T)/x --threshold 0.001 $(T)/b | grep -q '(updated 2, unchanged 0, kept 0 (moved < 0.001%), added 0'
+	! md5sum -c $(T)/before
+	$(call expect-fail,$(GCDA) merge -o $(T)/y --threshold 101 $(T)/a,bad --threshold .101.: give a percentage from 0 to 100)
 
 # a rerun touches nothing; a changed input rewrites only its file;
 # --installed removes what is no longer written; --deps

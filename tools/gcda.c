@@ -38,7 +38,8 @@
 
 static const char help_text[] =
 "Usage: kpgo-gcda merge -o OUTDIR [--installed LIST] [--deps FILE] [--runs N]\n"
-"                       [--normalize] [--quiet] INDIR[:WEIGHT]...\n"
+"                       [--normalize] [--threshold PCT] [--quiet]\n"
+"                       INDIR[:WEIGHT]...\n"
 "       kpgo-gcda stat [--top K] DIR...\n"
 "       kpgo-gcda dump FILE\n"
 "\n"
@@ -75,6 +76,12 @@ static const char help_text[] =
 "                       all its counters equals the largest INDIR's sum\n"
 "                       (a long run does not drown a short one); WEIGHT\n"
 "                       then says how many times an INDIR counts.\n"
+"  --threshold PCT      merge: keep an installed OUTDIR file (do not\n"
+"                       rewrite it) when its object's profile moved by less\n"
+"                       than PCT percent: 100 * (1 - overlap), overlap being\n"
+"                       the sum over its arc counters of min(old/old sum,\n"
+"                       new/new sum).  Files whose functions differ are\n"
+"                       always rewritten.  0 (default): any change.\n"
 "  -q, --quiet          merge: no summary line.\n"
 "  --top K              stat: also list the K objects with the largest\n"
 "                       counter sums: '  <sum> <share%> <relpath>'.\n"
@@ -141,10 +148,11 @@ struct merge_opts {
 	const char *outdir, *installed, *deps;
 	uint32_t runs;		/* 0: sum of the inputs' runs */
 	int quiet, normalize;
+	double threshold;	/* --threshold, a fraction; 0: off */
 };
 
 struct counts {
-	size_t updated, unchanged, added, removed;
+	size_t updated, unchanged, kept, added, removed;
 };
 
 struct totals {
@@ -719,6 +727,78 @@ static void write_or_die(const char *path, const void *p, size_t n,
 		c->added++;
 }
 
+static uint64_t gcda_sum(const struct gcda *g)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < g->nfn; i++)
+		for (uint32_t j = 0; g->fn[i].ctr && j < g->fn[i].n; j++)
+			sum = sat_add(sum, g->fn[i].ctr[j]);
+	return sum;
+}
+
+/*
+ * How much an object's profile moved between the installed file and the
+ * new one: 1 - overlap, where overlap is the sum over the object's arc
+ * counters of min(old / old sum, new / new sum) (gcov-tool's overlap, per
+ * object), so 0 is the same shape and 1 nothing in common.  Returns 2 when
+ * the two cannot be compared (other functions or checksums).
+ */
+static double profile_change(const struct gcda *old, const struct gcda *new)
+{
+	uint64_t so = gcda_sum(old), sn = gcda_sum(new);
+	double overlap = 0;
+
+	if (old->version != new->version || old->nfn != new->nfn)
+		return 2;
+	for (size_t i = 0; i < new->nfn; i++) {
+		const struct fn *a = &old->fn[i], *b = &new->fn[i];
+
+		if (a->placeholder != b->placeholder || a->ident != b->ident ||
+		    a->cfg_sum != b->cfg_sum || a->lineno_sum != b->lineno_sum ||
+		    a->n != b->n)
+			return 2;
+	}
+	if (!so || !sn)
+		return so == sn ? 0 : 1;
+	for (size_t i = 0; i < new->nfn; i++) {
+		const struct fn *a = &old->fn[i], *b = &new->fn[i];
+
+		for (uint32_t j = 0; j < b->n; j++) {
+			double x = a->ctr ? (double)a->ctr[j] / so : 0;
+			double y = b->ctr ? (double)b->ctr[j] / sn : 0;
+
+			overlap += x < y ? x : y;
+		}
+	}
+	return overlap > 1 ? 0 : 1 - overlap;
+}
+
+/*
+ * --threshold: the installed file is kept when the profile moved less (a
+ * file with the same bytes is left alone anyway: that is "unchanged").
+ */
+static int keep_installed(const struct merge_opts *mo, const char *path,
+			  const struct gcda *g, const struct buf *b)
+{
+	unsigned char *cur;
+	struct gcda old;
+	double change;
+	size_t len;
+	int same;
+
+	if (mo->threshold <= 0 || kp_read_file(path, &cur, &len))
+		return 0;
+	same = len == b->n && !memcmp(cur, b->p, len);
+	free(cur);
+	if (same)
+		return 0;
+	load_gcda(path, &old);
+	change = profile_change(&old, g);
+	free_gcda(&old);
+	return change < mo->threshold;
+}
+
 static void write_objs(const struct merge_opts *mo, struct obj *o, size_t n,
 		       uint32_t runs, uint32_t sum_max, struct counts *c)
 {
@@ -728,6 +808,11 @@ static void write_objs(const struct merge_opts *mo, struct obj *o, size_t n,
 		char *path = kp_xasprintf("%s/%s", mo->outdir, o[i].rel);
 
 		serialize(&o[i].g, runs, sum_max, &b);
+		if (keep_installed(mo, path, &o[i].g, &b)) {
+			c->kept++;
+			free(path);
+			continue;
+		}
 		write_or_die(path, b.p, b.n, c);
 		free(path);
 	}
@@ -870,6 +955,20 @@ static void parse_indir(const char *arg, struct input *in)
 		usage_error("empty directory name in '%s'", arg);
 }
 
+static void print_merge(const struct merge_opts *mo, size_t n,
+			const struct counts *c, const struct totals *t,
+			uint64_t runs, uint64_t max)
+{
+	char kept[64] = "";
+
+	if (mo->threshold > 0)
+		snprintf(kept, sizeof(kept), ", kept %zu (moved < %g%%)",
+			 c->kept, mo->threshold * 100);
+	printf("%s: %zu objects (updated %zu, unchanged %zu%s, added %zu, removed %zu), %zu functions, %zu arc counters, runs %" PRIu64 ", sum_max %" PRIu64 "\n",
+	       kp_prog(), n, c->updated, c->unchanged, kept, c->added,
+	       c->removed, t->fns, t->ctrs, runs, max);
+}
+
 /* The sum of every counter of input i (its files in l). */
 static uint64_t input_sum(const struct input *in, size_t i,
 			  const struct elist *l)
@@ -956,9 +1055,7 @@ static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 	if (mo->deps)
 		write_deps(mo->deps, o, n);
 	if (!mo->quiet)
-		printf("%s: %zu objects (updated %zu, unchanged %zu, added %zu, removed %zu), %zu functions, %zu arc counters, runs %" PRIu64 ", sum_max %" PRIu64 "\n",
-		       kp_prog(), n, c.updated, c.unchanged, c.added, c.removed,
-		       t.fns, t.ctrs, runs, max);
+		print_merge(mo, n, &c, &t, runs, max);
 	for (size_t i = 0; i < n; i++)
 		free_gcda(&o[i].g);
 	free(o);
@@ -975,6 +1072,7 @@ static int cmd_merge(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "normalize", no_argument, NULL, 'N' },
+		{ "threshold", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1000,6 +1098,17 @@ static int cmd_merge(int argc, char **argv)
 		case 'N':
 			mo.normalize = 1;
 			break;
+		case 'T': {
+			char *end;
+
+			errno = 0;
+			mo.threshold = strtod(optarg, &end) / 100;
+			if (errno || end == optarg || *end || mo.threshold < 0 ||
+			    mo.threshold > 1)
+				usage_error("bad --threshold '%s': give a percentage from 0 to 100",
+					    optarg);
+			break;
+		}
 		case 'R':
 			if (parse_uint(optarg, UINT32_MAX, &v))
 				usage_error("bad --runs '%s': give a positive integer",
