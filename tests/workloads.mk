@@ -68,10 +68,18 @@ test-workload-no-result:
 	md5sum -c $(T)/before
 
 # a set: nginx and apache (weight 2), normalized and merged, the tree's
-# kernel built with it; the same set again compiles nothing
+# kernel built with all of it (threshold 0); the same set again compiles
+# nothing; another weight (default threshold) rewrites only the profiles
+# that moved and recompiles fewer objects
 test-workloads-set:
-	$(wl-make) PGO_SET_web='nginx apache:2' pgo-use-web > $(T)/out || { cat $(T)/out; exit 1; }; cat $(T)/out
+	$(wl-make) PGO_SET_web='nginx apache:2' PGO_REBUILD_THRESHOLD=0 pgo-use-web > $(T)/out || { cat $(T)/out; exit 1; }; cat $(T)/out
 	grep -q 'PGO-MRG web: .* runs 2, ' $(T)/out
 	p=$(call e2e-num,$(e2e-out)/work/web/use.evidence,this build$(comma)); echo "with profile: $$p"; test $$p -gt 500
+	cp $(e2e-out)/work/web/use.evidence $(T)/first
 	$(wl-make) PGO_SET_web='nginx apache:2' pgo-use-web > $(T)/again || { cat $(T)/again; exit 1; }
 	grep -q '^0 objects compiled in this build' $(e2e-out)/work/web/use.evidence
+	$(wl-make) PGO_SET_web='nginx:3 apache' pgo-use-web > $(T)/weight || { cat $(T)/weight; exit 1; }; cat $(T)/weight
+	k=$(call e2e-num,$(T)/weight,unchanged [0-9]*$(comma) kept); u=$(call e2e-num,$(T)/weight,objects .updated); \
+	c=$$(sed -n 's/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-out)/work/web/use.evidence); \
+	f=$$(sed -n 's/^\([0-9]*\) objects compiled.*/\1/p' $(T)/first); \
+	echo "kept $$k, updated $$u, compiled $$c (first build $$f)"; test $$k -gt 0 && test $$u -gt 0 && test $$c -lt $$f
