@@ -41,6 +41,11 @@ pgo-help:
 	@echo '  PGO_APPEND=<text>         extra kernel command line for every guest boot'
 	@echo '  PGO_PARTIAL_TRAINING=y|n  -fprofile-partial-training (never-run code as without profile)'
 	@echo '  PGO_USE_TARGETS=<goals>   what pgo-use/pgo-baseline build (default all)'
+	@echo '  PGO_SET_<set>=<w>[:<n>]   a set of workloads with weights, for pgo-use-<set>'
+	@echo '  PGO_SETS_FILES=<files>    makefiles with PGO_SET_<set> lines'
+	@echo '  PGO_NORMALIZE=y|n         scale each profile of a set to the same sum first (y)'
+	@echo '  PGO_REBUILD_THRESHOLD=<%> rewrite an object'"'"'s .gcda only when its profile moved'
+	@echo '                            that much (default 5; 0: any change)'
 	@echo '  V=1  -s  -j<n>            as in Kbuild'
 
 .PHONY: pgo-help

@@ -97,8 +97,10 @@ test-make-help-lists:
 	grep -q 'pgo-collect-<w>' $(T)/help
 	grep -q 'Workloads (<w>):.*memcached.*redis' $(T)/help
 	for v in PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
-		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS; do \
+		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS PGO_SETS_FILES \
+		PGO_NORMALIZE PGO_REBUILD_THRESHOLD; do \
 		grep -q "$$v=" $(T)/help || { echo "pgo-help lacks $$v"; exit 1; }; done
+	grep -q 'PGO_SET_<set>=' $(T)/help
 
 # a profile whose gcda/ holds nothing is refused by pgo-use, with the fix
 test-make-empty-profile: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
