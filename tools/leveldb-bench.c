@@ -9,11 +9,9 @@
  * fillrandom looks up exactly the keys that were written.  fillseq and
  * fillrandom start from a destroyed database; the others use what is there.
  *
- * Needs nothing but libc and libleveldb, not even util.c.  See --help.
+ * Needs nothing but libc, libleveldb and util.c.  See --help.
  */
-#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strchrnul */
-#endif
 #include <errno.h>
 #include <getopt.h>
 #include <leveldb/c.h>
@@ -25,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "util.h"
 
 #define PROG_NAME	"kpgo-leveldb-bench"
 #define KEY_SIZE	16
@@ -78,10 +78,9 @@ struct bench {
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* "<prog>: <message>" on stderr; the usage line too for status 2 */
-_Noreturn static void die(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void die(int status, const char *fmt, ...)
+/* A bad command line: "<prog>: <message>", the usage line, exit 2 */
+_Noreturn static void usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
+static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,17 +88,8 @@ static void die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", status == 2 ? usage_line : "");
-	exit(status);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p)
-		die(1, "out of memory (%zu x %zu bytes)", n, size);
-	return p;
+	fprintf(stderr, "\n%s", usage_line);
+	exit(2);
 }
 
 /* splitmix64 */
@@ -142,7 +132,7 @@ static void pool_init(struct ctx *c)
 	uint64_t r = SEED;
 
 	c->pool_len = c->value_size > POOL_MIN ? c->value_size : POOL_MIN;
-	c->pool = xcalloc(c->pool_len, 1);
+	c->pool = kp_xcalloc(c->pool_len, 1);
 	for (size_t i = 0; i < c->pool_len; i++)
 		c->pool[i] = i % 100 < 50 ? (char)(' ' + rng_next(&r) % 95) :
 					    c->pool[i - 50];
@@ -166,7 +156,7 @@ static void check(const struct ctx *c, char *err, const char *what,
 		return;
 	snprintf(msg, sizeof(msg), "%s", err);
 	leveldb_free(err);
-	die(1, "%s: %s%s%s: %s", c->name, what, arg ? " " : "",
+	kp_die("%s: %s%s%s: %s", c->name, what, arg ? " " : "",
 	    arg ? arg : "", msg);
 }
 
@@ -297,7 +287,7 @@ static const struct bench *find_bench(const char *name, size_t len)
 	for (size_t i = 0; i < NR_BENCHES; i++)
 		if (!strncmp(benches[i].name, name, len) && !benches[i].name[len])
 			return &benches[i];
-	die(2, "unknown benchmark '%.*s' (known: %s)", (int)len, name,
+	usage_error("unknown benchmark '%.*s' (known: %s)", (int)len, name,
 	    DEFAULT_BENCH);
 }
 
@@ -309,7 +299,7 @@ static size_t parse_list(const char *list, const struct bench ***out)
 
 	for (p = list; *p; p++)
 		n += *p == ',';
-	*out = xcalloc(n, sizeof(**out));
+	*out = kp_xcalloc(n, sizeof(**out));
 	for (p = list; i < n; p = end + 1) {
 		end = strchrnul(p, ',');
 		(*out)[i++] = find_bench(p, (size_t)(end - p));
@@ -325,7 +315,7 @@ static long parse_num(const char *s, const char *opt, long min, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (*s < '0' || *s > '9' || errno || *end || v < min || v > max)
-		die(2, "bad %s '%s': give an integer from %ld to %ld",
+		usage_error("bad %s '%s': give an integer from %ld to %ld",
 		    opt, s, min, max);
 	return v;
 }
@@ -362,15 +352,15 @@ static void parse_args(int argc, char **argv, struct ctx *c, const char **list)
 			printf("%s%s", usage_line, help_text);
 			exit(0);
 		case ':':
-			die(2, "option '%s' needs an argument", argv[optind - 1]);
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			die(2, "unknown option '%s'", argv[optind - 1]);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		die(2, "unexpected argument '%s'", argv[optind]);
+		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!c->dir || !*c->dir)
-		die(2, "--db DIR is required");
+		usage_error("--db DIR is required");
 }
 
 int main(int argc, char **argv)
@@ -382,6 +372,7 @@ int main(int argc, char **argv)
 	size_t n;
 	double t0;
 
+	kp_set_prog(PROG_NAME);
 	parse_args(argc, argv, &c, &list);
 	n = parse_list(list, &todo);
 	pool_init(&c);
