@@ -650,6 +650,23 @@ static int fail(const struct opts *o, struct guest *g, const char *what)
 	return 1;
 }
 
+/* What ended a run while WHO ("client", "guest's load") was running. */
+static void run_ended(const struct opts *o, enum event ev, const char *line,
+		      const char *who, char *what, size_t size)
+{
+	if (ev == EV_LINE)
+		snprintf(what, size, "guest agent failed while the %s ran: %.600s",
+			 who, arg_of(line));
+	else if (ev == EV_TIMEOUT)
+		snprintf(what, size, "the %s was still running after %d s (--run-timeout); stopped",
+			 who, o->run_timeout);
+	else if (ev == EV_EXIT)
+		snprintf(what, size, "the guest stopped while the %s ran (panic or crash?)",
+			 who);
+	else
+		snprintf(what, size, "interrupted");
+}
+
 /* Run the client while watching the guest.  0 ok. */
 static int run_client(const struct opts *o, struct guest *g, char *line,
 		      size_t size, double *secs)
@@ -668,14 +685,7 @@ static int run_client(const struct opts *o, struct guest *g, char *line,
 			continue;
 		kill(-pid, SIGKILL);
 		waitpid(pid, &st, 0);
-		if (ev == EV_LINE)
-			snprintf(what, sizeof(what), "guest agent failed while the client ran: %.600s", arg_of(line));
-		else if (ev == EV_TIMEOUT)
-			snprintf(what, sizeof(what), "client still running after %d s (--run-timeout); stopped", o->run_timeout);
-		else if (ev == EV_EXIT)
-			snprintf(what, sizeof(what), "the guest stopped while the client ran (panic or crash?)");
-		else
-			snprintf(what, sizeof(what), "interrupted");
+		run_ended(o, ev, line, "client", what, sizeof(what));
 		return fail(o, g, what);
 	}
 	*secs = now() - t0;
@@ -722,14 +732,7 @@ static int run_guest_load(const struct opts *o, struct guest *g, char *line,
 			continue;
 		if (out != stdout)
 			fclose(out);
-		if (ev == EV_LINE)
-			snprintf(what, sizeof(what), "guest agent failed while the load ran: %.600s", arg_of(line));
-		else if (ev == EV_TIMEOUT)
-			snprintf(what, sizeof(what), "guest load still running after %d s (--run-timeout)", o->run_timeout);
-		else if (ev == EV_EXIT)
-			snprintf(what, sizeof(what), "the guest stopped while the load ran (panic or crash?)");
-		else
-			snprintf(what, sizeof(what), "interrupted");
+		run_ended(o, ev, line, "guest's load", what, sizeof(what));
 		return fail(o, g, what);
 	}
 	*secs = now() - t0;
