@@ -105,23 +105,27 @@ KPGO_MKE2FS ?= /sbin/mke2fs
 kpgo-mke2fs = E2FSPROGS_FAKE_TIME=1 $(KPGO_MKE2FS) -q -F -t ext4 -L kpgo -U clear \
 	-E root_owner=0:0,hash_seed=6b70676f-0000-4000-8000-000000000000
 
-# The kernel a prepare boot uses: the one of the run that needs the disk
-kpgo-prep-kernel = $(if $(kpgo-collecting),$(kpgo-instr-image),\
-	$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(kpgo-kernel-$(PGO_KERNEL))))
+# $(call kpgo-prepares,NAME): non-empty when the disk has a prepare boot
+kpgo-prepares = $(value $(1)_PREPARE)$(value $(1)_PREPARE_CLIENT)
+# The kernel a prepare boot of workload $(1) uses: the one of the run that
+# needs the disk (instrumented, optimized or baseline; none outside a run)
+kpgo-prep-kind = $(strip $(if $(kpgo-collecting),instrumented,\
+	$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(PGO_KERNEL))))
+kpgo-prep-kernel = $(if $(kpgo-prep-kind),$(kpgo-kernel-$(kpgo-prep-kind)))
 
 quiet_cmd_disk =
       cmd_disk = t0=$$(date +%s); rm -f $@.tmp && \
 	$(kpgo-mke2fs) $@.tmp $($(3)_DISK)M >/dev/null && \
-	$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),\
+	$(if $(call kpgo-prepares,$(3)),\
 	  k=$(call kpgo-prep-kernel,$(2)); \
 	  if [ -z "$$k" ]; then echo "kpgo: workload $(2): its disk is prepared by booting a kernel: \
 	    make it with pgo-collect-$(2) or pgo-bench-$(2)" >&2; exit 1; fi; \
 	  if [ ! -f "$$k" ]; then echo "kpgo: workload $(2): preparing its disk boots the \
-	    $(if $(call kpgo-collecting,$(2)),instrumented,$(PGO_KERNEL)) kernel $$k$(comma) which does not exist: \
-	    $(if $(call kpgo-collecting,$(2)),make pgo-instrument,$(kpgo-kernel-how-$(PGO_KERNEL)))" >&2; exit 1; fi; \
+	    $(call kpgo-prep-kind,$(2)) kernel $$k$(comma) which does not exist: \
+	    $(kpgo-kernel-how-$(call kpgo-prep-kind,$(2)))" >&2; exit 1; fi; \
 	  $(call kpgo-vm,$(2),$(3),prepare,$$k,$(@D)/prepare.out) &&) \
 	mv -f $@.tmp $@ && $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
-	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(value $(3)_PREPARE)$(value $(3)_PREPARE_CLIENT),$(comma) \
+	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(call kpgo-prepares,$(3)),$(comma) \
 	prepared in $$(($$(date +%s) - t0)) s))
 
 define kpgo-image-tmpl
@@ -159,7 +163,7 @@ $(call kpgo-work,$(1))/disk.conf: FORCE
 
 $(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
 		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
-		| $(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),$(filter $(kpgo-instr-image),$(call \
+		| $(if $(call kpgo-prepares,$(2)),$(filter $(kpgo-instr-image),$(call \
 		kpgo-prep-kernel,$(1)))) $(if $(kpgo-collecting),$(kpgo-collect-prev))
 	$$(call kpgo-cmd,disk,$(1),$(2))
 endef

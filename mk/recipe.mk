@@ -76,7 +76,7 @@ kpgo-recipe-check = \
   $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
     $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
     $(call kpgo-recipe-needs,CLIENT SERVER PORT READY,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
-  $(if $(value $(2)_PREPARE)$(value $(2)_PREPARE_CLIENT),\
+  $(if $(call kpgo-prepares,$(2)),\
     $(call kpgo-recipe-needs,DISK,$(2),$(3),: what $(2)_PREPARE makes is kept on the disk)) \
   $(if $(value $(2)_PREPARE_CLIENT),\
     $(call kpgo-recipe-needs,SERVER PORT,$(2),$(3),: $(2)_PREPARE_CLIENT talks to the server)) \

@@ -8,7 +8,8 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-no-config make-Os-refused make-missing-qemu make-missing-server \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
-	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin
+	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
+	make-prepare-kernel-missing
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -126,3 +127,8 @@ test-make-dry-run-refused: $(KSRC_TEST)/Kbuild
 
 test-make-missing-host-bin: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) MEMCACHED_HOST_BINS=no-such-memcslap pgo-collect-memcached,.no-such-memcslap. not found; install it with: apt-get install memcached libmemcached-tools)
+
+# a disk's prepare boot uses the kernel of the run that needs it: a bench
+# on a baseline that was never built says which kernel and how to make it
+test-make-prepare-kernel-missing: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_KERNEL=baseline pgo-bench-mysql,preparing its disk boots the baseline kernel .*/baseline/arch/x86/boot/bzImage$(comma) which does not exist: make pgo-baseline)
