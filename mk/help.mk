@@ -16,6 +16,9 @@ pgo-help:
 	@echo '  pgo-list            one line per workload: profile time, objects, counter sum, client figure'
 	@echo '  pgo-use-<set>       the same with the merged profiles of a set of workloads'
 	@echo '  pgo-use-<w>         rebuild this tree'"'"'s kernel with <w>'"'"'s profile (collects if missing)'
+	@echo '  pgo-export-<w|set>  write its profile as a reproducible archive with a manifest'
+	@echo '  pgo-use-profile     build PGO_USE_TARGETS with PGO_PROFILE (no QEMU); in an'
+	@echo '                      attached tree: make PGO_PROFILE=<archive|dir> <kernel goals>'
 	@echo '  pgo-bench-<w>       run <w> on PGO_KERNEL=optimized|baseline|instrumented, print the figure'
 	@echo '  pgo-baseline        build the same kernel without profile in $$(PGO_OUT)/baseline'
 	@echo '  pgo-attach          hook kpgo into KSRC (writes KSRC/GNUmakefile, nothing else)'
@@ -46,6 +49,9 @@ pgo-help:
 	@echo '  PGO_NORMALIZE=y|n         scale each profile of a set to the same sum first (y)'
 	@echo '  PGO_REBUILD_THRESHOLD=<%> rewrite an object'"'"'s .gcda only when its profile moved'
 	@echo '                            that much (default 5; 0: any change)'
+	@echo '  PGO_PROFILE=<file|dir>    packager mode: the profile to build with'
+	@echo '  PGO_ALLOW_STALE=1         build even with a profile that cannot apply'
+	@echo '  PGO_EXPORT_DIR=<dir>      where pgo-export-<name> writes ($$(PGO_OUT)/export)'
 	@echo '  V=1  -s  -j<n>            as in Kbuild'
 
 .PHONY: pgo-help

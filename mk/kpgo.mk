@@ -44,7 +44,7 @@ $(error kpgo: a path in KSRC, O, KBUILD_OUTPUT or PGO_OUT has a space; Kbuild do
 endif
 # pgo-* targets run Kbuild to find out what to do: make -n cannot show them
 ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
-ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)
+ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-export-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)
 $(error kpgo: make -n is not supported for kpgo's build targets (they run Kbuild, install profiles); use V=1 to see the commands)
 endif
 endif
@@ -107,6 +107,7 @@ include $(KPGO_DIR)/mk/instrument.mk
 include $(KPGO_DIR)/mk/image.mk
 include $(KPGO_DIR)/mk/collect.mk
 include $(KPGO_DIR)/mk/use.mk
+include $(KPGO_DIR)/mk/packager.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
@@ -116,7 +117,8 @@ PGO_RECIPE_DIRS ?=
 include $(PGO_SETS_FILES)
 include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
-$(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call kpgo-set-tmpl,$(s))))
+$(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call \
+	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s))))
 
 # every workload, one after another (see kpgo-collect-prev)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))

@@ -128,7 +128,7 @@ pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \
 	(each is a file in $(KPGO_DIR)/recipes/))
-pgo-collect-% pgo-use-% pgo-bench-% pgo-image-%:
+pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-%:
 	$(call kpgo-unknown,$*)
 
 pgo-check-recipes:

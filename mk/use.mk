@@ -56,9 +56,11 @@ kpgo-profile-list := $(PGO_OUT)/profile-installed.list
 # Counting the compiler's evidence in use.log and in the object tree.
 kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
 # Objects compiled from C (a .c beside them in the source tree) in this
-# build, outside kpgo's own trees; link products do not count.
+# build, outside kpgo's own trees and the host programs (scripts/, tools/);
+# link products do not count.
 kpgo-use-evidence = \
-	find $(kpgo-objtree) -path $(PGO_OUT) -prune -o -name '*.o' -newer $(1)/use.start -print | \
+	find $(kpgo-objtree) \( -path $(PGO_OUT) -o -path $(kpgo-objtree)/scripts -o \
+		-path $(kpgo-objtree)/tools \) -prune -o -name '*.o' -newer $(1)/use.start -print | \
 		sed 's|^$(kpgo-objtree)/||; s|\.o$$||' | while read o; do \
 		test -f $(kpgo-srctree)/$$o.c && echo $$o; done > $(1)/use.objects; \
 	c=$$(wc -l < $(1)/use.objects); \
@@ -73,17 +75,18 @@ kpgo-use-evidence = \
 	$(call kpgo-count,source locations for function,$(1)/use.log) \
 	with moved source lines" > $(1)/use.evidence
 
-# $(call kpgo-cmd,use,name,profile-dir[:weight]...,merge-options): merge,
+# $(call kpgo-cmd,use,name,profile-dir[:weight]... [merge-options]): merge,
 # install, build, report
 quiet_cmd_use =
       cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
-	for d in $(foreach d,$(3),$(firstword $(subst :, ,$(d)))); do \
+	for d in $(foreach d,$(filter-out -%,$(3)),$(firstword $(subst :, ,$(d)))); do \
 	if [ -z "$$(find $$d -name '*.gcda' 2>/dev/null | head -n 1)" ]; then \
-	  echo "kpgo: the profile $$d is empty: no .gcda files there; collect it again \
-	  with make pgo-collect-$$(basename $$(dirname $$d))" >&2; exit 1; fi; done; \
+	  echo "kpgo: the profile $$d is empty: no .gcda files there$(if $(filter-out \
+	  imported,$(2)),; collect it again with make pgo-collect-$$(basename $$(dirname $$d)))" >&2; \
+	  exit 1; fi; done; \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
 	  --deps $(kpgo-profile-deps) $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold \
-	  $(PGO_REBUILD_THRESHOLD)) $(4) $(3) > $$w/merge.txt && \
+	  $(PGO_REBUILD_THRESHOLD)) $(3) > $$w/merge.txt && \
 	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
 	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
 	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \
@@ -95,14 +98,16 @@ quiet_cmd_use =
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
 	$(call kpgo-time,use,$(2)) && $(call kpgo-use-evidence,$$w) && \
 	$(call kpgo-say,PGO-USE,$(2): $$(cat $$w/use.evidence); $$(cat $(kpgo-times)/use-$(2)) s) && \
-	{ $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; } > $$w/use.text && \
-	$(call kpgo-say,PGO-USE,$(2): vmlinux.o $$(cat $$w/use.text)) && \
+	if [ -f $(kpgo-objtree)/vmlinux.o ]; then \
+	  { $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; } > $$w/use.text && \
+	  $(call kpgo-say,PGO-USE,$(2): vmlinux.o $$(cat $$w/use.text)); \
+	else echo 'no vmlinux.o (not built by $(PGO_USE_TARGETS))' > $$w/use.text; fi && \
 	if [ -f $(kpgo-base)/vmlinux.o ]; then \
 	  $(call kpgo-say,PGO-USE,baseline: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; })); fi
 
 define kpgo-use-tmpl
 pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
-	+$$(call kpgo-cmd,use,$(1),$(call kpgo-prof,$(1))/gcda)
+	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
 
@@ -113,9 +118,22 @@ kpgo-set-vars = $(filter PGO_SET_%,$(.VARIABLES))
 # a member: workload[:weight] -> workload, weight
 kpgo-member-name = $(firstword $(subst :, ,$(1)))
 kpgo-member-weight = $(or $(word 2,$(subst :, ,$(1))),1)
-# the goals that use workload $(1): pgo-use-$(1) and the sets it is in
-kpgo-use-goals = pgo-use-$(1) pgo-use-all $(foreach v,$(kpgo-set-vars),$(if \
-	$(filter $(1) $(1):%,$(value $(v))),pgo-use-$(v:PGO_SET_%=%)))
+# $(call kpgo-members,name): a workload's or a set's members, each
+# workload:weight (a set's name is never a workload's)
+kpgo-is-set = $(filter PGO_SET_$(1),$(kpgo-set-vars))
+kpgo-members = $(if $(kpgo-is-set),$(foreach m,$(PGO_SET_$(1)),$(call \
+	kpgo-member-name,$(m)):$(call kpgo-member-weight,$(m))),$(1):1)
+# $(call kpgo-merge-profiles,name): their profile.info files (prerequisites)
+kpgo-merge-profiles = $(foreach m,$(call kpgo-members,$(1)),$(call \
+	kpgo-prof,$(call kpgo-member-name,$(m)))/profile.info)
+# $(call kpgo-merge-inputs,name): kpgo-gcda merge's inputs and options
+kpgo-merge-inputs = $(foreach m,$(call kpgo-members,$(1)),$(call \
+	kpgo-prof,$(call kpgo-member-name,$(m)))/gcda:$(call kpgo-member-weight,$(m))) \
+	$(if $(kpgo-is-set),$(if $(filter y,$(PGO_NORMALIZE)),--normalize))
+# the goals that use workload $(1)'s profile: pgo-use-$(1), pgo-export-$(1)
+# and the same of the sets it is in
+kpgo-use-goals = $(foreach g,use export,pgo-$(g)-$(1) pgo-$(g)-all $(foreach \
+	v,$(kpgo-set-vars),$(if $(filter $(1) $(1):%,$(value $(v))),pgo-$(g)-$(v:PGO_SET_%=%))))
 
 # $(call kpgo-set-check,set): members are workloads, weights positive integers
 kpgo-set-check = $(if $(strip $(PGO_SET_$(1))),,$(error \
@@ -128,12 +146,9 @@ kpgo-set-check = $(if $(strip $(PGO_SET_$(1))),,$(error \
 
 define kpgo-set-tmpl
 $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: PGO_SET_$(1): a set cannot have a workload's name))
-$(if $(filter pgo-use-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
-pgo-use-$(1): $(foreach m,$(PGO_SET_$(1)),$(call kpgo-prof,$(call kpgo-member-name,$(m)))/profile.info) \
-		$(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
-	+$$(call kpgo-cmd,use,$(1),$(foreach m,$(PGO_SET_$(1)),$(call \
-	  kpgo-prof,$(call kpgo-member-name,$(m)))/gcda:$(call kpgo-member-weight,$(m))),$(if \
-	  $(filter y,$(PGO_NORMALIZE)),--normalize))
+$(if $(filter pgo-use-$(1) pgo-export-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
+pgo-use-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
 

@@ -23,7 +23,7 @@ wl-result-postgresql := $(wl-result-mysql)
 wl-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
 
 KPGO_TESTS_WORKLOADS += workloads-tree $(addprefix workload-,$(wl-names)) \
-	workloads-list workload-server-fails workload-no-result workloads-set
+	workloads-list workload-server-fails workload-no-result workloads-set workloads-packager
 
 # the e2e tree, configured as make quickstart does (kept when it exists)
 test-workloads-tree:
@@ -83,3 +83,20 @@ test-workloads-set:
 	c=$$(sed -n 's/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-out)/work/web/use.evidence); \
 	f=$$(sed -n 's/^\([0-9]*\) objects compiled.*/\1/p' $(T)/first); \
 	echo "kept $$k, updated $$u, compiled $$c (first build $$f)"; test $$k -gt 0 && test $$u -gt 0 && test $$c -lt $$f
+
+# packager mode: the set exported from the e2e tree, then a fresh object
+# tree with the same .config built from the archive alone (QEMU made
+# unreachable): most C objects compiled with profile data, none mismatched
+test-workloads-packager:
+	$(wl-make) PGO_SET_web='nginx:3 apache' pgo-export-web > $(T)/exp || { cat $(T)/exp; exit 1; }; cat $(T)/exp
+	mkdir -p $(T)/pkg && cp $(e2e-o)/.config $(T)/pkg/
+	$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) pgo-attach
+	$(MAKE) $(kpgo-jobs) --no-print-directory -C $(e2e-ksrc) O=$(T)/pkg PGO_QEMU=/nonexistent/qemu \
+		PGO_PROFILE=$(e2e-out)/export/web.tar.gz bzImage > $(T)/out 2>&1; rc=$$?; \
+	$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) pgo-detach; cat $(T)/out; test $$rc -eq 0
+	! grep -q PGO-STA $(T)/out
+	test -f $(T)/pkg/arch/x86/boot/bzImage && test ! -e $(T)/pkg/.kpgo/instrumented
+	c=$$(sed -n 's/^\([0-9]*\) objects compiled.*/\1/p' $(T)/pkg/.kpgo/work/imported/use.evidence); \
+	p=$(call e2e-num,$(T)/pkg/.kpgo/work/imported/use.evidence,this build$(comma)); \
+	echo "compiled $$c, with profile $$p"; test $$p -gt 500 && test $$p -lt $$c
+	grep -q 'functions: 0 mismatched' $(T)/pkg/.kpgo/work/imported/use.evidence

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/packager.mk - profiles that travel (mk/packager.mk), fast tier:
+# pgo-export-<name>'s archive and manifest, PGO_PROFILE=<archive or dir>
+# on another object tree, the stale and refused cases, the attached tree's
+# "make PGO_PROFILE=... <kernel goals>".  The profiles are real .gcda files
+# of tests/gcda.mk's small program put into a kpgo store; the Kbuild goals
+# built are cheap ones (olddefconfig, scripts_basic): no kernel is compiled
+# here (tests/workloads.mk builds one from an exported profile).
+
+KPGO_TESTS_FAST += packager-export packager-import packager-refused packager-hook
+
+pk-make = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST)
+
+# an -O2 .config (tinyconfig + quickstart.config), made once for all tests
+PK_CONFIG = $(KPGO_BUILD)/packager-tree/.config
+$(PK_CONFIG): $(KSRC_TEST)/Kbuild $(KPGO_DIR)/kconfig/quickstart.config
+	$(MAKE) -s -C $(KSRC_TEST) O=$(@D) tinyconfig >/dev/null
+	cat $(KPGO_DIR)/kconfig/quickstart.config >> $@
+	$(MAKE) -s -C $(KSRC_TEST) O=$(@D) olddefconfig >/dev/null 2>&1
+# $(call pk-config,DIR): an object tree with that .config
+pk-config = mkdir -p $(1) && cp $(PK_CONFIG) $(1)/.config
+
+# $(pk-tree): $(T)/o configured, with profiles of redis (the program run
+# with 100) and nginx (3000) in its kpgo store
+pk-tree = $(call pk-config,$(T)/o) && $(gcda-src) && \
+	$(call gcda-train,a,100,-fprofile-arcs) && $(call gcda-train,b,3000,-fprofile-arcs) && \
+	$(call gcda-ktree,a,o/.kpgo/profiles/redis/gcda) && \
+	$(call gcda-ktree,b,o/.kpgo/profiles/nginx/gcda) && \
+	echo redis > $(T)/o/.kpgo/profiles/redis/profile.info && \
+	echo nginx > $(T)/o/.kpgo/profiles/nginx/profile.info
+
+pk-archive = $(T)/o/.kpgo/export/$(1).tar.gz
+# $(call pk-manifest,NAME,KEY): a value in NAME's exported manifest
+pk-manifest = $$(tar -xOzf $(call pk-archive,$(1)) MANIFEST | sed -n 's/^$(2): //p')
+
+# the archive: MANIFEST and gcda/; the same profile gives the same bytes,
+# another profile others; the manifest describes the tree; a set's archive
+# holds the normalized, weighted merge
+test-packager-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
+	$(pk-tree)
+	$(pk-make) O=$(T)/o pgo-export-redis > $(T)/exp; cat $(T)/exp
+	grep -q 'PGO-EXP redis: .*/export/redis.tar.gz: [0-9]* bytes' $(T)/exp
+	tar -tzf $(call pk-archive,redis) > $(T)/list
+	grep -qx MANIFEST $(T)/list && grep -qx gcda/main.gcda $(T)/list && \
+		grep -qx gcda/lib/work.gcda $(T)/list
+	cp $(call pk-archive,redis) $(T)/first.tar.gz
+	sleep 1.1; touch $(T)/o/.kpgo/profiles/redis/gcda/main.gcda
+	$(pk-make) -s O=$(T)/o pgo-export-redis
+	cmp $(T)/first.tar.gz $(call pk-archive,redis)
+	test "$(call pk-manifest,redis,workloads)" = redis:1
+	test "$(call pk-manifest,redis,format)" = 'kpgo-profile 1'
+	v=$$(sed -n 's/^\(VERSION\|PATCHLEVEL\|SUBLEVEL\) = //p' $(KSRC_TEST)/Makefile | paste -sd.); \
+		test "$(call pk-manifest,redis,kernel)" = "$$v"
+	test "$(call pk-manifest,redis,arch)" = 'x86 64-bit'
+	s=$$(grep -E '^CONFIG_|^# CONFIG_.* is not set$$' $(T)/o/.config | LC_ALL=C sort | sha256sum | cut -c1-64); \
+		test "$(call pk-manifest,redis,config-sha256)" = "$$s"
+	test "$(call pk-manifest,redis,compiler-family)" = gcc
+	v=$$(gcc -dumpfullversion | cut -d. -f1-2); test "$(call pk-manifest,redis,profile-format)" = "gcc $$v"
+	tar -xOzf $(call pk-archive,redis) MANIFEST | grep -q '^profile: 2 objects (2 with non-zero counters)'
+	$(pk-make) -s O=$(T)/o PGO_SET_web='redis:2 nginx' pgo-export-web
+	test "$(call pk-manifest,web,workloads)" = 'redis:2 nginx:1'
+	test "$(call pk-manifest,web,normalize)" = y
+	mkdir -p $(T)/web && tar -xzf $(call pk-archive,web) -C $(T)/web
+	$(KPGO_BIN)/kpgo-gcda merge -q -o $(T)/direct --normalize \
+		$(T)/o/.kpgo/profiles/redis/gcda:2 $(T)/o/.kpgo/profiles/nginx/gcda
+	cmp $(T)/direct/main.gcda $(T)/web/gcda/main.gcda
+	cmp $(T)/direct/lib/work.gcda $(T)/web/gcda/lib/work.gcda
+	! cmp -s $(call pk-archive,web) $(call pk-archive,redis)
+
+# another object tree with the same .config builds with the archive: no
+# QEMU, no collection; its .gcda files are installed as shipped, the
+# dependency file names them; a changed .config is reported as stale
+test-packager-import: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
+	$(pk-tree)
+	$(pk-make) -s O=$(T)/o pgo-export-redis
+	mkdir -p $(T)/p && cp $(T)/o/.config $(T)/p/
+	$(pk-make) O=$(T)/p PGO_QEMU=/nonexistent/qemu PGO_PROFILE=$(call pk-archive,redis) \
+		PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/imp; cat $(T)/imp
+	grep -q 'PGO-MRG imported: 2 objects (updated 0, unchanged 0, kept 0 .*, added 2, removed 0)' $(T)/imp
+	! grep -q 'PGO-STA' $(T)/imp
+	test ! -e $(T)/p/.kpgo/instrumented
+	mkdir -p $(T)/x && tar -xzf $(call pk-archive,redis) -C $(T)/x
+	cmp $(T)/x/gcda/main.gcda $(T)/p/main.gcda && cmp $(T)/x/gcda/lib/work.gcda $(T)/p/lib/work.gcda
+	grep -qx 'main.o: main.gcda' $(T)/p/.kpgo/profile-deps.mk
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/dir
+	grep -q 'PGO-MRG imported: 2 objects (updated 0, unchanged 2,' $(T)/dir
+	$(KSRC_TEST)/scripts/config --file $(T)/p/.config --set-str LOCALVERSION -pkg
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/stale
+	cat $(T)/stale
+	grep -q "PGO-STA stale profile: config-sha256 '[0-9a-f]*' (this tree: '[0-9a-f]*')" $(T)/stale
+	grep -Eq "PGO-STA stale profile: [0-9]+ functions' profile ignored \(mismatched\), [0-9]+ functions without profile" $(T)/stale
+
+# what cannot apply is refused before anything is written, with the reason;
+# PGO_ALLOW_STALE=1 builds anyway, saying why it is stale
+pk-refuse = sed '$(1)' $(T)/x/MANIFEST.orig > $(T)/x/MANIFEST && \
+	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig \
+	pgo-use-profile,cannot apply to this tree: $(2).*PGO_ALLOW_STALE=1)
+test-packager-refused: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
+	$(pk-tree)
+	$(pk-make) -s O=$(T)/o pgo-export-redis
+	mkdir -p $(T)/x $(T)/p && tar -xzf $(call pk-archive,redis) -C $(T)/x && cp $(T)/o/.config $(T)/p/
+	mv $(T)/x/MANIFEST $(T)/x/MANIFEST.orig
+	$(call pk-refuse,s/^compiler-family: gcc/compiler-family: clang/,compiler-family .clang. \(this tree: .gcc.\): the compiler reads only its own family)
+	$(call pk-refuse,s/^arch: .*/arch: arm64 64-bit/,arch .arm64 64-bit. \(this tree: .x86 64-bit.\): the profile describes another architecture)
+	$(call pk-refuse,s/^profile-format: .*/profile-format: gcc 7.1/,profile-format .gcc 7.1. \(this tree: .gcc [0-9.]*.\): gcc reads only .gcda files of its own release)
+	$(call pk-refuse,s/^format: .*/format: kpgo-profile 9/,format .kpgo-profile 9.)
+	test ! -e $(T)/p/.kpgo/profile-installed.list
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_ALLOW_STALE=1 PGO_USE_TARGETS=olddefconfig \
+		pgo-use-profile > $(T)/allowed; cat $(T)/allowed
+	grep -q "PGO-STA stale profile: format 'kpgo-profile 9'" $(T)/allowed
+	grep -q 'PGO-MRG imported: 2 objects' $(T)/allowed
+	rm $(T)/x/MANIFEST
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/none
+	grep -q 'PGO-STA stale profile: no MANIFEST in $(T)/x: kernel, config and compiler cannot be checked' $(T)/none
+	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/nothing pgo-use-profile,PGO_PROFILE=$(T)/nothing: no such file or directory)
+	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/p/.config pgo-use-profile,is not a profile archive .a gzip.ed tar with MANIFEST and gcda/.)
+	$(call expect-fail,$(pk-make) O=$(T)/p pgo-use-profile,pgo-use-profile builds with PGO_PROFILE=)
+	mkdir -p $(T)/empty/gcda
+	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/empty pgo-use-profile,the profile $(T)/empty/gcda is empty: no .gcda files there$$)
+
+# in an attached tree, make PGO_PROFILE=... <kernel goals> builds those goals
+# with the profile; config goals pass through; mixing both is refused
+test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
+	$(pk-tree)
+	$(pk-make) -s O=$(T)/o pgo-export-redis
+	mkdir -p $(T)/p && cp $(T)/o/.config $(T)/p/
+	$(pk-make) pgo-attach
+	k="$(MAKE) --no-print-directory -C $(KSRC_TEST) O=$(T)/p PGO_PROFILE=$(call pk-archive,redis)"; \
+	$$k scripts_basic > $(T)/goal 2>&1 && $$k olddefconfig > $(T)/plain 2>&1 && \
+	{ $$k olddefconfig scripts_basic > $(T)/mixed 2>&1; test $$? -ne 0; }; \
+	rc=$$?; $(pk-make) pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed; test $$rc -eq 0
+	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use' $(T)/goal
+	grep -q 'PGO-MRG imported: 2 objects' $(T)/goal
+	! grep -q PGO- $(T)/plain
+	grep -q 'with PGO_PROFILE, give olddefconfig in a make command of its own' $(T)/mixed
+	test ! -e $(KSRC_TEST)/GNUmakefile
