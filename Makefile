@@ -12,7 +12,7 @@ KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # This file's own goals need no kernel tree.
 kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e check-workloads \
-	pgo-deps clean help
+	pgo-deps clean help install uninstall
 .DEFAULT_GOAL := help
 
 include $(KPGO_DIR)/mk/kpgo.mk
@@ -93,6 +93,39 @@ quickstart-summary:
 	@echo "  vmlinux.o         $$(cat $(qs-out)/work/$(QS_WORKLOAD)/use.text)"
 	@echo "  seconds           instrument $(call qs-time,instrument-kernel), collect $(call qs-time,collect-$(QS_WORKLOAD)), use $(call qs-time,use-$(QS_WORKLOAD))"
 
+# --- install (GNU conventions) ------------------------------------------------
+# make install [DESTDIR=...] [prefix=/usr/local] [datadir=...] [libexecdir=...]
+# puts the make library, Kconfig fragments, recipes and this Makefile in
+# $(datadir)/kpgo and the helpers in $(libexecdir)/kpgo; mk/installed.mk
+# there tells the installed copy where its helpers are (a path relative to
+# itself, so a DESTDIR copy works too).  Use it as: make -f
+# $(datadir)/kpgo/Makefile KSRC=<tree> pgo-attach
+prefix     ?= /usr/local
+datadir    ?= $(prefix)/share
+libexecdir ?= $(prefix)/libexec
+INSTALL    ?= install
+kpgo-inst-share   = $(DESTDIR)$(datadir)/kpgo
+kpgo-inst-libexec = $(DESTDIR)$(libexecdir)/kpgo
+# every helper, the guest ones and those built on demand included
+kpgo-inst-tools = $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools) leveldb-bench)
+
+install: $(kpgo-inst-tools)
+	$(INSTALL) -d $(kpgo-inst-share)/mk $(kpgo-inst-share)/kconfig $(kpgo-inst-share)/recipes \
+		$(kpgo-inst-libexec)
+	$(INSTALL) -m 644 $(filter-out %/installed.mk,$(wildcard $(KPGO_DIR)/mk/*.mk)) $(kpgo-inst-share)/mk/
+	$(INSTALL) -m 644 $(KPGO_DIR)/kconfig/* $(kpgo-inst-share)/kconfig/
+	$(INSTALL) -m 644 $(KPGO_DIR)/recipes/*.mk $(kpgo-inst-share)/recipes/
+	$(INSTALL) -m 644 $(KPGO_DIR)/Makefile $(KPGO_DIR)/README $(kpgo-inst-share)/
+	$(INSTALL) -m 755 $(kpgo-inst-tools) $(kpgo-inst-libexec)/
+	printf '# written by make install\nKPGO_BIN ?= $$(abspath $$(KPGO_DIR)/%s)\n' \
+		"$$(realpath -m --relative-to=$(datadir)/kpgo $(libexecdir)/kpgo)" \
+		> $(kpgo-inst-share)/mk/installed.mk
+	@$(call kpgo-say,INSTALL,$(words $(kpgo-inst-tools)) helpers in $(kpgo-inst-libexec)$(comma) \
+	  $$(find $(kpgo-inst-share) -type f | wc -l) files in $(kpgo-inst-share))
+
+uninstall:
+	rm -rf $(kpgo-inst-share) $(kpgo-inst-libexec)
+
 # --- tests -------------------------------------------------------------------
 check: pgo-deps
 	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=all check
@@ -110,4 +143,4 @@ clean:
 	rm -rf $(KPGO_BUILD)
 
 .PHONY: help pgo-deps quickstart quickstart-config quickstart-summary check check-fast check-e2e \
-	check-workloads clean
+	check-workloads clean install uninstall

@@ -14,6 +14,8 @@
 ifndef kpgo-tools-mk
 kpgo-tools-mk := 1
 
+# an installed copy (make install) names its helpers' directory here
+-include $(KPGO_DIR)/mk/installed.mk
 KPGO_BUILD     ?= $(KPGO_DIR)/build
 KPGO_BIN       ?= $(KPGO_BUILD)/bin
 KPGO_SAN       ?= $(KPGO_BUILD)/san
