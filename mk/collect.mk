@@ -38,7 +38,7 @@ smp=$(PGO_SMP)
 timeout=$(kpgo-timeout)
 endef
 kpgo-mem = $(or $(PGO_MEM),$($(2)_MEM),512)
-kpgo-timeout = $(or $($(2)_TIMEOUT),1800)
+kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 
 # $(call kpgo-vm,name,NAME,mode,kernel,client-out) - the QEMU run; mode is
 # collect, bench or prepare (the disk's prepare boot)

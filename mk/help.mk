@@ -21,6 +21,9 @@ pgo-help:
 	@echo '                      attached tree: make PGO_PROFILE=<archive|dir> <kernel goals>'
 	@echo '  pgo-bench-<w>       run <w> on PGO_KERNEL=optimized|baseline|instrumented, print the figure'
 	@echo '  pgo-baseline        build the same kernel without profile in $$(PGO_OUT)/baseline'
+	@echo '  pgo-menuconfig      edit kpgo'"'"'s settings (kconfig/Kconfig) into $$(PGO_SETTINGS);'
+	@echo '                      also pgo-nconfig, pgo-oldconfig, pgo-olddefconfig, pgo-alldefconfig'
+	@echo '  pgo-settings        each setting, its value and where it came from'
 	@echo '  pgo-attach          hook kpgo into KSRC (writes KSRC/GNUmakefile, nothing else)'
 	@echo '  pgo-detach          remove that hook'
 	@echo '  pgo-check-recipes   check every recipe'"'"'s fields'
@@ -52,6 +55,8 @@ pgo-help:
 	@echo '  PGO_PROFILE=<file|dir>    packager mode: the profile to build with'
 	@echo '  PGO_ALLOW_STALE=1         build even with a profile that cannot apply'
 	@echo '  PGO_EXPORT_DIR=<dir>      where pgo-export-<name> writes ($$(PGO_OUT)/export)'
+	@echo '  PGO_TIMEOUT=<s>           seconds a client or load may run (default: recipe'"'"'s, 1800)'
+	@echo '  PGO_SETTINGS=<file>       kpgo'"'"'s settings (default <objtree>/.kpgo.config)'
 	@echo '  V=1  -s  -j<n>            as in Kbuild'
 
 .PHONY: pgo-help

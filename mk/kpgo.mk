@@ -78,6 +78,9 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 	>$(1)/.kpgo-olddefconfig.log 2>&1 || { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
 # --- settings shared by the phases ---------------------------------------
+# kpgo's Kconfig settings (make pgo-menuconfig) come first: they set what
+# the user did not give, before the defaults below
+include $(KPGO_DIR)/mk/settings.mk
 # Fragments merged into the user's .config for the instrumented kernel.
 PGO_FRAGMENTS ?= $(KPGO_DIR)/kconfig/pgo-gcov.config \
 		 $(KPGO_DIR)/kconfig/pgo-guest.config
@@ -89,6 +92,8 @@ PGO_ACCEL    ?= auto
 PGO_MEM      ?=
 PGO_SMP      ?= 1
 PGO_HOST_PORT ?= 0
+# seconds a client or load may run (empty: the recipe's TIMEOUT, or 1800)
+PGO_TIMEOUT  ?=
 # extra kernel command line for every guest boot
 PGO_APPEND   ?=
 # -fprofile-partial-training: never-run code compiled as without profile (y)

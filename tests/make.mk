@@ -99,7 +99,7 @@ test-make-help-lists:
 	grep -q 'Workloads (<w>):.*memcached.*redis' $(T)/help
 	for v in PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
 		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS PGO_SETS_FILES \
-		PGO_NORMALIZE PGO_REBUILD_THRESHOLD PGO_PROFILE PGO_ALLOW_STALE PGO_EXPORT_DIR; do \
+		PGO_NORMALIZE PGO_REBUILD_THRESHOLD PGO_PROFILE PGO_ALLOW_STALE PGO_EXPORT_DIR PGO_TIMEOUT PGO_SETTINGS; do \
 		grep -q "$$v=" $(T)/help || { echo "pgo-help lacks $$v"; exit 1; }; done
 	grep -q 'PGO_SET_<set>=' $(T)/help
 
