@@ -23,10 +23,11 @@ help: pgo-help
 # Everything the workflow and the tests need, from Debian (clang and
 # libclang-rt-dev: the .gcda parser's fuzz test; ccache: a test
 # proves kpgo's profile layout works with a ccache-wrapped CC; libncurses-dev:
-# the kernel tree's menuconfig for make pgo-menuconfig).
+# the kernel tree's menuconfig for make pgo-menuconfig; guile-3.0-libs: the
+# tests run the make files also under Debian's make-guile, unpacked).
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
-	linux-source-6.12 ccache libncurses-dev $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+	linux-source-6.12 ccache libncurses-dev guile-3.0-libs $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
 kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))

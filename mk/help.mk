@@ -7,6 +7,7 @@ kpgo-help-mk := 1
 
 pgo-help:
 	@echo 'kpgo $(kpgo-version) - profile-guided optimization of this kernel (gcc gcov)'
+	@echo '(make $(MAKE_VERSION); make-level helpers computed by $(kpgo-make-functions))'
 	@echo ''
 	@echo 'Targets (in a tree after pgo-attach, or make -C $(KPGO_DIR) KSRC=<tree> ...):'
 	@echo '  pgo-instrument      build the gcov-instrumented kernel in $$(PGO_OUT)/instrumented'

@@ -77,6 +77,25 @@ kpgo-text-figures = size -A $(1) | awk '\
 	END { printf ".text %d, .text.hot %d, .text.unlikely %d bytes", t, h, u }'; \
 	printf ', %d .cold parts\n' $$(nm $(1) | grep -c '\.cold')
 
+# --- helpers that Guile computes when make has it ---------------------------
+# GNU make built with Guile (.FEATURES has guile: Debian's make-guile)
+# computes these without starting a shell; any other make uses the portable
+# definitions.  Both give the same results (tests/guile.mk runs the make
+# tests under both).
+#   $(call kpgo-upper,name)   NAME, '-' made '_' (a recipe's variable prefix)
+#   $(call pgo-scale,N)       N scaled by PGO_SCALE, truncated, at least 1
+ifneq ($(filter guile,$(.FEATURES)),)
+kpgo-make-functions := guile
+$(guile (define (kpgo-upper s) (string-upcase (string-map (lambda (c) (if (eqv? c (string-ref "-" 0)) (string-ref "_" 0) c)) s))))
+$(guile (define (kpgo-scale n f) (let ((x (* (string->number n) (string->number f)))) (number->string (max 1 (inexact->exact (truncate x)))))))
+kpgo-upper = $(guile (kpgo-upper "$(1)"))
+pgo-scale = $(guile (kpgo-scale "$(strip $(1))" "$(strip $(PGO_SCALE))"))
+else
+kpgo-make-functions := shell
+kpgo-upper = $(subst -,_,$(shell echo '$(1)' | tr a-z A-Z))
+pgo-scale = $(shell awk 'BEGIN { n = int($(1) * $(PGO_SCALE)); print (n < 1) ? 1 : n }')
+endif
+
 # -j<cores> unless make already has a -j (for kpgo's own entry points that
 # start kernel builds on the user's behalf, as quickstart does)
 kpgo-jobs = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))

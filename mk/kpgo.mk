@@ -100,8 +100,9 @@ PGO_APPEND   ?=
 # or optimized for size as gcc does by default (n).
 PGO_PARTIAL_TRAINING ?= n
 
-# $(call pgo-scale,N): N scaled by PGO_SCALE, at least 1
-pgo-scale = $(shell awk 'BEGIN { n = int($(1) * $(PGO_SCALE)); print (n < 1) ? 1 : n }')
+# PGO_SCALE must be a number: every recipe's size is scaled by it
+$(if $(shell echo '$(PGO_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?'),,$(error \
+	kpgo: PGO_SCALE=$(PGO_SCALE) is not a number (1 is the seed's size, 0.01 a hundredth)))
 
 # $(call kpgo-time,PHASE,NAME): record how long a phase took; use as
 #   t0=$$(date +%s); ...; $(call kpgo-time,phase,name)

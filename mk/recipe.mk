@@ -64,7 +64,6 @@ kpgo-recipe-phases :=
 # line, other recipes): only what the recipe itself defines is checked.
 kpgo-recipe-seen := $(.VARIABLES)
 
-kpgo-upper = $(subst -,_,$(shell echo '$(1)' | tr a-z A-Z))
 
 # $(call kpgo-recipe-needs,FIELDS,NAME,file,why)
 kpgo-recipe-needs = $(foreach f,$(1),$(if $(value $(2)_$(f)),,\
