@@ -96,7 +96,7 @@ quiet_cmd_use =
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
-	$(call kpgo-time,use,$(2)) && $(call kpgo-use-evidence,$$w) && \
+	$(call kpgo-time,use,$(2)) && { $(call kpgo-use-evidence,$$w); } && \
 	$(call kpgo-say,PGO-USE,$(2): $$(cat $$w/use.evidence); $$(cat $(kpgo-times)/use-$(2)) s) && \
 	if [ -f $(kpgo-objtree)/vmlinux.o ]; then \
 	  { $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; } > $$w/use.text && \

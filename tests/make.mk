@@ -9,7 +9,7 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
-	make-prepare-kernel-missing
+	make-prepare-kernel-missing make-bad-profile-fails
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -109,6 +109,18 @@ test-make-empty-profile: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	echo 'empty' > $(T)/.kpgo/profiles/redis/profile.info
 	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,the profile .*/redis/gcda is empty: no \.gcda files there; collect it again with make pgo-collect-redis)
+
+# a profile kpgo-gcda refuses stops pgo-use with kpgo-gcda's message: no
+# build, no evidence line, exit status non-zero (also after an earlier use)
+test-make-bad-profile-fails: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
+	mkdir -p $(T)/.kpgo/profiles/redis/gcda/kernel
+	printf 'adcg\0\0\0\0garbage' > $(T)/.kpgo/profiles/redis/gcda/kernel/fork.gcda
+	echo 'bad' > $(T)/.kpgo/profiles/redis/profile.info
+	cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/.config
+	mkdir -p $(T)/.kpgo/work/redis && touch $(T)/.kpgo/work/redis/use.start $(T)/.kpgo/work/redis/use.objects
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-use-redis,kpgo-gcda: .*kernel/fork.gcda)
+	! grep -q 'PGO-USE' $(T)/out
+	test ! -e $(T)/.kpgo/work/redis/use.evidence
 
 # a user's PGO_PROFILES is only read: a missing profile there is an error
 test-make-profiles-read-only: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
