@@ -160,9 +160,8 @@ quiet_cmd_import = PGO-IMP $(PGO_PROFILE)
 	rm -rf $(kpgo-pp-import) && mv $(kpgo-pp-import).new $(kpgo-pp-import)
 
 # what gcc did with a stale profile, from the use build's messages
-kpgo-pp-stale-counts = $(call kpgo-count,control flow of function|number of counters in profile \
-	data,$(1)/use.log) functions' profile ignored (mismatched), $(call kpgo-count,profile for \
-	function .* not found in profile data,$(1)/use.log) functions without profile
+kpgo-pp-stale-counts = $(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) functions' profile \
+	ignored (mismatched), $(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) functions without profile
 
 pgo-use-profile: $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
 	$(if $(kpgo-pp-is-dir),,$(call kpgo-cmd,import))

@@ -55,6 +55,10 @@ kpgo-profile-list := $(PGO_OUT)/profile-installed.list
 
 # Counting the compiler's evidence in use.log and in the object tree.
 kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
+# gcc's messages for a function whose profile it ignored, and for one it
+# found no profile for
+kpgo-mismatch-re  := control flow of function|number of counters in profile data
+kpgo-noprofile-re := profile for function .* not found in profile data
 # Objects compiled from C (a .c beside them in the source tree) in this
 # build, outside kpgo's own trees and the host programs (scripts/, tools/);
 # link products do not count.
@@ -68,10 +72,8 @@ kpgo-use-evidence = \
 	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without \
 	($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
 	-Wmissing-profile); functions: \
-	$(call kpgo-count,control flow of function|number of counters in profile data,$(1)/use.log) \
-	mismatched (profile ignored), \
-	$(call kpgo-count,profile for function .* not found in profile data,$(1)/use.log) \
-	without profile, \
+	$(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) mismatched (profile ignored), \
+	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile, \
 	$(call kpgo-count,source locations for function,$(1)/use.log) \
 	with moved source lines" > $(1)/use.evidence
 
