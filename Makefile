@@ -12,7 +12,7 @@ KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # This file's own goals need no kernel tree.
 kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e check-workloads \
-	pgo-deps clean help install uninstall
+	pgo-deps pgo-deps-src clean help install uninstall
 .DEFAULT_GOAL := help
 
 include $(KPGO_DIR)/mk/kpgo.mk
@@ -24,15 +24,22 @@ help: pgo-help
 # libclang-rt-dev: the .gcda parser's fuzz test; ccache: a test
 # proves kpgo's profile layout works with a ccache-wrapped CC; libncurses-dev:
 # the kernel tree's menuconfig for make pgo-menuconfig; guile-3.0-libs: the
-# tests run the make files also under Debian's make-guile, unpacked).
+# tests run the make files also under Debian's make-guile, unpacked;
+# gnuplot-nox: pgo-compare's chart).  Besides packages, pgo-deps adds a
+# deb-src entry (kpgo-src.sources, the suites of the system's Debian
+# entries): pgo-compare's TCG plugin needs the plugin API header of the
+# installed QEMU, which only its source package has.
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
-	linux-source-6.12 ccache libncurses-dev guile-3.0-libs $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
 kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))
 
-pgo-deps:
+kpgo-src-list := /etc/apt/sources.list.d/kpgo-src.sources
+kpgo-has-deb-src = grep -Eqs '^(Types: *deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*
+
+pgo-deps: pgo-deps-src
 	@missing="$(strip $(kpgo-missing-debs))"; \
 	if [ -z "$$missing" ]; then $(call kpgo-say,DEPS,all $(words $(KPGO_DEBS)) Debian packages installed); \
 	elif [ "$$(id -u)" = 0 ]; then \
@@ -41,6 +48,18 @@ pgo-deps:
 	    apt-get update -qq; } && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "kpgo: missing Debian packages: $$missing; install them as root: apt-get install $$missing" >&2; exit 1; fi
+
+# A deb-src twin of the system's deb822 Debian entries (or one-line entries)
+pgo-deps-src:
+	@if $(kpgo-has-deb-src); then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  { if [ -f /etc/apt/sources.list.d/debian.sources ]; then \
+	      sed 's/^Types: *deb$$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources; \
+	    else sed -n 's/^deb /deb-src /p' /etc/apt/sources.list; fi; } > $(kpgo-src-list).tmp && \
+	  mv -f $(kpgo-src-list).tmp $(kpgo-src-list) && apt-get update -qq && \
+	  $(call kpgo-say,DEPS,deb-src entries added: $(kpgo-src-list)); \
+	else echo "kpgo: no deb-src entry in /etc/apt (pgo-compare's plugin needs the qemu source package): \
+	  run make -C $(KPGO_DIR) pgo-deps as root" >&2; exit 1; fi
 
 # --- quick start -------------------------------------------------------------
 # Debian's linux-source-6.12, unpacked into QS_WORK, configured as a small
@@ -144,5 +163,5 @@ check-workloads: pgo-deps
 clean:
 	rm -rf $(KPGO_BUILD)
 
-.PHONY: help pgo-deps quickstart quickstart-config quickstart-summary check check-fast check-e2e \
+.PHONY: help pgo-deps pgo-deps-src quickstart quickstart-config quickstart-summary check check-fast check-e2e \
 	check-workloads clean install uninstall

@@ -40,8 +40,10 @@ endef
 kpgo-mem = $(or $(PGO_MEM),$($(2)_MEM),512)
 kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 
-# $(call kpgo-vm,name,NAME,mode,kernel,client-out) - the QEMU run; mode is
-# collect, bench or prepare (the disk's prepare boot)
+# $(call kpgo-vm,name,NAME,mode,kernel,client-out[,options[,load]]) - the
+# QEMU run; mode is collect, bench or prepare (the disk's prepare boot);
+# options are more kpgo-vm options (a later one wins), load replaces the
+# client command (pgo-compare's runs)
 kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	$(if $(filter silent_,$(kpgo-quiet)),--quiet) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
@@ -53,8 +55,8 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,\
 	  --tag $(if $(filter prepare,$(3)),PGO-PRE,PGO-BEN)) \
 	$(if $($(2)_DISK),--disk $(call kpgo-work,$(1))/disk.img$(if $(filter prepare,$(3)),.tmp --disk-keep)) \
-	$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
-	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))'))
+	$(6) $(or $(7),$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
+	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))')))
 
 # $(call kpgo-console-tail,name): the guest console's last lines, on stderr
 kpgo-console-tail = { echo "  last lines of the guest console $(call kpgo-work,$(1))/console.log:"; \

@@ -115,6 +115,7 @@ include $(KPGO_DIR)/mk/collect.mk
 include $(KPGO_DIR)/mk/use.mk
 include $(KPGO_DIR)/mk/packager.mk
 include $(KPGO_DIR)/mk/baseline.mk
+include $(KPGO_DIR)/mk/compare.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
 # Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
@@ -125,6 +126,10 @@ include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
 $(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call \
 	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s))))
+
+# pgo-compare-<x> of the command line (x: a workload or a set)
+$(foreach g,$(patsubst pgo-compare-%,%,$(filter pgo-compare-%,$(MAKECMDGOALS))),$(eval \
+	$(call kpgo-compare-goal,$(g))))
 
 # every workload, one after another (see kpgo-collect-prev)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))

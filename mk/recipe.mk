@@ -32,7 +32,14 @@
 #   <NAME>_RESULT      shell filter: client output on stdin, one line out with
 #                      the client's own figure (requests/s, ops/s, ...)
 #   <NAME>_HOST_BINS   programs the client needs on the host (default: the
-#                      client's first word)
+#                      client's first word); pgo-compare's measure runs also
+#                      copy them into the guest, where the client then runs
+#   <NAME>_CLIENT_FILES more image lines (manifest syntax, ';'-separated)
+#                      the client needs in the guest (default: none)
+#   <NAME>_OPS         shell filter: client output on stdin, one line out:
+#                      "<count> <operation>" (e.g. "500000 request"), the
+#                      operations a run did; pgo-compare's figures are per
+#                      operation
 #   <NAME>_DISK        size in MB of an ext4 disk the guest mounts on /data
 #                      (a virtio disk; every run starts from the same content:
 #                      the run's writes are thrown away)
@@ -56,7 +63,7 @@ kpgo-recipe-mk := 1
 kpgo-recipes :=
 kpgo-recipe-required := DEBS GUEST_BINS RESULT
 kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
-	HOST_BINS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT
+	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 
@@ -103,6 +110,7 @@ kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpg
 pgo-ab-client = ab -q -k -c 20 -n $(call pgo-scale,$(1)) http://127.0.0.1:$$PGO_PORT/
 # its figure: "Requests per second:  1234.56 [#/sec] (mean)", only when
 # nothing failed
+pgo-ab-ops = awk '/^Complete requests:/ { print $$3, "request" }'
 pgo-ab-result = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r = $$4 } \
 	END { if (r != "" && f == 0) printf "%.0f requests/s (ab -k -c 20, 0 failed)\n", r }'
 
@@ -110,8 +118,10 @@ pgo-ab-result = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r
 # ("fillseq : 3.1 micros/op 321827 ops/sec ..."): ops/s of each, all six
 pgo-db-benchmarks := fillseq,fillrandom,readseq,readrandom,deleteseq,deleterandom
 pgo-db-bench-result = awk '/^($(subst $(comma),|,$(pgo-db-benchmarks))) +:/ { \
-	for (i = 1; i < NF; i++) if ($$(i + 1) ~ /^ops\/s/) { s = s sep $$1 " " $$i; sep = ", "; n++ } } \
-	END { if (n == 6) print "ops/s: " s }'
+	for (i = 1; i < NF; i++) if ($$(i + 1) ~ /^ops\/s/) { s = s sep $$1 " " $$i " ops/s"; sep = ", "; n++ } } \
+	END { if (n == 6) print s }'
+# the operations of a run: each of the six benchmarks does N (keys)
+pgo-db-bench-ops = echo $(call pgo-scale,1000000) | awk '{ print 6 * $$1, "operation" }'
 
 # $(call pgo-sysbench,DRIVER-OPTIONS,prepare|run): sysbench oltp_read_write
 # as seed 000 ran it (4 tables, 4 threads), 10,000 rows a table and 10,000
@@ -119,6 +129,9 @@ pgo-db-bench-result = awk '/^($(subst $(comma),|,$(pgo-db-benchmarks))) +:/ { \
 pgo-sysbench = sysbench oltp_read_write $(1) --tables=4 \
 	--table-size=$(call pgo-scale,10000) $(if $(filter run,$(2)),--threads=4 --time=0 \
 	--events=$(call pgo-scale,10000) --report-interval=0) $(2)
+# what it needs in the guest (pgo-compare's measure runs), its operations
+pgo-sysbench-files := tree /usr/share/sysbench /usr/share/sysbench
+pgo-sysbench-ops = awk '$$1 == "transactions:" { print $$2, "transaction" }'
 # its figure: "transactions: 1000 (99.50 per sec.)", queries the same way
 pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" { q = $$3 } \
 	$$1 == "ignored" { e = $$3 } END { sub(/^\(/, "", t); sub(/^\(/, "", q); if (t != "") \
@@ -127,7 +140,7 @@ pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \
 	(each is a file in $(KPGO_DIR)/recipes/))
-pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-%:
+pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-% pgo-compare-%:
 	$(call kpgo-unknown,$*)
 
 pgo-check-recipes:

@@ -30,7 +30,8 @@ kpgo-ldlibs-agent   := -static
 # the leveldb recipe's benchmark driver
 kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
-kpgo-host-tools := gcda mkimage vm
+kpgo-ldlibs-compare := -lm
+kpgo-host-tools := gcda mkimage vm compare
 kpgo-guest-tools := agent
 
 kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \
@@ -48,6 +49,34 @@ $(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)
 
 $(KPGO_SAN)/kpgo-%: $(call kpgo-tool-deps,%)
 	$(call kpgo-cmd,hostcc_tool,$(KPGO_SANFLAGS))
+
+# The TCG plugin of pgo-compare (tools/frontend.c).  QEMU's plugin API
+# header is not in a binary package: it comes from Debian's qemu source
+# package of the installed QEMU (apt-get source: a deb-src entry, which make
+# pgo-deps adds), only that one file, kept in $(KPGO_BUILD)/qemu-plugin.
+KPGO_PLUGIN   ?= $(KPGO_BIN)/libkpgo-frontend.so
+kpgo-plugin-h := $(KPGO_BUILD)/qemu-plugin/qemu-plugin.h
+
+cmd_plugin_h = v=$$(dpkg-query -W -f='$${source:Version}' qemu-system-x86 2>/dev/null) && \
+	test -n "$$v" || { echo "kpgo: qemu-system-x86 is not installed: make -C $(KPGO_DIR) pgo-deps" >&2; exit 1; }; \
+	d=$(@D).tmp; rm -rf $$d && mkdir -p $$d && \
+	( cd $$d && apt-get source --download-only -qq qemu=$$v > get.log 2>&1 ) || { \
+	  echo "kpgo: cannot fetch Debian's qemu source package $$v (for the plugin header):" >&2; \
+	  sed 's/^/  | /' $$d/get.log >&2; echo "  it needs a deb-src entry: make -C $(KPGO_DIR) pgo-deps as root adds one" >&2; exit 1; } && \
+	tar -xJf $$d/qemu_*.orig.tar.xz -C $$d --wildcards '*/include/qemu/qemu-plugin.h' && \
+	mkdir -p $(@D) && mv -f $$d/*/include/qemu/qemu-plugin.h $@.tmp && \
+	echo "$$v" > $(@D)/qemu-version && mv -f $@.tmp $@ && rm -rf $$d && \
+	$(call kpgo-say,QEMU-H,$@ from Debian source package qemu $$v)
+
+$(kpgo-plugin-h):
+	@$(cmd_plugin_h)
+
+quiet_cmd_plugin = HOSTCC  $(notdir $@)
+      cmd_plugin = mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) -fPIC -shared \
+	-fvisibility=hidden -I$(dir $(kpgo-plugin-h)) -o $@ $<
+
+$(KPGO_PLUGIN): $(KPGO_DIR)/tools/frontend.c $(kpgo-plugin-h)
+	$(call kpgo-cmd,plugin)
 
 kpgo-tools: $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools))
 

@@ -23,6 +23,7 @@ APACHE_SERVER      := /usr/sbin/apache2 -f /srv/apache2.conf -DFOREGROUND
 APACHE_PORT        := 80
 APACHE_READY       := tcp:80
 APACHE_CLIENT       = $(call pgo-ab-client,25000)
+APACHE_OPS          = $(pgo-ab-ops)
 APACHE_RESULT       = $(pgo-ab-result)
 APACHE_MEM         := 256
 APACHE_TIMEOUT     := 900

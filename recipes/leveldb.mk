@@ -12,6 +12,7 @@ LEVELDB_DISK       := 1024
 LEVELDB_LOAD        = kpgo-leveldb-bench --db /data/leveldb \
 		      --benchmarks $(pgo-db-benchmarks) --num $(call pgo-scale,1000000) --value-size 100
 LEVELDB_RESULT      = $(pgo-db-bench-result)
+LEVELDB_OPS         = $(pgo-db-bench-ops)
 LEVELDB_MEM        := 512
 LEVELDB_TIMEOUT    := 3600
 

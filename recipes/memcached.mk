@@ -16,6 +16,7 @@ MEMCACHED_CLIENT      = for t in set get; do memcslap --servers=127.0.0.1:$$PGO_
 # "Time to set 50000 keys by 5 threads: 1.234 seconds." -> operations/s
 MEMCACHED_RESULT      = awk '/^Time to (set|get) +[0-9]+ keys by/ { r[$$3] = $$4 / $$(NF-1); n++ } \
 			END { if (n == 2) printf "%.0f sets/s, %.0f gets/s (memcslap, 5 threads)\n", r["set"], r["get"] }'
+MEMCACHED_OPS         = awk '/^Time to (set|get) +[0-9]+ keys by/ { n += $$4 } END { if (n) print n, "key" }'
 MEMCACHED_MEM        := 256
 MEMCACHED_TIMEOUT    := 900
 

@@ -17,6 +17,7 @@ NGINX_PORT       := 80
 NGINX_READY      := tcp:80
 NGINX_CLIENT      = $(call pgo-ab-client,25000)
 NGINX_RESULT      = $(pgo-ab-result)
+NGINX_OPS         = $(pgo-ab-ops)
 NGINX_MEM        := 256
 NGINX_TIMEOUT    := 900
 

@@ -14,6 +14,8 @@ REDIS_CLIENT       = redis-benchmark -h 127.0.0.1 -p $$PGO_PORT \
 # mean requests/s over the tests, and the count of tests
 REDIS_RESULT       = awk -F'"' '/^"[A-Z]/ { n++; s += $$4 } \
 		     END { if (n) printf "%.0f requests/s (mean of %d redis-benchmark tests)\n", s / n, n }'
+# requests: every test of the output, N each
+REDIS_OPS          = awk -F'"' '/^"[A-Z]/ { n++ } END { if (n) print n * $(call pgo-scale,25000), "request" }'
 REDIS_MEM         := 512
 REDIS_TIMEOUT     := 900
 

@@ -12,6 +12,7 @@ ROCKSDB_LOAD        = db_bench --db=/data/rocksdb --benchmarks=$(pgo-db-benchmar
 		      --num=$(call pgo-scale,1000000) --value_size=100 --threads=1 \
 		      --progress_reports=false
 ROCKSDB_RESULT      = $(pgo-db-bench-result)
+ROCKSDB_OPS         = $(pgo-db-bench-ops)
 ROCKSDB_MEM        := 512
 ROCKSDB_TIMEOUT    := 3600
 

@@ -8,6 +8,10 @@
  * if there is one, waits for "DONE" or "ABORT" and, in collect mode, copies
  * the kernel's gcov data to the 9p share before powering off.
  *
+ * kpgo.noload on the kernel command line skips load= (the host drives the
+ * server instead).  The load runs between two marker NOPs that kpgo's TCG
+ * plugin (tools/frontend.c) recognises as the window it measures.
+ *
  * Modes (kpgo.mode= on the kernel command line):
  *   collect   reset the gcov counters at READY, copy them after DONE
  *   bench     the same run, no gcov
@@ -408,6 +412,7 @@ static void conf_print(const struct conf *c, FILE *f)
 static struct agent {
 	int ctl;		/* control channel, -1 until open */
 	int collect;		/* kpgo.mode=collect */
+	int noload;		/* kpgo.noload: the host runs the client */
 	int prepare;		/* kpgo.mode=prepare */
 	int share_mounted;
 	int disk_mounted;
@@ -813,6 +818,8 @@ static void read_mode(void)
 	     tok = strtok_r(NULL, " \t\n", &save))
 		if (!strncmp(tok, "kpgo.mode=", 10))
 			mode = tok + 10;
+		else if (!strcmp(tok, "kpgo.noload"))
+			ag.noload = 1;
 	if (strcmp(mode, "collect") && strcmp(mode, "bench") &&
 	    strcmp(mode, "prepare"))
 		fail("unknown kpgo.mode=%s (expected collect, bench or prepare)",
@@ -1190,6 +1197,22 @@ static void load_lines(char *buf, size_t *len, size_t size, int flush)
 }
 
 /*
+ * The load window of kpgo's TCG plugin (tools/frontend.c): two NOPs with a
+ * magic displacement that the plugin recognises when it translates them.
+ */
+static void mark_window(int open)
+{
+#if defined(__x86_64__)
+	if (open)
+		__asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x4b50a551" ::: "memory");
+	else
+		__asm__ volatile(".byte 0x0f, 0x1f, 0x80; .long 0x4b50a5e0" ::: "memory");
+#else
+	(void)open;
+#endif
+}
+
+/*
  * Step 6b: the guest-side load (load=), for workloads that drive themselves
  * (storage benchmarks).  Its output goes to the host line by line as KPGO
  * OUT; KPGO LOADED <status> ends it.  The load ends when its process does:
@@ -1207,6 +1230,7 @@ static void run_load(const char *cmd)
 	say("load: %s", cmd);
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK))
 		fail("pipe: %s", strerror(errno));
+	mark_window(1);
 	pid = spawn(cmd, 0, fds[1]);
 	close(fds[1]);
 	while (open_ && (!done || now_ms() < drain_until)) {
@@ -1214,6 +1238,7 @@ static void run_load(const char *cmd)
 		ssize_t r;
 
 		if (!done && waitpid(pid, &st, WNOHANG) == pid) {
+			mark_window(0);
 			done = 1;	/* what is still in the pipe: 1 s */
 			drain_until = now_ms() + 1000;
 		}
@@ -1234,6 +1259,8 @@ static void run_load(const char *cmd)
 	while (!done && waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			fail("waitpid: %s", strerror(errno));
+	if (!done)
+		mark_window(0);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	say("load ended with status %d after %lld ms", code, now_ms() - t0);
 	ctl_send("LOADED %d", code);
@@ -1587,7 +1614,7 @@ static _Noreturn void guest_main(void)
 		gcov_reset();
 	ctl_send("READY");
 	say("READY");
-	if (c->load && !ag.prepare) {
+	if (c->load && !ag.prepare && !ag.noload) {
 		run_load(c->load);
 		if (ag.server && !server_running())
 			server_died("while the load ran");
@@ -1618,7 +1645,9 @@ CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
 "from the host and, with kpgo.mode=collect on the kernel command line,\n"
 "copies the .gcda files of " GCOV_DIR " to " GCOV_DST " (a 9p share)\n"
 "before powering off.  kpgo.mode=prepare runs the prepare= commands and\n"
-"no load, and stops the server cleanly (the disk is kept).\n"
+"no load, and stops the server cleanly (the disk is kept).  kpgo.noload\n"
+"skips the load= command (the host runs the client instead).  The load\n"
+"runs between two marker NOPs that kpgo's TCG plugin recognises.\n"
 "\n"
 "Lines sent on the control channel: KPGO HELLO <release>, KPGO READY,\n"
 "KPGO OUT <line>, KPGO LOADED <status>, KPGO COPIED <files> <bytes> <ms>,\n"

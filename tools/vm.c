@@ -37,10 +37,10 @@
 struct opts {
 	const char *qemu, *kernel, *initrd, *append, *mode, *share;
 	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
-	const char *disk;
+	const char *disk, *plugin, *report;
 	int mem, smp, host_port, guest_port;
 	int kvm_probe_timeout, boot_timeout, ready_timeout, run_timeout;
-	int copy_timeout, tail_lines, quiet, disk_keep, guest_load;
+	int copy_timeout, tail_lines, quiet, disk_keep, guest_load, icount;
 	char **client;
 };
 
@@ -102,6 +102,12 @@ static void usage(FILE *f)
 "                         boots the guest, TCG otherwise (default auto)\n"
 "  --kvm-cache FILE       remember a KVM that did not boot the guest, so\n"
 "                         later runs go straight to TCG (delete to retry)\n"
+"  --icount               deterministic guest: time counts instructions\n"
+"                         (-icount shift=0,sleep=off) and the guest's clock\n"
+"                         starts at 2020-01-01 (TCG only)\n"
+"  --plugin SPEC          load a QEMU TCG plugin (-plugin SPEC; TCG only)\n"
+"  --report FILE          after a run that worked, write accel=, boot_s=\n"
+"                         and client_s= lines to FILE\n"
 "  --port HOST:GUEST      forward 127.0.0.1:HOST to the guest's GUEST port;\n"
 "                         HOST 0 picks a free port (default: no port)\n"
 "  --client-out FILE      the client's output (default: stdout)\n"
@@ -138,7 +144,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
 	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_KVMPROBE, OPT_BOOT, OPT_READY,
 	       OPT_RUN, OPT_COPY, OPT_TAIL, OPT_QUIET, OPT_HELP, OPT_DISK,
-	       OPT_DISKKEEP, OPT_GUESTLOAD };
+	       OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT, OPT_PLUGIN, OPT_REPORT };
 	static const struct option lo[] = {
 		{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
 		{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
@@ -156,6 +162,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
 		{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
 		{ "guest-load", 0, 0, OPT_GUESTLOAD },
+		{ "icount", 0, 0, OPT_ICOUNT }, { "plugin", 1, 0, OPT_PLUGIN },
+		{ "report", 1, 0, OPT_REPORT },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
@@ -206,6 +214,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DISK: o->disk = optarg; break;
 		case OPT_DISKKEEP: o->disk_keep = 1; break;
 		case OPT_GUESTLOAD: o->guest_load = 1; break;
+		case OPT_ICOUNT: o->icount = 1; break;
+		case OPT_PLUGIN: o->plugin = optarg; break;
+		case OPT_REPORT: o->report = optarg; break;
 		case OPT_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -234,6 +245,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "kpgo-vm: --accel is auto, kvm or tcg, not '%s'\n", o->accel);
 		exit(2);
 	}
+	if ((o->icount || o->plugin) && !strcmp(o->accel, "kvm")) {
+		fprintf(stderr, "kpgo-vm: --icount and --plugin need TCG, not --accel kvm\n");
+		exit(2);
+	}
+	if (o->icount || o->plugin)
+		o->accel = "tcg";
 }
 
 static void say(const struct opts *o, const char *fmt, ...) KP_PRINTF(2, 3);
@@ -397,6 +414,16 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 	if (drive) {
 		argv[n++] = "-drive";
 		argv[n++] = drive;
+	}
+	if (o->icount) {
+		argv[n++] = "-icount";
+		argv[n++] = "shift=0,sleep=off";
+		argv[n++] = "-rtc";
+		argv[n++] = "base=2020-01-01T00:00:00,clock=vm";
+	}
+	if (o->plugin) {
+		argv[n++] = "-plugin";
+		argv[n++] = (char *)o->plugin;
 	}
 	argv[n] = NULL;
 
@@ -867,10 +894,10 @@ int main(int argc, char **argv)
 	t_boot = now() - t0;
 	if (o.guest_port)
 		say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
-		    arg_of(line), accel, t_boot, o.host_port, o.guest_port);
+		    arg_of(line), o.icount ? "tcg -icount" : accel, t_boot, o.host_port, o.guest_port);
 	else
-		say(&o, "booted %s under %s in %.1f s", arg_of(line), accel,
-		    t_boot);
+		say(&o, "booted %s under %s in %.1f s", arg_of(line),
+		    o.icount ? "tcg -icount" : accel, t_boot);
 
 	for (;;) {
 		enum event ev = next_event(&g, line, sizeof(line),
@@ -911,6 +938,14 @@ int main(int argc, char **argv)
 	else
 		say(&o, "%s %.1f s; total %.1f s", o.guest_load ? "load" : "client",
 		    client_secs, now() - t0);
+	if (o.report) {
+		char *rep = kp_xasprintf("accel=%s\nboot_s=%.1f\nclient_s=%.1f\n",
+					 o.icount ? "tcg -icount" : accel, t_boot, client_secs);
+
+		if (kp_write_file_atomic(o.report, rep, strlen(rep), 0644))
+			kp_die("%s: %s", o.report, strerror(errno));
+		free(rep);
+	}
 out:
 	{
 		char sock[100];

@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/compare.mk - pgo-compare-<w|set>: what PGO buys, measured on the
+# user's own workload.
+#
+# pgo-compare-<x> builds, when needed, kernel A (PGO_COMPARE_A, default the
+# baseline: same .config and compiler, no profile, in $(PGO_OUT)/baseline)
+# and kernel B (PGO_COMPARE_B, default x: the tree's kernel built by
+# pgo-use-x, kept as $(PGO_OUT)/kernels/x/).  Then, for workload x (or each
+# workload of set x), it boots them alternately, A B A B ...:
+#   PGO_COMPARE_RUNS runs each (default 5) of the recipe as pgo-bench runs
+#     it, the client's figure (requests/s ...) under KVM or TCG;
+#   PGO_COMPARE_MEASURE runs each (default 1) under TCG with -icount and
+#     kpgo's plugin (tools/frontend.c), the client in the guest: guest and
+#     kernel instructions, kernel taken branches, simulated kernel L1I and
+#     ITLB misses, per operation; these repeat exactly run to run.
+# Loads are sized by PGO_COMPARE_SCALE (default 0.2 of the seed's).
+# Results: $(PGO_OUT)/compare/<w>-<B>-vs-<A>/ with summary.txt (the table,
+# printed), compare.csv and chart.svg (gnuplot).  Runs already made with
+# the same kernels and settings are reused: delete the directory to measure
+# again.
+
+ifndef kpgo-compare-mk
+kpgo-compare-mk := 1
+
+PGO_COMPARE_RUNS    ?= 5
+PGO_COMPARE_MEASURE ?= 1
+PGO_COMPARE_SCALE   ?= 0.2
+PGO_COMPARE_A       ?= baseline
+PGO_COMPARE_B       ?=
+KPGO_GNUPLOT        ?= gnuplot
+
+kpgo-recipe-phases += compare
+kpgo-kernels := $(PGO_OUT)/kernels
+kpgo-self-make = $(MAKE) --no-print-directory -f $(abspath $(firstword $(MAKEFILE_LIST)))
+
+$(foreach v,PGO_COMPARE_RUNS PGO_COMPARE_MEASURE,$(if $(shell echo '$($(v))' | \
+	grep -Ex '[0-9]{1,3}'),,$(error kpgo: $(v)=$($(v)) is not a count of runs (0-999))))
+$(if $(shell echo '$(PGO_COMPARE_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+'),,$(error \
+	kpgo: PGO_COMPARE_SCALE=$(PGO_COMPARE_SCALE) is not a number))
+
+# $(call kpgo-cmp-kernel,X): the image of kernel X: baseline, or a workload,
+# set or imported profile's
+kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)))
+kpgo-cmp-size = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-size.txt,$(kpgo-kernels)/$(1)/size.txt)
+
+# $(call kpgo-size-of,VMLINUX,IMAGE): text= data= bss= image= lines
+kpgo-size-of = size -B $(1) | awk 'NR == 2 { printf "text=%s\ndata=%s\nbss=%s\n", $$1, $$2, $$3 }' && \
+	echo "image=$$(stat -c %s $(2))"
+
+# The baseline: pgo-baseline (a no-op when current)
+$(kpgo-kernel-baseline): FORCE
+	+@$(kpgo-self-make) pgo-baseline
+	@{ $(call kpgo-size-of,$(kpgo-base)/vmlinux,$@) ; } > $(kpgo-base)/kpgo-size.txt.tmp && \
+	if cmp -s $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; then rm -f $(kpgo-base)/kpgo-size.txt.tmp; \
+	else mv -f $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; fi
+
+# Kernel X: pgo-use-X (a no-op when current), then the tree's image kept
+# (rewritten only when it changed: runs made with it stay valid)
+quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(1) as $@
+      cmd_cmp_keep = d=$(@D); mkdir -p $$d && \
+	if ! cmp -s $(kpgo-kernel-optimized) $@; then cp $(kpgo-kernel-optimized) $@.tmp && mv -f $@.tmp $@; fi && \
+	{ $(call kpgo-size-of,$(kpgo-objtree)/vmlinux,$@) ; } > $$d/size.txt.tmp && mv -f $$d/size.txt.tmp $$d/size.txt
+
+$(kpgo-kernels)/%/$(notdir $(kpgo-arch-image)): FORCE
+	+@$(kpgo-self-make) pgo-use-$*
+	$(call kpgo-cmd,cmp_keep,$*)
+
+# --- the compare image -------------------------------------------------
+# The workload's image, with the load at PGO_COMPARE_SCALE and, for a
+# host-client recipe, the client itself in the guest as the load (measure
+# runs; figure runs boot with kpgo.noload and drive it from the host).
+kpgo-cmp-client-bins = $(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),\
+	$(or $(shell command -v $(b)),$(error kpgo: workload $(1): its client $(b) is not \
+	installed: apt-get install $($(2)_DEBS))))
+define kpgo-cmp-conf
+$(call kpgo-guest-conf,$(1),$(2))
+$(if $(value $(2)_LOAD),,load=PGO_PORT=$($(2)_PORT); export PGO_PORT; $($(2)_CLIENT))
+endef
+define kpgo-cmp-manifest
+$(subst $(call kpgo-work,$(1))/guest.conf,$(call kpgo-work,$(1))/compare.conf,$(call kpgo-manifest,$(1),$(2)))
+$(if $(value $(2)_LOAD),,$(foreach b,$(kpgo-cmp-client-bins),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_CLIENT_FILES)))
+endef
+
+# --- one comparison: workload $(1), kernel B $(3), kernel A $(4) ---------
+kpgo-cmp-dir = $(PGO_OUT)/compare/$(1)-$(2)-vs-$(3)
+kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
+
+# the run's settings: a change re-runs
+define kpgo-cmp-settings
+# pgo-compare of workload $(1): kernel A $(4), kernel B $(3)
+scale=$(PGO_COMPARE_SCALE)
+runs=$(PGO_COMPARE_RUNS)
+measure=$(PGO_COMPARE_MEASURE)
+$(kpgo-run-conf)
+endef
+
+# $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
+kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),--initrd $(call kpgo-work,$(1))/compare.cpio.gz \
+	--report $(4:.out=.rep) --tag PGO-CMP $(if $(filter measure,$(5)),--icount \
+	--plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) --append '$(call kpgo-escsq,$(strip $(PGO_APPEND) norandmaps))',\
+	$(if $(value $(2)_LOAD),,--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) kpgo.noload))'))),\
+	$(if $(filter measure,$(5)),--guest-load))
+
+quiet_cmd_cmp_run =
+      cmd_cmp_run = $(call kpgo-say,PGO-CMP,$(1): run $(4) of $(PGO_COMPARE_RUNS)$(comma) kernel $(5) ($(call kpgo-cmp-kernel,$(5)))) && \
+	$(call kpgo-cmp-vm,$(1),$(2),$(call kpgo-cmp-kernel,$(5)),$@.out,figure) && \
+	$(call kpgo-result,$(1),$(2),$@.out,$@.res) && cat $@.res $@.rep > $@.tmp && mv -f $@.tmp $@ && \
+	$(call kpgo-say,PGO-CMP,$(1) on $(5): $$(cat $@.res))
+
+quiet_cmd_cmp_measure =
+      cmd_cmp_measure = $(call kpgo-say,PGO-CMP,$(1): measure run $(4) of $(PGO_COMPARE_MEASURE)$(comma) kernel $(5) (tcg -icount$(comma) plugin)) && \
+	rm -f $@.fe && $(call kpgo-cmp-vm,$(1),$(2),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
+	ops=$$( ( $($(2)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
+	  echo "kpgo: workload $(1): measure run: no operation count (filter $(2)_OPS) or no plugin figures ($@.fe) from $@.out" >&2; exit 1; } && \
+	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@ && \
+	$(call kpgo-say,PGO-CMP,$(1) on $(5): $$ops; kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
+	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@))
+
+kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
+	set output '$(1)/chart.svg'; set multiplot layout 1,2 title '$(2): kernel A $(4), kernel B $(3)'; \
+	$(if $(filter-out 0,$(PGO_COMPARE_RUNS)),set title 'client figure per run (A B A B ...)'; \
+	  set xlabel 'run'; set key bottom right; set xtics 1; \
+	  plot '$(1)/chart-runs.dat' using 1:2 with linespoints title 'A: $(4)'$(comma) \
+	  '' using 1:3 with linespoints title 'B: $(3)'; unset xlabel; set xtics autofreq;) \
+	set title 'B against A (above 1: B is better)'; set style fill solid 0.5; set boxwidth 0.6; \
+	set xtics rotate by -35 font 'sans,8'; set key off; \
+	plot '$(1)/chart-ratios.dat' using 0:2:xtic(1) with boxes$(comma) '' using 0:2:3:4 with yerrorbars lc 'black'$(comma) 1 lc 'red'; \
+	unset multiplot
+
+quiet_cmd_cmp_summary = PGO-CMP $(1): summary $@
+      cmd_cmp_summary = cp $(call kpgo-cmp-size,$(4)) $(@D)/size-a.txt && cp $(call kpgo-cmp-size,$(3)) $(@D)/size-b.txt && \
+	$(KPGO_BIN)/kpgo-compare --dir $(@D) --workload $(1) --a $(4) --b $(3) \
+	--runs $(PGO_COMPARE_RUNS) --measure $(PGO_COMPARE_MEASURE) > $@.tmp && \
+	$(KPGO_GNUPLOT) -e "$(call kpgo-cmp-chart,$(@D),$(1),$(3),$(4))" 2> $(@D)/gnuplot.log || { \
+	  echo "kpgo: gnuplot failed on $(@D)/chart.svg:" >&2; cat $(@D)/gnuplot.log >&2; exit 1; } && \
+	mv -f $@.tmp $@
+
+# the files of one comparison, in the order they are made: run i of A,
+# run i of B, ..., then the measure runs the same way
+kpgo-cmp-seq = $(foreach i,$(wordlist 1,$(PGO_COMPARE_RUNS),$(kpgo-seq)),run-$(i)-a run-$(i)-b) \
+	$(foreach i,$(wordlist 1,$(PGO_COMPARE_MEASURE),$(kpgo-seq)),measure-$(i)-a measure-$(i)-b)
+kpgo-seq := $(shell seq 1 999)
+
+# $(call kpgo-cmp-rules,workload,NAME,B,A)
+define kpgo-cmp-rules
+$(if $(strip $(kpgo-cmp-seq)),,$(error kpgo: PGO_COMPARE_RUNS and PGO_COMPARE_MEASURE are both 0: nothing to compare))
+$(if $(filter 0,$(PGO_COMPARE_MEASURE)),,$(if $(value $(2)_OPS),,$(error kpgo: recipe $(1): \
+	$(2)_OPS is not set: measure runs count the load's operations with it (or PGO_COMPARE_MEASURE=0))))
+$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-settings,$(1),$(2),$(3),$(4)))
+$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: PGO_SCALE := $(PGO_COMPARE_SCALE)
+
+$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt) $(call \
+	kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: PGO_SCALE := $(PGO_COMPARE_SCALE)
+
+$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
+		$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings $(call kpgo-work,$(1))/compare.cpio.gz \
+		$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img) \
+		| $(call kpgo-cmp-kernel,$(4)) $(call kpgo-cmp-kernel,$(3))
+$(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%,$(foreach \
+	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN))
+$(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+	$$(call kpgo-cmd,cmp_run,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+$(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+	$$(call kpgo-cmd,cmp_measure,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+)
+$(call kpgo-cmp-chain,$(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
+
+$(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: $(addprefix $(call \
+		kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))) $(KPGO_BIN)/kpgo-compare
+	$$(call kpgo-cmd,cmp_summary,$(1),$(2),$(3),$(4))
+
+$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img: | $(call kpgo-cmp-kernel,baseline))
+kpgo-cmp-summaries += $(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt
+endef
+
+# each file waits for the one before it (order only)
+kpgo-cmp-chain = $(if $(word 2,$(1)),$(word 2,$(1)): | $(word 1,$(1))$(kpgo-nl)$(call \
+	kpgo-cmp-chain,$(wordlist 2,$(words $(1)),$(1))))
+
+# per workload: its compare image
+define kpgo-compare-tmpl
+$(call kpgo-work,$(1))/compare.conf: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-conf,$(1),$(2)))
+$(call kpgo-work,$(1))/compare.conf: PGO_SCALE := $(PGO_COMPARE_SCALE)
+
+$(call kpgo-work,$(1))/compare.manifest: FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-manifest,$(1),$(2)))
+
+$(call kpgo-work,$(1))/compare.cpio.gz: $(call kpgo-work,$(1))/compare.manifest \
+		$(call kpgo-work,$(1))/compare.conf $(call kpgo-work,$(1))/passwd \
+		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent $(KPGO_BIN)/kpgo-mkimage \
+		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
+	$$(call kpgo-check-host,$(1),$(2))
+	$$(KPGO_BIN)/kpgo-mkimage --quiet -o $$@ $$(@D)/compare.manifest && \
+	$$(call kpgo-say,PGO-IMG,$(1): $$@$$(comma) $$$$(stat -c %s $$@) bytes (for pgo-compare))
+endef
+
+# --- the goals ---------------------------------------------------------
+# $(call kpgo-compare-goal,x): rules for pgo-compare-x (workload or set)
+kpgo-cmp-summaries :=
+define kpgo-compare-goal
+$(if $(or $(filter $(1),$(kpgo-recipes)),$(kpgo-is-set)),,$(call kpgo-unknown,$(1)))
+$(if $(kpgo-is-set),$(call kpgo-set-check,$(1)))
+$(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-rules,$(call kpgo-member-name,$(m)),$(call \
+	kpgo-upper,$(call kpgo-member-name,$(m))),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))$(kpgo-nl))
+$(call kpgo-cmp-kernel,$(or $(PGO_COMPARE_B),$(1))): | $(call kpgo-cmp-kernel,$(PGO_COMPARE_A))
+pgo-compare-$(1): $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-dir,$(call \
+		kpgo-member-name,$(m)),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))/summary.txt)
+	@for f in $$^; do echo; cat $$$$f; echo "  (table $$$$f, chart $$$${f%/*}/chart.svg, CSV $$$${f%/*}/compare.csv)"; done
+	@echo; for f in $$^; do tail -n 1 $$$$f; done
+.PHONY: pgo-compare-$(1)
+endef
+
+endif

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/compare.mk - pgo-compare's statistics (kpgo-compare on run files
+# written here) and its make-level answers to bad input (fast).
+
+KPGO_TESTS_FAST += compare-stats compare-geomean compare-bad-runs compare-make-errors
+
+CMP = $(KPGO_SAN)/kpgo-compare
+
+# $(call cmp-run,FILE,LINE): a figure run's file as pgo-compare writes it
+cmp-run = printf '%s\naccel=tcg\nboot_s=2.0\nclient_s=30.0\n' "$(2)" > $(T)/$(1)
+# $(call cmp-measure,FILE,KERNEL-INSNS,L1I-MISSES)
+cmp-measure = printf 'ops=1000\nop=request\nwindows=1\ninsns=9000000\nkernel_insns=$(2)\nkernel_taken=400000\nkernel_lines=800000\nkernel_icache_misses=$(3)\nicache_misses=90000\nkernel_itlb_misses=700\n' > $(T)/$(1)
+
+# five interleaved runs each: every B above every A, so the whole
+# bootstrap interval lies above 1; the measure runs repeat exactly
+test-compare-stats: $(CMP)
+	i=1; for a in 100 102 98 101 99; do $(call cmp-run,run-$$i-a.txt,$$a requests/s (mean of 20 tests)); i=$$((i+1)); done
+	i=1; for b in 105 107 103 106 104; do $(call cmp-run,run-$$i-b.txt,$$b requests/s (mean of 20 tests)); i=$$((i+1)); done
+	$(call cmp-measure,measure-1-a.txt,5000000,50000); $(call cmp-measure,measure-2-a.txt,5000000,50000)
+	$(call cmp-measure,measure-1-b.txt,4000000,25000); $(call cmp-measure,measure-2-b.txt,4000000,25000)
+	printf 'text=1000\ndata=200\nbss=50\nimage=900\n' > $(T)/size-a.txt
+	printf 'text=800\ndata=200\nbss=50\nimage=850\n' > $(T)/size-b.txt
+	$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 5 --measure 2 > $(T)/table
+	cat $(T)/table
+	tail -n 1 $(T)/table | grep -Ex 'redis: optimized/baseline = 1\.050 \(N=5 each, 95% CI 1\.[0-9]{3}–1\.[0-9]{3}\)'
+	lo=$$(tail -n 1 $(T)/table | sed 's/.*CI \([0-9.]*\)–\([0-9.]*\))/\1/'); \
+	  hi=$$(tail -n 1 $(T)/table | sed 's/.*CI \([0-9.]*\)–\([0-9.]*\))/\2/'); \
+	  awk -v l=$$lo -v h=$$hi 'BEGIN { exit !(l > 1 && l <= 1.05 && h >= 1.05 && h < 1.1) }'
+	grep -E '^  median +100\.0 +105\.0$$' $(T)/table
+	grep -E '^  kernel instructions +5000\.00 +4000\.00 +1\.2500 \(runs identical\)$$' $(T)/table
+	grep -E '^  kernel L1I misses +50\.00 +25\.00 +2\.0000' $(T)/table
+	grep -E '^  kernel L1I misses per 1000 kernel insns +10\.00 +6\.25 +1\.6000' $(T)/table
+	grep -E '^  text +1000 +800 +0\.8000$$' $(T)/table
+	test $$(wc -l < $(T)/compare.csv) -eq $$((1 + 10 + 2 * 2 * 7 + 2 * 4))
+	grep -q '^redis,baseline,redis,client,3,B,redis,"requests/s",103$$' $(T)/compare.csv
+	test $$(grep -vc '^#' $(T)/chart-runs.dat) -eq 5
+	test $$(grep -vc '^#' $(T)/chart-ratios.dat) -eq 8
+	# the same runs give the same interval (fixed seed)
+	$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 5 --measure 2 | tail -n 1 > $(T)/again
+	tail -n 1 $(T)/table | cmp - $(T)/again
+	# a measure run that differs is reported as such
+	$(call cmp-measure,measure-2-b.txt,4000100,25000)
+	$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 5 --measure 2 | grep -E '^  kernel instructions .*\(runs differ\)$$'
+
+# several figures in one result line: their geometric mean; not against
+# the baseline: "B/A" in the verdict
+test-compare-geomean: $(CMP)
+	$(call cmp-run,run-1-a.txt,100 sets/s$(comma) 400 gets/s (memcslap$(comma) 5 threads))
+	$(call cmp-run,run-1-b.txt,121 sets/s$(comma) 484 gets/s (memcslap$(comma) 5 threads))
+	$(CMP) --dir $(T) --workload memcached --a all --b memcached --runs 1 --measure 0 > $(T)/table
+	cat $(T)/table
+	grep -E '^  1 +200\.0 +242\.0$$' $(T)/table
+	grep -q 'geomean of 2 figures, sets/s' $(T)/table
+	tail -n 1 $(T)/table | grep -Ex 'memcached: memcached/all = 1\.210 \(N=1 each, 95% CI 1\.210–1\.210\)'
+
+# a missing run, a run without a figure, a measure run without ops: what
+# and where
+test-compare-bad-runs: $(CMP)
+	$(call cmp-run,run-1-a.txt,100 requests/s); $(call cmp-run,run-1-b.txt,110 requests/s)
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 2,run-2-a\.txt: .*did the run finish)
+	$(call cmp-run,run-2-a.txt,the client said nothing useful); $(call cmp-run,run-2-b.txt,99 requests/s)
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 2,run-2-a\.txt: no .<number> <unit>/s. figure in its first line .the client said nothing useful.)
+	printf 'op=request\nkernel_insns=5\n' > $(T)/measure-1-a.txt
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: no ops= line)
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 0 --measure 0,Usage: kpgo-compare)
+
+# pgo-compare's settings and goals are checked before anything runs
+test-compare-make-errors: $(KSRC_TEST)/Kbuild
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-compare-nosuch,unknown workload .nosuch.)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_RUNS=many pgo-compare-redis,PGO_COMPARE_RUNS=many is not a count of runs)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_SCALE=big pgo-compare-redis,PGO_COMPARE_SCALE=big is not a number)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_RUNS=0 PGO_COMPARE_MEASURE=0 pgo-compare-redis,both 0: nothing to compare)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) REDIS_OPS= pgo-compare-redis,REDIS_OPS is not set)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_SET_web=nosuch pgo-compare-web,PGO_SET_web: .nosuch. is not a workload)

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * frontend.c - kpgo's QEMU TCG plugin (libkpgo-frontend.so): deterministic
+ * figures of what the guest kernel's code costs the CPU's front end.
+ *
+ * Loaded with
+ *   qemu-system-x86_64 -icount shift=0,sleep=off \
+ *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS]
+ *
+ * The guest marks a window with two magic instructions (kpgo-agent runs
+ * them around the load): "nopl 0x4b50a551(%rax)" opens it, "nopl
+ * 0x4b50a5e0(%rax)" closes it and writes FILE (through FILE.tmp and a
+ * rename).  On any x86-64 CPU both are plain NOPs.
+ *
+ * Within the window it counts, per translated block (TB) executed:
+ *   insns, kernel_insns        guest instructions, all and in kernel mode
+ *                              (code at an address with bit 63 set)
+ *   kernel_taken               control transfers out of kernel code that
+ *                              did not fall through to the next instruction:
+ *                              taken branches, calls, returns, and
+ *                              interrupts/exceptions that hit kernel code
+ *   kernel_lines               64-byte instruction lines a kernel TB spans
+ *   kernel_icache_misses       of those, misses in a simulated L1 I-cache
+ *   icache_misses              misses of all code, user and kernel
+ *   kernel_itlb_misses         misses of a simulated I-TLB of 4 KiB pages
+ *
+ * The I-cache is set-associative with true LRU replacement, virtually
+ * indexed and tagged, one per vCPU, shared by user and kernel code (as a
+ * real L1I is), and kept warm outside the window.  Default 32 KiB, 8-way,
+ * 64-byte lines; the I-TLB 64 entries, 4-way.
+ *
+ * What the model does not capture: a TB is counted as fetched whole when
+ * it starts (an exception in its middle over-counts the rest); no
+ * prefetching, no L2, no branch predictor, no micro-op cache, no timing;
+ * the kernel's 2 MiB text mappings are modelled as 4 KiB pages; the I-TLB
+ * is not flushed on address-space switches.  With -icount and the same
+ * guest inputs, every figure repeats exactly from run to run.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qemu-plugin.h>
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+#define MARK_OPEN	0x4b50a551u
+#define MARK_CLOSE	0x4b50a5e0u
+#define MAX_VCPUS	64
+
+struct tb_info {
+	uint64_t start, end;		/* [start, end) of its code */
+	uint32_t ninsns;
+	uint8_t kernel, mark;		/* mark: 1 opens, 2 closes */
+};
+
+struct assoc {				/* a set-associative LRU array */
+	unsigned sets, ways, shift;	/* shift: log2 of the block size */
+	uint64_t *tag, *stamp, clock;
+};
+
+struct vcpu {
+	const struct tb_info *prev;
+	struct assoc l1i, itlb;
+	uint64_t insns, kinsns, ktaken, klines, kmiss, miss, ktlbmiss;
+};
+
+static struct vcpu cpus[MAX_VCPUS];
+static const char *out_path;
+static unsigned l1i_kib = 32, l1i_ways = 8, l1i_line = 64;
+static unsigned itlb_entries = 64, itlb_ways = 4;
+static bool counting;
+static unsigned windows;
+
+static int log2u(unsigned v)
+{
+	int n = 0;
+
+	if (!v || (v & (v - 1)))
+		return -1;
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+static int assoc_init(struct assoc *a, unsigned blocks, unsigned ways,
+		      unsigned block_size)
+{
+	int s = log2u(block_size);
+
+	if (s < 0 || !ways || blocks % ways || log2u(blocks / ways) < 0)
+		return -1;
+	a->sets = blocks / ways;
+	a->ways = ways;
+	a->shift = (unsigned)s;
+	a->tag = calloc((size_t)blocks, sizeof(*a->tag));
+	a->stamp = calloc((size_t)blocks, sizeof(*a->stamp));
+	return a->tag && a->stamp ? 0 : -1;
+}
+
+/* Look up block number b; 1 on a miss (then b replaces the LRU way). */
+static int assoc_access(struct assoc *a, uint64_t b)
+{
+	uint64_t *tag = a->tag + (b & (a->sets - 1)) * a->ways;
+	uint64_t *st = a->stamp + (b & (a->sets - 1)) * a->ways;
+	unsigned w, lru = 0;
+
+	a->clock++;
+	for (w = 0; w < a->ways; w++) {
+		if (st[w] && tag[w] == b) {
+			st[w] = a->clock;
+			return 0;
+		}
+		if (st[w] < st[lru])
+			lru = w;
+	}
+	tag[lru] = b;
+	st[lru] = a->clock;
+	return 1;
+}
+
+static void write_figures(void)
+{
+	struct vcpu sum = { 0 };
+	char tmp[4096];
+	FILE *f;
+	int i;
+
+	for (i = 0; i < MAX_VCPUS; i++) {
+		sum.insns += cpus[i].insns;
+		sum.kinsns += cpus[i].kinsns;
+		sum.ktaken += cpus[i].ktaken;
+		sum.klines += cpus[i].klines;
+		sum.kmiss += cpus[i].kmiss;
+		sum.miss += cpus[i].miss;
+		sum.ktlbmiss += cpus[i].ktlbmiss;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+		return;
+	}
+	fprintf(f, "# kpgo-frontend: guest front-end figures of one load window\n"
+		"model=L1I %u KiB %u-way %u-byte lines LRU; ITLB %u entries %u-way 4 KiB pages\n"
+		"windows=%u\ninsns=%" PRIu64 "\nkernel_insns=%" PRIu64 "\n"
+		"kernel_taken=%" PRIu64 "\nkernel_lines=%" PRIu64 "\n"
+		"kernel_icache_misses=%" PRIu64 "\nicache_misses=%" PRIu64 "\n"
+		"kernel_itlb_misses=%" PRIu64 "\n",
+		l1i_kib, l1i_ways, l1i_line, itlb_entries, itlb_ways, windows,
+		sum.insns, sum.kinsns, sum.ktaken, sum.klines, sum.kmiss,
+		sum.miss, sum.ktlbmiss);
+	if (fclose(f) || rename(tmp, out_path))
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
+}
+
+static void tb_exec(unsigned int vcpu_index, void *udata)
+{
+	const struct tb_info *t = udata;
+	struct vcpu *c = &cpus[vcpu_index % MAX_VCPUS];
+	uint64_t first = t->start >> c->l1i.shift;
+	uint64_t last = (t->end - 1) >> c->l1i.shift, l;
+	uint64_t p, pfirst = t->start >> 12, plast = (t->end - 1) >> 12;
+
+	if (t->mark == 1 && !counting) {
+		int i;
+
+		for (i = 0; i < MAX_VCPUS; i++) {
+			cpus[i].insns = cpus[i].kinsns = cpus[i].ktaken = 0;
+			cpus[i].klines = cpus[i].kmiss = cpus[i].miss = 0;
+			cpus[i].ktlbmiss = 0;
+		}
+		counting = true;
+	}
+	if (counting && c->prev && c->prev->kernel && t->start != c->prev->end)
+		c->ktaken++;
+	c->prev = t;
+	for (l = first; l <= last; l++) {
+		int m = assoc_access(&c->l1i, l);
+
+		if (counting) {
+			c->miss += m;
+			if (t->kernel) {
+				c->klines++;
+				c->kmiss += m;
+			}
+		}
+	}
+	for (p = pfirst; p <= plast; p++) {
+		int m = assoc_access(&c->itlb, p);
+
+		if (counting && t->kernel)
+			c->ktlbmiss += m;
+	}
+	if (counting) {
+		c->insns += t->ninsns;
+		if (t->kernel)
+			c->kinsns += t->ninsns;
+	}
+	if (t->mark == 2 && counting) {
+		counting = false;
+		windows++;
+		write_figures();
+	}
+}
+
+static unsigned insn_mark(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	uint32_t disp;
+
+	if (qemu_plugin_insn_size(insn) != 7 || d[0] != 0x0f || d[1] != 0x1f || d[2] != 0x80)
+		return 0;
+	memcpy(&disp, d + 3, 4);	/* x86 is little-endian, as is the host */
+	return disp == MARK_OPEN ? 1 : disp == MARK_CLOSE ? 2 : 0;
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb), i;
+	struct tb_info *t;
+	struct qemu_plugin_insn *last;
+
+	if (!n)
+		return;
+	t = calloc(1, sizeof(*t));	/* lives as long as QEMU: TBs are */
+	if (!t)				/* retranslated rarely */
+		return;
+	last = qemu_plugin_tb_get_insn(tb, n - 1);
+	t->start = qemu_plugin_tb_vaddr(tb);
+	t->end = qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last);
+	t->ninsns = (uint32_t)n;
+	t->kernel = t->start >> 63;
+	for (i = 0; i < n && !t->mark; i++)
+		t->mark = (uint8_t)insn_mark(qemu_plugin_tb_get_insn(tb, i));
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, t);
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	if (!windows)
+		fprintf(stderr, "kpgo-frontend: the guest closed no load window: %s not written\n",
+			out_path);
+}
+
+static int parse_triple(const char *v, unsigned *a, unsigned *b, unsigned *c)
+{
+	char end;
+	int n = c ? sscanf(v, "%u:%u:%u%c", a, b, c, &end) : sscanf(v, "%u:%u%c", a, b, &end);
+
+	return n == (c ? 3 : 2) ? 0 : -1;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strncmp(a, "out=", 4) && a[4]) {
+			out_path = a + 4;
+		} else if (!strncmp(a, "l1i=", 4)) {
+			if (parse_triple(a + 4, &l1i_kib, &l1i_ways, &l1i_line))
+				goto bad;
+		} else if (!strncmp(a, "itlb=", 5)) {
+			if (parse_triple(a + 5, &itlb_entries, &itlb_ways, NULL))
+				goto bad;
+		} else {
+			goto bad;
+		}
+	}
+	if (!out_path) {
+		fprintf(stderr, "kpgo-frontend: out=FILE is required\n");
+		return -1;
+	}
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (assoc_init(&cpus[i].l1i, l1i_kib * 1024 / (l1i_line ? l1i_line : 1),
+			       l1i_ways, l1i_line) ||
+		    assoc_init(&cpus[i].itlb, itlb_entries, itlb_ways, 4096)) {
+			fprintf(stderr, "kpgo-frontend: l1i=%u:%u:%u itlb=%u:%u: sizes, ways and "
+				"sets must be powers of two\n", l1i_kib, l1i_ways, l1i_line,
+				itlb_entries, itlb_ways);
+			return -1;
+		}
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+bad:
+	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
+		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS)\n", argv[i]);
+	return -1;
+}
