@@ -10,11 +10,11 @@
 # workload of set x), it boots them alternately, A B A B ...:
 #   PGO_COMPARE_RUNS runs each (default 5) of the recipe as pgo-bench runs
 #     it, the client's figure (requests/s ...) under KVM or TCG;
-#   PGO_COMPARE_MEASURE runs each (default 1) under TCG with -icount and
+#   PGO_COMPARE_MEASURE runs each (default 2) under TCG with -icount and
 #     kpgo's plugin (tools/frontend.c), the client in the guest: guest and
 #     kernel instructions, kernel taken branches, simulated kernel L1I and
-#     ITLB misses, per operation; these repeat exactly run to run.
-# Loads are sized by PGO_COMPARE_SCALE (default 0.2 of the seed's).
+#     ITLB misses, per operation; these barely depend on the host.
+# Loads are sized by PGO_COMPARE_SCALE (default 0.1 of the seed's).
 # Results: $(PGO_OUT)/compare/<w>-<B>-vs-<A>/ with summary.txt (the table,
 # printed), compare.csv and chart.svg (gnuplot).  Runs already made with
 # the same kernels and settings are reused: delete the directory to measure
@@ -24,8 +24,8 @@ ifndef kpgo-compare-mk
 kpgo-compare-mk := 1
 
 PGO_COMPARE_RUNS    ?= 5
-PGO_COMPARE_MEASURE ?= 1
-PGO_COMPARE_SCALE   ?= 0.2
+PGO_COMPARE_MEASURE ?= 2
+PGO_COMPARE_SCALE   ?= 0.1
 PGO_COMPARE_A       ?= baseline
 PGO_COMPARE_B       ?=
 KPGO_GNUPLOT        ?= gnuplot
@@ -55,16 +55,23 @@ $(kpgo-kernel-baseline): FORCE
 	if cmp -s $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; then rm -f $(kpgo-base)/kpgo-size.txt.tmp; \
 	else mv -f $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; fi
 
-# Kernel X: pgo-use-X (a no-op when current), then the tree's image kept
-# (rewritten only when it changed: runs made with it stay valid)
-quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(1) as $@
+# Kernel X: pgo-use-X, then the tree's image kept (rewritten only when it
+# changed: runs made with it stay valid).  A kept kernel is rebuilt when
+# its profiles or the tree's .config change, or with PGO_COMPARE_REBUILD=y
+# (after a source change): comparing X and Y does not switch the tree back
+# and forth.
+quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $@
       cmd_cmp_keep = d=$(@D); mkdir -p $$d && \
 	if ! cmp -s $(kpgo-kernel-optimized) $@; then cp $(kpgo-kernel-optimized) $@.tmp && mv -f $@.tmp $@; fi && \
 	{ $(call kpgo-size-of,$(kpgo-objtree)/vmlinux,$@) ; } > $$d/size.txt.tmp && mv -f $$d/size.txt.tmp $$d/size.txt
 
-$(kpgo-kernels)/%/$(notdir $(kpgo-arch-image)): FORCE
-	+@$(kpgo-self-make) pgo-use-$*
-	$(call kpgo-cmd,cmp_keep,$*)
+PGO_COMPARE_REBUILD ?= n
+define kpgo-cmp-kernel-rule
+$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)): $(call kpgo-merge-profiles,$(1)) \
+		$(kpgo-user-config) $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE)
+	+@$$(kpgo-self-make) pgo-use-$(1)
+	$$(call kpgo-cmd,cmp_keep,$(1))
+endef
 
 # --- the compare image -------------------------------------------------
 # The workload's image, with the load at PGO_COMPARE_SCALE and, for a
@@ -96,25 +103,25 @@ $(kpgo-run-conf)
 endef
 
 # $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
-kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),--initrd $(call kpgo-work,$(1))/compare.cpio.gz \
-	--report $(4:.out=.rep) --tag PGO-CMP $(if $(filter measure,$(5)),--icount \
-	--plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) --append '$(call kpgo-escsq,$(strip $(PGO_APPEND) norandmaps))',\
-	$(if $(value $(2)_LOAD),,--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) kpgo.noload))'))),\
-	$(if $(filter measure,$(5)),--guest-load))
+kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:.out=.rep) \
+	--tag PGO-CMP $(if $(filter measure,$(5)),--icount --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
+	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) norandmaps))',$(if $(value $(2)_LOAD),,\
+	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) kpgo.noload))'))
+kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
 
 quiet_cmd_cmp_run =
-      cmd_cmp_run = $(call kpgo-say,PGO-CMP,$(1): run $(4) of $(PGO_COMPARE_RUNS)$(comma) kernel $(5) ($(call kpgo-cmp-kernel,$(5)))) && \
-	$(call kpgo-cmp-vm,$(1),$(2),$(call kpgo-cmp-kernel,$(5)),$@.out,figure) && \
-	$(call kpgo-result,$(1),$(2),$@.out,$@.res) && cat $@.res $@.rep > $@.tmp && mv -f $@.tmp $@ && \
-	$(call kpgo-say,PGO-CMP,$(1) on $(5): $$(cat $@.res))
+      cmd_cmp_run = $(call kpgo-say,PGO-CMP,$(2): run $(4) of $(PGO_COMPARE_RUNS)$(comma) kernel $(5) ($(call kpgo-cmp-kernel,$(5)))) && \
+	$(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,figure) && \
+	$(call kpgo-result,$(2),$(3),$@.out,$@.res) && cat $@.res $@.rep > $@.tmp && mv -f $@.tmp $@ && \
+	$(call kpgo-say,PGO-CMP,$(2) on $(5): $$(cat $@.res))
 
 quiet_cmd_cmp_measure =
-      cmd_cmp_measure = $(call kpgo-say,PGO-CMP,$(1): measure run $(4) of $(PGO_COMPARE_MEASURE)$(comma) kernel $(5) (tcg -icount$(comma) plugin)) && \
-	rm -f $@.fe && $(call kpgo-cmp-vm,$(1),$(2),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
-	ops=$$( ( $($(2)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
-	  echo "kpgo: workload $(1): measure run: no operation count (filter $(2)_OPS) or no plugin figures ($@.fe) from $@.out" >&2; exit 1; } && \
+      cmd_cmp_measure = $(call kpgo-say,PGO-CMP,$(2): measure run $(4) of $(PGO_COMPARE_MEASURE)$(comma) kernel $(5) (tcg -icount$(comma) plugin)) && \
+	rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
+	ops=$$( ( $($(3)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
+	  echo "kpgo: workload $(2): measure run: no operation count (filter $(3)_OPS) or no plugin figures ($@.fe) from $@.out" >&2; exit 1; } && \
 	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@ && \
-	$(call kpgo-say,PGO-CMP,$(1) on $(5): $$ops; kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
+	$(call kpgo-say,PGO-CMP,$(2) on $(5): $$ops; kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
 	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@))
 
 kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
@@ -128,11 +135,11 @@ kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
 	plot '$(1)/chart-ratios.dat' using 0:2:xtic(1) with boxes$(comma) '' using 0:2:3:4 with yerrorbars lc 'black'$(comma) 1 lc 'red'; \
 	unset multiplot
 
-quiet_cmd_cmp_summary = PGO-CMP $(1): summary $@
-      cmd_cmp_summary = cp $(call kpgo-cmp-size,$(4)) $(@D)/size-a.txt && cp $(call kpgo-cmp-size,$(3)) $(@D)/size-b.txt && \
-	$(KPGO_BIN)/kpgo-compare --dir $(@D) --workload $(1) --a $(4) --b $(3) \
+quiet_cmd_cmp_summary = PGO-CMP $(2): summary $@
+      cmd_cmp_summary = cp $(call kpgo-cmp-size,$(5)) $(@D)/size-a.txt && cp $(call kpgo-cmp-size,$(4)) $(@D)/size-b.txt && \
+	$(KPGO_BIN)/kpgo-compare --dir $(@D) --workload $(2) --a $(5) --b $(4) \
 	--runs $(PGO_COMPARE_RUNS) --measure $(PGO_COMPARE_MEASURE) > $@.tmp && \
-	$(KPGO_GNUPLOT) -e "$(call kpgo-cmp-chart,$(@D),$(1),$(3),$(4))" 2> $(@D)/gnuplot.log || { \
+	$(KPGO_GNUPLOT) -e "$(call kpgo-cmp-chart,$(@D),$(2),$(4),$(5))" 2> $(@D)/gnuplot.log || { \
 	  echo "kpgo: gnuplot failed on $(@D)/chart.svg:" >&2; cat $(@D)/gnuplot.log >&2; exit 1; } && \
 	mv -f $@.tmp $@
 
@@ -172,7 +179,6 @@ $(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: $(addprefix $(call \
 	$$(call kpgo-cmd,cmp_summary,$(1),$(2),$(3),$(4))
 
 $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img: | $(call kpgo-cmp-kernel,baseline))
-kpgo-cmp-summaries += $(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt
 endef
 
 # each file waits for the one before it (order only)
@@ -193,18 +199,20 @@ $(call kpgo-work,$(1))/compare.cpio.gz: $(call kpgo-work,$(1))/compare.manifest 
 		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent $(KPGO_BIN)/kpgo-mkimage \
 		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
 	$$(call kpgo-check-host,$(1),$(2))
-	$$(KPGO_BIN)/kpgo-mkimage --quiet -o $$@ $$(@D)/compare.manifest && \
+	@$$(KPGO_BIN)/kpgo-mkimage --quiet -o $$@ $$(@D)/compare.manifest && \
 	$$(call kpgo-say,PGO-IMG,$(1): $$@$$(comma) $$$$(stat -c %s $$@) bytes (for pgo-compare))
 endef
 
 # --- the goals ---------------------------------------------------------
 # $(call kpgo-compare-goal,x): rules for pgo-compare-x (workload or set)
-kpgo-cmp-summaries :=
+kpgo-cmp-kernels-done :=
 define kpgo-compare-goal
 $(if $(or $(filter $(1),$(kpgo-recipes)),$(kpgo-is-set)),,$(call kpgo-unknown,$(1)))
 $(if $(kpgo-is-set),$(call kpgo-set-check,$(1)))
 $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-rules,$(call kpgo-member-name,$(m)),$(call \
 	kpgo-upper,$(call kpgo-member-name,$(m))),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))$(kpgo-nl))
+$(foreach k,$(filter-out baseline $(kpgo-cmp-kernels-done),$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A)),$(call \
+	kpgo-cmp-kernel-rule,$(k))$(kpgo-nl)kpgo-cmp-kernels-done += $(k)$(kpgo-nl))
 $(call kpgo-cmp-kernel,$(or $(PGO_COMPARE_B),$(1))): | $(call kpgo-cmp-kernel,$(PGO_COMPARE_A))
 pgo-compare-$(1): $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-dir,$(call \
 		kpgo-member-name,$(m)),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))/summary.txt)

@@ -16,7 +16,7 @@ e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e
 e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
-	e2e-bench e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
+	e2e-bench e2e-compare e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
 	e2e-client-fails-profile-kept
 
 # make quickstart from nothing: instrument, collect, use; check its summary
@@ -70,6 +70,32 @@ test-e2e-bench:
 	$(e2e-make) PGO_KERNEL=optimized pgo-bench-redis
 	grep -E '^[0-9]+ requests/s' $(e2e-out)/work/redis/bench-baseline.txt
 	grep -E '^[0-9]+ requests/s' $(e2e-out)/work/redis/bench-optimized.txt
+
+# pgo-compare-redis, small: runs interleaved A B A B, the verdict line, the
+# plugin's figures repeat exactly, a chart and a CSV; a second call reuses
+# the runs
+e2e-cmp-dir := $(e2e-out)/compare/redis-redis-vs-baseline
+test-e2e-compare:
+	rm -rf $(e2e-cmp-dir)
+	$(e2e-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis | tee $(T)/out
+	tail -n 1 $(T)/out | grep -Ex 'redis: optimized/baseline = [0-9]+\.[0-9]{3} \(N=2 each, 95% CI [0-9.]+–[0-9.]+\)'
+	cd $(e2e-cmp-dir) && test run-1-a.txt -ot run-1-b.txt && test run-1-b.txt -ot run-2-a.txt && \
+	  test run-2-a.txt -ot run-2-b.txt && test run-2-b.txt -ot measure-1-a.txt
+	grep -Eq '^[0-9]+ requests/s' $(e2e-cmp-dir)/run-1-a.txt
+	grep -q '^accel=' $(e2e-cmp-dir)/run-1-b.txt
+	for f in $(e2e-cmp-dir)/measure-*.txt; do \
+	  k=$$(sed -n 's/^kernel_insns=//p' $$f); a=$$(sed -n 's/^insns=//p' $$f); \
+	  m=$$(sed -n 's/^kernel_icache_misses=//p' $$f); o=$$(sed -n 's/^ops=//p' $$f); \
+	  echo "$$f: $$o ops, $$a insns, $$k kernel, $$m kernel L1I misses"; \
+	  test "$$k" -gt 0 && test "$$k" -lt "$$a" && test "$$m" -gt 0 && test "$$o" -gt 0 || exit 1; done
+	# -icount repeats a run's instructions closely, not always exactly
+	# (host-timed QEMU events); within 1 % of the median
+	grep -E '^  kernel instructions .*\(runs (identical|within ±0\.[0-9]+%)\)$$' $(e2e-cmp-dir)/summary.txt
+	grep -q '<svg' $(e2e-cmp-dir)/chart.svg
+	test $$(grep -c ',client,' $(e2e-cmp-dir)/compare.csv) -eq 4
+	$(e2e-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis > $(T)/again
+	! grep -q 'PGO-CMP redis: run' $(T)/again
+	tail -n 1 $(T)/out > $(T)/line1; tail -n 1 $(T)/again > $(T)/line2; cmp $(T)/line1 $(T)/line2
 
 # with no memory of a failed KVM, auto tries KVM and says what it used
 test-e2e-kvm-fallback:

@@ -351,20 +351,28 @@ int main(int argc, char **argv)
 	}
 	if (meas) {
 		printf("\ndeterministic figures per %s (tcg -icount, kpgo-frontend plugin, %d run%s each,\n"
-		       "client in the guest; %.0f %ss a run; lower is better, ratio A/B)\n",
+		       "client in the guest; %.0f %ss a run; lower is better, ratio A/B of medians)\n",
 		       op, meas, meas > 1 ? "s" : "", ops[1], op);
 		printf("  %-40s %14s %14s %8s %s\n", "metric", "A", "B", "A/B", "");
 		for (k = 0; k < (int)NMETRICS; k++) {
-			double lo2, hi2, r;
-			int same = 1;
+			double lo2, hi2, r, spread = 0;
+			char note[64] = "";
 
-			for (s = 0; s < 2; s++)
-				for (i = 1; i < meas; i++)
-					same &= mval[s][k][i] == mval[s][k][0];
+			/* the largest distance of a run from its side's median */
+			for (s = 0; s < 2; s++) {
+				double m = median(mval[s][k], meas);
+
+				for (i = 0; i < meas; i++)
+					if (m > 0 && fabs(mval[s][k][i] - m) / m > spread)
+						spread = fabs(mval[s][k][i] - m) / m;
+			}
+			if (meas > 1 && spread == 0)
+				snprintf(note, sizeof(note), "(runs identical)");
+			else if (meas > 1)
+				snprintf(note, sizeof(note), "(runs within ±%.2f%%)", 100 * spread);
 			r = ratio_ci(mval[0][k], meas, mval[1][k], meas, &lo2, &hi2);
 			printf("  %-40s %14.2f %14.2f %8.4f %s\n", metrics[k].label,
-			       median(mval[0][k], meas), median(mval[1][k], meas), r,
-			       meas > 1 ? (same ? "(runs identical)" : "(runs differ)") : "");
+			       median(mval[0][k], meas), median(mval[1][k], meas), r, note);
 			fprintf(fq, "\"%s\" %.6g %.6g %.6g\n", metrics[k].label, r, lo2, hi2);
 		}
 	}

@@ -26,8 +26,10 @@
  *
  * The I-cache is set-associative with true LRU replacement, virtually
  * indexed and tagged, one per vCPU, shared by user and kernel code (as a
- * real L1I is), and kept warm outside the window.  Default 32 KiB, 8-way,
- * 64-byte lines; the I-TLB 64 entries, 4-way.
+ * real L1I is).  Default 32 KiB, 8-way,
+ * 64-byte lines; the I-TLB 64 entries, 4-way.  Outside the window nothing
+ * is modelled (booting under the plugin stays fast): the caches start cold
+ * when the window opens, on every kernel alike.
  *
  * What the model does not capture: a TB is counted as fetched whole when
  * it starts (an exception in its middle over-counts the rest); no
@@ -163,9 +165,8 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 {
 	const struct tb_info *t = udata;
 	struct vcpu *c = &cpus[vcpu_index % MAX_VCPUS];
-	uint64_t first = t->start >> c->l1i.shift;
-	uint64_t last = (t->end - 1) >> c->l1i.shift, l;
-	uint64_t p, pfirst = t->start >> 12, plast = (t->end - 1) >> 12;
+	uint64_t l, last = (t->end - 1) >> c->l1i.shift;
+	uint64_t p, plast = (t->end - 1) >> 12;
 
 	if (t->mark == 1 && !counting) {
 		int i;
@@ -174,35 +175,34 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			cpus[i].insns = cpus[i].kinsns = cpus[i].ktaken = 0;
 			cpus[i].klines = cpus[i].kmiss = cpus[i].miss = 0;
 			cpus[i].ktlbmiss = 0;
+			cpus[i].prev = NULL;
 		}
 		counting = true;
 	}
-	if (counting && c->prev && c->prev->kernel && t->start != c->prev->end)
+	if (!counting)		/* boot and shutdown are not modelled */
+		return;
+	if (c->prev && c->prev->kernel && t->start != c->prev->end)
 		c->ktaken++;
 	c->prev = t;
-	for (l = first; l <= last; l++) {
+	for (l = t->start >> c->l1i.shift; l <= last; l++) {
 		int m = assoc_access(&c->l1i, l);
 
-		if (counting) {
-			c->miss += m;
-			if (t->kernel) {
-				c->klines++;
-				c->kmiss += m;
-			}
+		c->miss += m;
+		if (t->kernel) {
+			c->klines++;
+			c->kmiss += m;
 		}
 	}
-	for (p = pfirst; p <= plast; p++) {
+	for (p = t->start >> 12; p <= plast; p++) {
 		int m = assoc_access(&c->itlb, p);
 
-		if (counting && t->kernel)
+		if (t->kernel)
 			c->ktlbmiss += m;
 	}
-	if (counting) {
-		c->insns += t->ninsns;
-		if (t->kernel)
-			c->kinsns += t->ninsns;
-	}
-	if (t->mark == 2 && counting) {
+	c->insns += t->ninsns;
+	if (t->kernel)
+		c->kinsns += t->ninsns;
+	if (t->mark == 2) {
 		counting = false;
 		windows++;
 		write_figures();
