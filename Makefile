@@ -128,7 +128,8 @@ INSTALL    ?= install
 kpgo-inst-share   = $(DESTDIR)$(datadir)/kpgo
 kpgo-inst-libexec = $(DESTDIR)$(libexecdir)/kpgo
 # every helper, the guest ones and those built on demand included
-kpgo-inst-tools = $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools) leveldb-bench)
+kpgo-inst-tools = $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools) leveldb-bench) \
+	$(KPGO_PLUGIN)
 
 install: $(kpgo-inst-tools)
 	$(INSTALL) -d $(kpgo-inst-share)/mk $(kpgo-inst-share)/kconfig $(kpgo-inst-share)/recipes \

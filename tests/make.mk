@@ -97,7 +97,8 @@ test-make-help-lists:
 	$(kmake) pgo-help > $(T)/help
 	grep -q 'pgo-collect-<w>' $(T)/help
 	grep -q 'Workloads (<w>):.*memcached.*redis' $(T)/help
-	for v in PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
+	grep -q 'pgo-compare-<w|set>' $(T)/help
+	for v in PGO_COMPARE_RUNS PGO_COMPARE_SCALE PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
 		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS PGO_SETS_FILES \
 		PGO_NORMALIZE PGO_REBUILD_THRESHOLD PGO_PROFILE PGO_ALLOW_STALE PGO_EXPORT_DIR PGO_TIMEOUT PGO_SETTINGS; do \
 		grep -q "$$v=" $(T)/help || { echo "pgo-help lacks $$v"; exit 1; }; done
