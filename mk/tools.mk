@@ -75,7 +75,8 @@ quiet_cmd_plugin = HOSTCC  $(notdir $@)
       cmd_plugin = mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) -fPIC -shared \
 	-fvisibility=hidden -I$(dir $(kpgo-plugin-h)) -o $@ $<
 
-$(KPGO_PLUGIN): $(KPGO_DIR)/tools/frontend.c $(kpgo-plugin-h)
+# (a pattern rule: an installed copy, without tools/, uses the file as it is)
+$(KPGO_BIN)/libkpgo-%.so: $(KPGO_DIR)/tools/%.c $(kpgo-plugin-h)
 	$(call kpgo-cmd,plugin)
 
 kpgo-tools: $(addprefix $(KPGO_BIN)/kpgo-,$(kpgo-host-tools) $(kpgo-guest-tools))
