@@ -127,11 +127,11 @@ quiet_cmd_cmp_measure =
 kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
 	set output '$(1)/chart.svg'; set multiplot layout 1,2 title '$(2): kernel A $(4), kernel B $(3)'; \
 	$(if $(filter-out 0,$(PGO_COMPARE_RUNS)),set title 'client figure per run (A B A B ...)'; \
-	  set xlabel 'run'; set key bottom right; set xtics 1; \
+	  set xlabel 'run'; set key below; set xtics 1; \
 	  plot '$(1)/chart-runs.dat' using 1:2 with linespoints title 'A: $(4)'$(comma) \
 	  '' using 1:3 with linespoints title 'B: $(3)'; unset xlabel; set xtics autofreq;) \
 	set title 'B against A (above 1: B is better)'; set style fill solid 0.5; set boxwidth 0.6; \
-	set xtics rotate by -35 font 'sans,8'; set key off; \
+	set xtics rotate by -35 font 'sans,8'; set key off; set yrange [0:*]; \
 	plot '$(1)/chart-ratios.dat' using 0:2:xtic(1) with boxes$(comma) '' using 0:2:3:4 with yerrorbars lc 'black'$(comma) 1 lc 'red'; \
 	unset multiplot
 
