@@ -156,10 +156,11 @@ $(if $(filter 0,$(PGO_COMPARE_MEASURE)),,$(if $(value $(2)_OPS),,$(error kpgo: r
 	$(2)_OPS is not set: measure runs count the load's operations with it (or PGO_COMPARE_MEASURE=0))))
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-settings,$(1),$(2),$(3),$(4)))
-$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: PGO_SCALE := $(PGO_COMPARE_SCALE)
+$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
 
+# (private: the disk and the kernels, prerequisites, keep the user's scale)
 $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt) $(call \
-	kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: PGO_SCALE := $(PGO_COMPARE_SCALE)
+	kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
 
 $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
 		$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings $(call kpgo-work,$(1))/compare.cpio.gz \
@@ -189,7 +190,7 @@ kpgo-cmp-chain = $(if $(word 2,$(1)),$(word 2,$(1)): | $(word 1,$(1))$(kpgo-nl)$
 define kpgo-compare-tmpl
 $(call kpgo-work,$(1))/compare.conf: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-conf,$(1),$(2)))
-$(call kpgo-work,$(1))/compare.conf: PGO_SCALE := $(PGO_COMPARE_SCALE)
+$(call kpgo-work,$(1))/compare.conf: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
 
 $(call kpgo-work,$(1))/compare.manifest: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-manifest,$(1),$(2)))
