@@ -108,11 +108,14 @@ kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpg
 # $(call pgo-ab-client,N): ab (apache2-utils), keep-alive, 20 concurrent, N
 # requests scaled by PGO_SCALE, for a web server on the guest's port
 pgo-ab-client = ab -q -k -c 20 -n $(call pgo-scale,$(1)) http://127.0.0.1:$$PGO_PORT/
-# its figure: "Requests per second:  1234.56 [#/sec] (mean)", only when
-# nothing failed
+# its figure: "Requests per second:  1234.56 [#/sec] (mean)", only when at
+# most 1 % of the requests failed (under TCG ab sometimes counts a few
+# keep-alive responses as "Length" failures: 5 of 2,500 were seen)
+pgo-ab-result = awk '/^Complete requests:/ { n = $$3 } /^Failed requests:/ { f = $$3 } \
+	/^Requests per second:/ { r = $$4 } \
+	END { if (r != "" && n > 0 && f * 100 <= n) printf "%.0f requests/s (ab -k -c 20, %d failed)\n", r, f }'
+# its operations: the requests completed
 pgo-ab-ops = awk '/^Complete requests:/ { print $$3, "request" }'
-pgo-ab-result = awk '/^Failed requests:/ { f = $$3 } /^Requests per second:/ { r = $$4 } \
-	END { if (r != "" && f == 0) printf "%.0f requests/s (ab -k -c 20, 0 failed)\n", r }'
 
 # db_bench's benchmark list, and the figure of db_bench-style output
 # ("fillseq : 3.1 micros/op 321827 ops/sec ..."): ops/s of each, all six

