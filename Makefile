@@ -37,7 +37,7 @@ kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\
 kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))
 
 kpgo-src-list := /etc/apt/sources.list.d/kpgo-src.sources
-kpgo-has-deb-src = grep -Eqs '^(Types: *deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*
+kpgo-has-deb-src = grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*
 
 pgo-deps: pgo-deps-src
 	@missing="$(strip $(kpgo-missing-debs))"; \
@@ -58,8 +58,8 @@ pgo-deps-src:
 	    else sed -n 's/^deb /deb-src /p' /etc/apt/sources.list; fi; } > $(kpgo-src-list).tmp && \
 	  mv -f $(kpgo-src-list).tmp $(kpgo-src-list) && apt-get update -qq && \
 	  $(call kpgo-say,DEPS,deb-src entries added: $(kpgo-src-list)); \
-	else echo "kpgo: no deb-src entry in /etc/apt (pgo-compare's plugin needs the qemu source package): \
-	  run make -C $(KPGO_DIR) pgo-deps as root" >&2; exit 1; fi
+	else echo "kpgo: warning: no deb-src entry in /etc/apt: pgo-compare's plugin needs the qemu \
+	  source package (make -C $(KPGO_DIR) pgo-deps as root adds one)" >&2; fi
 
 # --- quick start -------------------------------------------------------------
 # Debian's linux-source-6.12, unpacked into QS_WORK, configured as a small

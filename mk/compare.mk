@@ -104,7 +104,7 @@ endef
 
 # $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
 kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:.out=.rep) \
-	--tag PGO-CMP $(if $(filter measure,$(5)),--icount --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
+	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
 	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) norandmaps))',$(if $(value $(2)_LOAD),,\
 	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) kpgo.noload))'))
 kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
@@ -118,8 +118,10 @@ quiet_cmd_cmp_run =
 quiet_cmd_cmp_measure =
       cmd_cmp_measure = $(call kpgo-say,PGO-CMP,$(2): measure run $(4) of $(PGO_COMPARE_MEASURE)$(comma) kernel $(5) (tcg -icount$(comma) plugin)) && \
 	rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
-	ops=$$( ( $($(3)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
-	  echo "kpgo: workload $(2): measure run: no operation count (filter $(3)_OPS) or no plugin figures ($@.fe) from $@.out" >&2; exit 1; } && \
+	{ ops=$$( ( $($(3)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
+	  echo "kpgo: workload $(2): measure run: no operation count (filter $(3)_OPS) in $@.out, or no plugin \
+	  figures ($@.fe; the plugin reports on QEMU's stderr, in the console log)" >&2; \
+	  $(call kpgo-console-tail,$(2)); exit 1; }; } && \
 	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@ && \
 	$(call kpgo-say,PGO-CMP,$(2) on $(5): $$ops; kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
 	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@))
@@ -139,8 +141,8 @@ quiet_cmd_cmp_summary = PGO-CMP $(2): summary $@
       cmd_cmp_summary = cp $(call kpgo-cmp-size,$(5)) $(@D)/size-a.txt && cp $(call kpgo-cmp-size,$(4)) $(@D)/size-b.txt && \
 	$(KPGO_BIN)/kpgo-compare --dir $(@D) --workload $(2) --a $(5) --b $(4) \
 	--runs $(PGO_COMPARE_RUNS) --measure $(PGO_COMPARE_MEASURE) > $@.tmp && \
-	$(KPGO_GNUPLOT) -e "$(call kpgo-cmp-chart,$(@D),$(2),$(4),$(5))" 2> $(@D)/gnuplot.log || { \
-	  echo "kpgo: gnuplot failed on $(@D)/chart.svg:" >&2; cat $(@D)/gnuplot.log >&2; exit 1; } && \
+	{ $(KPGO_GNUPLOT) -e "$(call kpgo-cmp-chart,$(@D),$(2),$(4),$(5))" 2> $(@D)/gnuplot.log || { \
+	  echo "kpgo: gnuplot failed on $(@D)/chart.svg:" >&2; cat $(@D)/gnuplot.log >&2; exit 1; }; } && \
 	mv -f $@.tmp $@
 
 # the files of one comparison, in the order they are made: run i of A,
@@ -165,7 +167,7 @@ $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt) $(call
 $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
 		$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings $(call kpgo-work,$(1))/compare.cpio.gz \
 		$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img) \
-		| $(call kpgo-cmp-kernel,$(4)) $(call kpgo-cmp-kernel,$(3))
+		$(call kpgo-cmp-kernel,$(4)) $(call kpgo-cmp-kernel,$(3))
 $(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%,$(foreach \
 	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN))
 $(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
@@ -173,7 +175,8 @@ $(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 	$$(call kpgo-cmd,cmp_measure,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 )
-$(call kpgo-cmp-chain,$(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
+$(call kpgo-cmp-chain,$$(kpgo-cmp-last) $(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
+kpgo-cmp-last := $(call kpgo-cmp-dir,$(1),$(3),$(4))/$(lastword $(kpgo-cmp-seq)).txt
 
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: $(addprefix $(call \
 		kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))) $(KPGO_BIN)/kpgo-compare
@@ -200,20 +203,35 @@ $(call kpgo-work,$(1))/compare.cpio.gz: $(call kpgo-work,$(1))/compare.manifest 
 		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent $(KPGO_BIN)/kpgo-mkimage \
 		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
 	$$(call kpgo-check-host,$(1),$(2))
-	@$$(KPGO_BIN)/kpgo-mkimage --quiet -o $$@ $$(@D)/compare.manifest && \
+	@$$(KPGO_BIN)/kpgo-mkimage --quiet --deps $$(@D)/compare.deps -o $$@ $$(@D)/compare.manifest && \
 	$$(call kpgo-say,PGO-IMG,$(1): $$@$$(comma) $$$$(stat -c %s $$@) bytes (for pgo-compare))
+
+-include $(call kpgo-work,$(1))/compare.deps
 endef
 
 # --- the goals ---------------------------------------------------------
 # $(call kpgo-compare-goal,x): rules for pgo-compare-x (workload or set)
 kpgo-cmp-kernels-done :=
+kpgo-cmp-last :=
+# $(call kpgo-cmp-kernel-check,X): X is baseline, a workload or a set whose
+# profiles exist (pgo-compare builds kernels, it does not collect)
+kpgo-cmp-kernel-check = $(if $(filter baseline,$(1)),,$(if $(or $(filter $(1),$(kpgo-recipes)),$(call \
+	kpgo-is-set,$(1))),$(foreach m,$(call kpgo-members,$(1)),$(if $(wildcard $(call kpgo-prof,$(call \
+	kpgo-member-name,$(m)))/profile.info),,$(error kpgo: pgo-compare: kernel $(1) needs the profile of \
+	$(call kpgo-member-name,$(m)), which does not exist: make pgo-collect-$(call kpgo-member-name,$(m)) \
+	first))),$(error kpgo: pgo-compare: kernel '$(1)' is neither baseline nor a workload or set \
+	(workloads: $(kpgo-recipes); sets: $(patsubst PGO_SET_%,%,$(kpgo-set-vars))))))
 define kpgo-compare-goal
 $(if $(or $(filter $(1),$(kpgo-recipes)),$(kpgo-is-set)),,$(call kpgo-unknown,$(1)))
 $(if $(kpgo-is-set),$(call kpgo-set-check,$(1)))
 $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-rules,$(call kpgo-member-name,$(m)),$(call \
 	kpgo-upper,$(call kpgo-member-name,$(m))),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))$(kpgo-nl))
+$(foreach k,$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A),$(call kpgo-cmp-kernel-check,$(k)))
+$(if $(filter $(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A)),$(error kpgo: kernels A and B are \
+	both $(PGO_COMPARE_A): set PGO_COMPARE_A or PGO_COMPARE_B to another))
 $(foreach k,$(filter-out baseline $(kpgo-cmp-kernels-done),$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A)),$(call \
-	kpgo-cmp-kernel-rule,$(k))$(kpgo-nl)kpgo-cmp-kernels-done += $(k)$(kpgo-nl))
+	kpgo-cmp-kernel-rule,$(k))$(kpgo-nl)$(if $(kpgo-cmp-kernels-done),$(call kpgo-cmp-kernel,$(k)): | $(call \
+	kpgo-cmp-kernel,$(lastword $(kpgo-cmp-kernels-done))))$(kpgo-nl)kpgo-cmp-kernels-done += $(k)$(kpgo-nl))
 $(call kpgo-cmp-kernel,$(or $(PGO_COMPARE_B),$(1))): | $(call kpgo-cmp-kernel,$(PGO_COMPARE_A))
 pgo-compare-$(1): $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-dir,$(call \
 		kpgo-member-name,$(m)),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))/summary.txt)

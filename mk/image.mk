@@ -108,9 +108,11 @@ kpgo-mke2fs = E2FSPROGS_FAKE_TIME=1 $(KPGO_MKE2FS) -q -F -t ext4 -L kpgo -U clea
 # $(call kpgo-prepares,NAME): non-empty when the disk has a prepare boot
 kpgo-prepares = $(value $(1)_PREPARE)$(value $(1)_PREPARE_CLIENT)
 # The kernel a prepare boot of workload $(1) uses: the one of the run that
-# needs the disk (instrumented, optimized or baseline; none outside a run)
+# needs the disk (instrumented, optimized or baseline; the baseline for
+# pgo-compare; none outside a run)
 kpgo-prep-kind = $(strip $(if $(kpgo-collecting),instrumented,\
-	$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(PGO_KERNEL))))
+	$(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(PGO_KERNEL),\
+	$(if $(filter pgo-compare-%,$(MAKECMDGOALS)),baseline))))
 kpgo-prep-kernel = $(if $(kpgo-prep-kind),$(kpgo-kernel-$(kpgo-prep-kind)))
 
 quiet_cmd_disk =

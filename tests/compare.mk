@@ -24,9 +24,9 @@ test-compare-stats: $(CMP)
 	$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 5 --measure 2 > $(T)/table
 	cat $(T)/table
 	tail -n 1 $(T)/table | grep -Ex 'redis: optimized/baseline = 1\.050 \(N=5 each, 95% CI 1\.[0-9]{3}–1\.[0-9]{3}\)'
-	lo=$$(tail -n 1 $(T)/table | sed 's/.*CI \([0-9.]*\)–\([0-9.]*\))/\1/'); \
-	  hi=$$(tail -n 1 $(T)/table | sed 's/.*CI \([0-9.]*\)–\([0-9.]*\))/\2/'); \
-	  awk -v l=$$lo -v h=$$hi 'BEGIN { exit !(l > 1 && l <= 1.05 && h >= 1.05 && h < 1.1) }'
+	# the interval of this data and seed (the 250th and 9,750th of 10,000
+	# resampled ratios of medians)
+	grep -Ex '  ratio B/A of medians 1\.0500, 95% CI 1\.0198-1\.0808 .*' $(T)/table
 	grep -E '^  median +100\.0 +105\.0$$' $(T)/table
 	grep -E '^  kernel instructions +5000\.00 +4000\.00 +1\.2500 \(runs identical\)$$' $(T)/table
 	grep -E '^  kernel L1I misses +50\.00 +25\.00 +2\.0000' $(T)/table
@@ -63,6 +63,10 @@ test-compare-bad-runs: $(CMP)
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 2,run-2-a\.txt: no .<number> <unit>/s. figure in its first line .the client said nothing useful.)
 	printf 'op=request\nkernel_insns=5\n' > $(T)/measure-1-a.txt
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: no ops= line)
+	printf 'ops=10\nop=request\nwindows=2\nkernel_insns=5\n' > $(T)/measure-1-a.txt
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: the plugin saw 2 load windows)
+	printf 'op=request\nkernel_insns=5\n' > $(T)/measure-1-a.txt
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: no ops= line)
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 0 --measure 0,Usage: kpgo-compare)
 
 # pgo-compare's settings and goals are checked before anything runs
@@ -73,3 +77,6 @@ test-compare-make-errors: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_RUNS=0 PGO_COMPARE_MEASURE=0 pgo-compare-redis,both 0: nothing to compare)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) REDIS_OPS= pgo-compare-redis,REDIS_OPS is not set)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_SET_web=nosuch pgo-compare-web,PGO_SET_web: .nosuch. is not a workload)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-compare-redis,kernel redis needs the profile of redis$(comma) which does not exist: make pgo-collect-redis first)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=nosuch pgo-compare-redis,kernel .nosuch. is neither baseline nor a workload or set)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline pgo-compare-redis,kernels A and B are both baseline)

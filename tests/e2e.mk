@@ -83,18 +83,21 @@ test-e2e-compare:
 	  test run-2-a.txt -ot run-2-b.txt && test run-2-b.txt -ot measure-1-a.txt
 	grep -Eq '^[0-9]+ requests/s' $(e2e-cmp-dir)/run-1-a.txt
 	grep -q '^accel=' $(e2e-cmp-dir)/run-1-b.txt
+	! cmp -s $(e2e-out)/baseline/arch/x86/boot/bzImage $(e2e-out)/kernels/redis/bzImage
 	for f in $(e2e-cmp-dir)/measure-*.txt; do \
 	  k=$$(sed -n 's/^kernel_insns=//p' $$f); a=$$(sed -n 's/^insns=//p' $$f); \
 	  m=$$(sed -n 's/^kernel_icache_misses=//p' $$f); o=$$(sed -n 's/^ops=//p' $$f); \
-	  echo "$$f: $$o ops, $$a insns, $$k kernel, $$m kernel L1I misses"; \
-	  test "$$k" -gt 0 && test "$$k" -lt "$$a" && test "$$m" -gt 0 && test "$$o" -gt 0 || exit 1; done
+	  l=$$(sed -n 's/^kernel_lines=//p' $$f); b=$$(sed -n 's/^kernel_taken=//p' $$f); \
+	  echo "$$f: $$o ops, $$a insns, $$k kernel, $$b kernel taken, $$m of $$l kernel lines missed"; \
+	  test "$$k" -gt 0 && test "$$k" -lt "$$a" && test "$$m" -gt 0 && test "$$m" -le "$$l" && \
+	  test "$$b" -gt 0 && test "$$b" -lt "$$k" && test "$$o" -gt 0 && grep -qx 'windows=1' $$f || exit 1; done
 	# -icount repeats a run's instructions closely, not always exactly
 	# (host-timed QEMU events); within 1 % of the median
 	grep -E '^  kernel instructions .*\(runs (identical|within ±0\.[0-9]+%)\)$$' $(e2e-cmp-dir)/summary.txt
 	grep -q '<svg' $(e2e-cmp-dir)/chart.svg
 	test $$(grep -c ',client,' $(e2e-cmp-dir)/compare.csv) -eq 4
 	$(e2e-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis > $(T)/again
-	! grep -q 'PGO-CMP redis: run' $(T)/again
+	! grep -Eq 'PGO-CMP redis: (measure )?run' $(T)/again
 	tail -n 1 $(T)/out > $(T)/line1; tail -n 1 $(T)/again > $(T)/line2; cmp $(T)/line1 $(T)/line2
 
 # with no memory of a failed KVM, auto tries KVM and says what it used

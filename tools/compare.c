@@ -311,6 +311,9 @@ int main(int argc, char **argv)
 			if (ops[s] <= 0)
 				kp_die("%s: ops=%g: the load did no operation", path, ops[s]);
 			kv(text, "op", op, sizeof(op));
+			if (kv_num(text, "windows", path) != 1)
+				kp_die("%s: the plugin saw %g load windows, not 1", path,
+				       kv_num(text, "windows", path));
 			kins = kv_num(text, "kernel_insns", path);
 			for (k = 0; k < (int)NMETRICS; k++) {
 				double v = kv_num(text, metrics[k].key, path);

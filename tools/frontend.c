@@ -31,12 +31,19 @@
  * is modelled (booting under the plugin stays fast): the caches start cold
  * when the window opens, on every kernel alike.
  *
+ * A rep-prefixed string instruction (rep movs/stos/...) is one block that
+ * TCG executes once per iteration: its repeats right after itself are not
+ * counted again (one instruction, one fetch, no taken branch), as a CPU
+ * retires it as one instruction.
+ *
  * What the model does not capture: a TB is counted as fetched whole when
  * it starts (an exception in its middle over-counts the rest); no
  * prefetching, no L2, no branch predictor, no micro-op cache, no timing;
  * the kernel's 2 MiB text mappings are modelled as 4 KiB pages; the I-TLB
- * is not flushed on address-space switches.  With -icount and the same
- * guest inputs, every figure repeats exactly from run to run.
+ * is not flushed on address-space switches.  Under -icount the figures
+ * repeat closely run to run, not exactly: QEMU events timed by the host
+ * (serial, network back ends) still reach the guest at varying points.
+ * Use it with -icount (single-threaded TCG): its counters are not atomic.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -57,6 +64,7 @@ struct tb_info {
 	uint64_t start, end;		/* [start, end) of its code */
 	uint32_t ninsns;
 	uint8_t kernel, mark;		/* mark: 1 opens, 2 closes */
+	uint8_t rep;			/* one rep-prefixed string instruction */
 };
 
 struct assoc {				/* a set-associative LRU array */
@@ -176,10 +184,14 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			cpus[i].klines = cpus[i].kmiss = cpus[i].miss = 0;
 			cpus[i].ktlbmiss = 0;
 			cpus[i].prev = NULL;
+			memset(cpus[i].l1i.stamp, 0, sizeof(uint64_t) * cpus[i].l1i.sets * cpus[i].l1i.ways);
+			memset(cpus[i].itlb.stamp, 0, sizeof(uint64_t) * cpus[i].itlb.sets * cpus[i].itlb.ways);
 		}
 		counting = true;
 	}
 	if (!counting)		/* boot and shutdown are not modelled */
+		return;
+	if (t->rep && c->prev == t)	/* the next iteration of a rep string op */
 		return;
 	if (c->prev && c->prev->kernel && t->start != c->prev->end)
 		c->ktaken++;
@@ -209,6 +221,28 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 	}
 }
 
+/* 1 when insn is a rep/repne-prefixed string instruction */
+static int insn_rep_string(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn), i;
+	int rep = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = d[i];
+
+		if (b == 0xf2 || b == 0xf3)
+			rep = 1;
+		else if (!(b == 0x66 || b == 0x67 || b == 0x2e || b == 0x3e || b == 0x26 ||
+			   b == 0x64 || b == 0x65 || b == 0x36 || b == 0xf0 || (b >= 0x40 && b <= 0x4f)))
+			break;
+	}
+	if (!rep || i >= n)
+		return 0;
+	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
+	       (d[i] >= 0x6c && d[i] <= 0x6f);
+}
+
 static unsigned insn_mark(const struct qemu_plugin_insn *insn)
 {
 	const uint8_t *d = qemu_plugin_insn_data(insn);
@@ -236,6 +270,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	t->end = qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last);
 	t->ninsns = (uint32_t)n;
 	t->kernel = t->start >> 63;
+	t->rep = n == 1 && insn_rep_string(qemu_plugin_tb_get_insn(tb, 0));
 	for (i = 0; i < n && !t->mark; i++)
 		t->mark = (uint8_t)insn_mark(qemu_plugin_tb_get_insn(tb, i));
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, t);
