@@ -10,7 +10,6 @@
 # then
 #   pgo-compare-<w>                  baseline against <w>'s own profile
 #   pgo-compare-all                  baseline against the merged `all`
-#   PGO_COMPARE_A=all pgo-compare-<w>  `all` against <w>'s own profile
 # and the markdown tables of BENCHMARKS.md from their summaries
 # (bench-tables alone re-prints them).
 
@@ -28,8 +27,7 @@ bench-compare:
 	$(bench-make) pgo-collect-all
 	for w in $(bench-names); do $(bench-make) pgo-compare-$$w || exit 1; done
 	$(bench-make) pgo-compare-all
-	for w in $(bench-names); do $(bench-make) PGO_COMPARE_A=all pgo-compare-$$w || exit 1; done
-	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-tables
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-tables bench-charts
 
 # one markdown row per summary: the verdict, the plugin's ratios, the text
 # size ratio (B/A)
@@ -45,6 +43,13 @@ bench-row = awk -v w=$(1) ' \
 	END { printf "| %s | %s | %s | %s | %s → %s (%s) | %s | %s → %s (%s) | %s | %s |\n", \
 	  w, ma " → " mb, v, acc, ka, kb, kr, tr, la, lb, lr, ir, xr }' $(2)
 
+# $(call bench-own-all,w,own-summary,all-summary): B's medians of both
+bench-own-all = awk -v w=$(1) -v o=$(2) -v a=$(3) ' \
+	/^  kernel instructions / { k[FILENAME] = $$4 } /^  kernel taken branches / { t[FILENAME] = $$5 } \
+	/^  kernel L1I misses  / { l[FILENAME] = $$5 } / = [0-9.]+ \(N=/ { v[FILENAME] = $$4 } \
+	END { printf "| %s | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s |\n", w, \
+	  k[o], k[a], k[a] / k[o], t[o], t[a], t[a] / t[o], l[o], l[a], l[a] / l[o], v[o], v[a] }' $(2) $(3)
+
 bench-head = echo '| workload | client figure A → B (median) | B/A (95% CI) | accel | kernel insns/op A → B (A/B) | taken branches A/B | kernel L1I misses/op A → B (A/B) | ITLB misses A/B | text B/A |'; \
 	echo '|---|---|---|---|---|---|---|---|---|'
 
@@ -55,8 +60,18 @@ bench-tables:
 	@echo; echo '### The merged `all` profile (B) against the baseline (A), on each load'; echo; $(bench-head); \
 	for w in $(bench-names); do f=$(bench-out)/$$w-all-vs-baseline/summary.txt; \
 	  if [ -f $$f ]; then $(call bench-row,$$w,$$f); else echo "| $$w | not measured |"; fi; done
-	@echo; echo '### One profile for all? `all` (A) against the workload'"'"'s own profile (B): above 1, the own profile is better'; echo; $(bench-head); \
-	for w in $(bench-names); do f=$(bench-out)/$$w-$$w-vs-all/summary.txt; \
-	  if [ -f $$f ]; then $(call bench-row,$$w,$$f); else echo "| $$w | not measured |"; fi; done
+	@echo; echo '### One profile for all? The kernel built with `all` against the one built with the workload'"'"'s own profile'; \
+	echo; echo 'From the plugin figures of the two tables above (B medians; both against the same baseline); all/own above 1: the own profile is better.'; echo; \
+	echo '| workload | kernel insns/op own, all (all/own) | taken branches/op own, all (all/own) | kernel L1I misses/op own, all (all/own) | client B/A own, all |'; \
+	echo '|---|---|---|---|---|'; \
+	for w in $(bench-names); do o=$(bench-out)/$$w-$$w-vs-baseline/summary.txt; a=$(bench-out)/$$w-all-vs-baseline/summary.txt; \
+	  if [ -f $$o ] && [ -f $$a ]; then $(call bench-own-all,$$w,$$o,$$a); else echo "| $$w | not measured |"; fi; done
 
-.PHONY: bench-compare bench-tables
+# the charts, copied next to BENCHMARKS.md's tables (tests/bench/charts)
+bench-charts:
+	@mkdir -p $(KPGO_DIR)/tests/bench/charts && for d in $(bench-out)/*/; do \
+	  n=$$(basename $$d); test -f $$d/chart.svg && cp $$d/chart.svg $(KPGO_DIR)/tests/bench/charts/$$n.svg; \
+	  test -f $$d/compare.csv && cp $$d/compare.csv $(KPGO_DIR)/tests/bench/charts/$$n.csv; done; \
+	ls $(KPGO_DIR)/tests/bench/charts
+
+.PHONY: bench-compare bench-tables bench-charts
