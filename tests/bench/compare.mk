@@ -29,40 +29,51 @@ bench-compare:
 	$(bench-make) pgo-compare-all
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-tables bench-charts
 
-# one markdown row per summary: the verdict, the plugin's ratios, the text
-# size ratio (B/A)
-bench-row = awk -v w=$(1) ' \
-	/^client figure/ { match($$0, /under [^ ]+( -icount)?/); acc = substr($$0, RSTART + 6, RLENGTH - 6) } \
-	/^  median / { ma = $$2; mb = $$3 } \
+# markdown rows from a summary: the plugin's figures (B medians, ratios
+# A/B) and the client's (medians, B/A with its interval)
+bench-plugin-row = awk -v w=$(1) ' \
 	/^  kernel instructions / { ka = $$3; kb = $$4; kr = $$5 } \
-	/^  kernel taken branches / { tr = $$6 } \
+	/^  kernel taken branches / { ta = $$4; tb = $$5; tr = $$6 } \
 	/^  kernel L1I misses  / { la = $$4; lb = $$5; lr = $$6 } \
-	/^  kernel ITLB misses / { ir = $$6 } \
-	/^  text / { xr = $$4 } \
+	/^  kernel L1I misses per 1000/ { ma = $$8; mb = $$9 } \
+	/^  kernel ITLB misses / { ia = $$4; ib = $$5; ir = $$6 } \
+	/^  text / { xa = $$2; xb = $$3 } \
+	END { printf "| %s | %s → %s (%s) | %s → %s (%s) | %s → %s (%s) | %s → %s | %s → %s (%s) | %.1f → %.1f MB |\n", \
+	  w, ka, kb, kr, ta, tb, tr, la, lb, lr, ma, mb, ia, ib, ir, xa / 1e6, xb / 1e6 }' $(2)
+bench-plugin-head = echo '| workload | kernel insns/op A → B (A/B) | kernel taken branches/op (A/B) | kernel L1I misses/op (A/B) | L1I misses per 1000 kernel insns | kernel ITLB misses/op (A/B) | text A → B |'; \
+	echo '|---|---|---|---|---|---|---|'
+bench-client-row = awk -v w=$(1) ' \
+	/^client figure/ { match($$0, /under [^ ]+/); acc = substr($$0, RSTART + 6, RLENGTH - 6) } \
+	/^  run / { u = $$0; sub(/.*\(/, "", u); sub(/\)$$/, "", u) } \
+	/^  median / { ma = $$2; mb = $$3 } \
 	/ = [0-9.]+ \(N=/ { v = $$0; sub(/^[^=]*= /, "", v) } \
-	END { printf "| %s | %s | %s | %s | %s → %s (%s) | %s | %s → %s (%s) | %s | %s |\n", \
-	  w, ma " → " mb, v, acc, ka, kb, kr, tr, la, lb, lr, ir, xr }' $(2)
+	END { printf "| %s | %s | %s → %s | %s | %s |\n", w, u, ma, mb, v, acc }' $(2)
+bench-client-head = echo '| workload | figure | median A → B | B/A (95% CI) | accel |'; echo '|---|---|---|---|---|'
+# the client table of a comparison: summary-client.txt when the plugin
+# runs were made again without client runs, else summary.txt
+bench-client-file = $$(if [ -f $(1)/summary-client.txt ]; then echo $(1)/summary-client.txt; else echo $(1)/summary.txt; fi)
 
 # $(call bench-own-all,w,own-summary,all-summary): B's medians of both
 bench-own-all = awk -v w=$(1) -v o=$(2) -v a=$(3) ' \
 	/^  kernel instructions / { k[FILENAME] = $$4 } /^  kernel taken branches / { t[FILENAME] = $$5 } \
-	/^  kernel L1I misses  / { l[FILENAME] = $$5 } / = [0-9.]+ \(N=/ { v[FILENAME] = $$4 } \
-	END { printf "| %s | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s |\n", w, \
-	  k[o], k[a], k[a] / k[o], t[o], t[a], t[a] / t[o], l[o], l[a], l[a] / l[o], v[o], v[a] }' $(2) $(3)
+	/^  kernel L1I misses  / { l[FILENAME] = $$5 } /^  kernel ITLB misses / { i[FILENAME] = $$5 } \
+	END { printf "| %s | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s (%.4f) | %s, %s (%.4f) |\n", w, \
+	  k[o], k[a], k[a] / k[o], t[o], t[a], t[a] / t[o], l[o], l[a], l[a] / l[o], i[o], i[a], i[a] / i[o] }' $(2) $(3)
 
-bench-head = echo '| workload | client figure A → B (median) | B/A (95% CI) | accel | kernel insns/op A → B (A/B) | taken branches A/B | kernel L1I misses/op A → B (A/B) | ITLB misses A/B | text B/A |'; \
-	echo '|---|---|---|---|---|---|---|---|---|'
+# $(call bench-table,B-of-the-dir,row-macro,head-macro,file-macro)
+bench-table = $(3); for w in $(bench-names); do d=$(bench-out)/$$w-$(if $(1),$(1),$$w)-vs-baseline; \
+	  if [ -f $$d/summary.txt ]; then $(call $(2),$$w,$(call $(4),$$d)); else echo "| $$w | not measured |"; fi; done
+bench-summary-file = $(1)/summary.txt
 
 bench-tables:
-	@echo '### Each workload: baseline (A) against its own profile (B)'; echo; $(bench-head); \
-	for w in $(bench-names); do f=$(bench-out)/$$w-$$w-vs-baseline/summary.txt; \
-	  if [ -f $$f ]; then $(call bench-row,$$w,$$f); else echo "| $$w | not measured |"; fi; done
-	@echo; echo '### The merged `all` profile (B) against the baseline (A), on each load'; echo; $(bench-head); \
-	for w in $(bench-names); do f=$(bench-out)/$$w-all-vs-baseline/summary.txt; \
-	  if [ -f $$f ]; then $(call bench-row,$$w,$$f); else echo "| $$w | not measured |"; fi; done
-	@echo; echo '### One profile for all? The kernel built with `all` against the one built with the workload'"'"'s own profile'; \
-	echo; echo 'From the plugin figures of the two tables above (B medians; both against the same baseline); all/own above 1: the own profile is better.'; echo; \
-	echo '| workload | kernel insns/op own, all (all/own) | taken branches/op own, all (all/own) | kernel L1I misses/op own, all (all/own) | client B/A own, all |'; \
+	@echo '### Plugin figures: baseline (A) against the workload'"'"'s own profile (B), per operation'; echo; \
+	$(call bench-table,,bench-plugin-row,$(bench-plugin-head),bench-summary-file)
+	@echo; echo '### Client figures: baseline (A) against the workload'"'"'s own profile (B)'; echo; \
+	$(call bench-table,,bench-client-row,$(bench-client-head),bench-client-file)
+	@echo; echo '### Plugin figures: baseline (A) against the merged `all` profile (B), on each load'; echo; \
+	$(call bench-table,all,bench-plugin-row,$(bench-plugin-head),bench-summary-file)
+	@echo; echo '### One profile for all? `all` against the workload'"'"'s own profile (plugin figures per operation, B medians of the two tables above; all/own above 1: the own profile is better)'; echo; \
+	echo '| workload | kernel insns own, all (all/own) | taken branches own, all (all/own) | kernel L1I misses own, all (all/own) | kernel ITLB misses own, all (all/own) |'; \
 	echo '|---|---|---|---|---|'; \
 	for w in $(bench-names); do o=$(bench-out)/$$w-$$w-vs-baseline/summary.txt; a=$(bench-out)/$$w-all-vs-baseline/summary.txt; \
 	  if [ -f $$o ] && [ -f $$a ]; then $(call bench-own-all,$$w,$$o,$$a); else echo "| $$w | not measured |"; fi; done
