@@ -78,11 +78,20 @@ bench-tables:
 	for w in $(bench-names); do o=$(bench-out)/$$w-$$w-vs-baseline/summary.txt; a=$(bench-out)/$$w-all-vs-baseline/summary.txt; \
 	  if [ -f $$o ] && [ -f $$a ]; then $(call bench-own-all,$$w,$$o,$$a); else echo "| $$w | not measured |"; fi; done
 
-# the charts, copied next to BENCHMARKS.md's tables (tests/bench/charts)
+# the charts and CSVs, copied next to BENCHMARKS.md (tests/bench/charts);
+# where the plugin runs were made again without client runs, the client
+# runs' own chart and CSV (client-<dir>.svg, .csv) from their files
 bench-charts:
-	@mkdir -p $(KPGO_DIR)/tests/bench/charts && for d in $(bench-out)/*/; do \
-	  n=$$(basename $$d); test -f $$d/chart.svg && cp $$d/chart.svg $(KPGO_DIR)/tests/bench/charts/$$n.svg; \
-	  test -f $$d/compare.csv && cp $$d/compare.csv $(KPGO_DIR)/tests/bench/charts/$$n.csv; done; \
-	ls $(KPGO_DIR)/tests/bench/charts
+	@c=$(KPGO_DIR)/tests/bench/charts; mkdir -p $$c && for d in $(bench-out)/*/; do \
+	  n=$$(basename $$d); test -f $$d/chart.svg && cp $$d/chart.svg $$c/$$n.svg; \
+	  test -f $$d/compare.csv && cp $$d/compare.csv $$c/$$n.csv; \
+	  if [ -f $$d/summary-client.txt ]; then w=$${n%%-*}; b=$${n#*-}; b=$${b%-vs-*}; a=$${n##*-vs-}; \
+	    r=$$(ls $$d/run-*-a.txt | wc -l); \
+	    $(KPGO_DIR)/build/bin/kpgo-compare --dir $$d --workload $$w --a $$a --b $$b --runs $$r \
+	      --csv $$c/client-$$n.csv --chart-data $$d/client > /dev/null && \
+	    gnuplot -e "set terminal svg size 600,400 dynamic font 'sans,11'; set output '$$c/client-$$n.svg'; \
+	      set title '$$w: client figure per run, A B A B ... (A $$a, B $$b)'; set xlabel 'run'; set xtics 1; \
+	      set key below; plot '$$d/client-runs.dat' using 1:2 with linespoints title 'A: $$a', \
+	      '' using 1:3 with linespoints title 'B: $$b'" || exit 1; fi; done; ls $$c
 
 .PHONY: bench-compare bench-tables bench-charts
