@@ -199,12 +199,9 @@ $(call kpgo-work,$(1))/compare.manifest: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-manifest,$(1),$(2)))
 
 $(call kpgo-work,$(1))/compare.cpio.gz: $(call kpgo-work,$(1))/compare.manifest \
-		$(call kpgo-work,$(1))/compare.conf $(call kpgo-work,$(1))/passwd \
-		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent $(KPGO_BIN)/kpgo-mkimage \
-		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
+		$(call kpgo-image-inputs,$(1),$(2),compare.conf)
 	$$(call kpgo-check-host,$(1),$(2))
-	@$$(KPGO_BIN)/kpgo-mkimage --quiet --deps $$(@D)/compare.deps -o $$@ $$(@D)/compare.manifest && \
-	$$(call kpgo-say,PGO-IMG,$(1): $$@$$(comma) $$$$(stat -c %s $$@) bytes (for pgo-compare))
+	$$(call kpgo-cmd,mkimage,$(1))
 
 -include $(call kpgo-work,$(1))/compare.deps
 endef

@@ -87,10 +87,18 @@ kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S) $(filter-out $(KP
 	apt-get install $(call kpgo-deb-of,$(b),$($(2)_DEBS)) \
 	(or make -C $(KPGO_DIR) pgo-deps))))
 
+# X.cpio.gz from X.manifest, its inputs listed in X.deps (image, compare)
 quiet_cmd_mkimage =
-      cmd_mkimage = $(KPGO_BIN)/kpgo-mkimage --quiet --deps $(@D)/image.deps \
-	-o $@ $(@D)/image.manifest && $(call kpgo-say,PGO-IMG,$(2): \
-	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@D)/image.manifest) manifest lines)
+      cmd_mkimage = $(KPGO_BIN)/kpgo-mkimage --quiet --deps $(@:.cpio.gz=.deps) \
+	-o $@ $(@:.cpio.gz=.manifest) && $(call kpgo-say,PGO-IMG,$(2): \
+	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@:.cpio.gz=.manifest)) manifest lines)
+
+# $(call kpgo-image-inputs,name,NAME,conf): what an image of workload $(1)
+# is made from besides its manifest: the agent's settings $(3), users,
+# kpgo's agent and image maker, kpgo's own programs in it
+kpgo-image-inputs = $(call kpgo-work,$(1))/$(3) $(call kpgo-work,$(1))/passwd \
+	$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent $(KPGO_BIN)/kpgo-mkimage \
+	$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
 
 # $(call kpgo-disk-conf,name,NAME): what the disk is made from
 define kpgo-disk-conf
@@ -144,10 +152,7 @@ $(call kpgo-work,$(1))/group: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-etc-group,$(1),$(2)))
 
 $(call kpgo-work,$(1))/image.cpio.gz: $(call kpgo-work,$(1))/image.manifest \
-		$(call kpgo-work,$(1))/guest.conf $(call kpgo-work,$(1))/passwd \
-		$(call kpgo-work,$(1))/group $(KPGO_BIN)/kpgo-agent \
-		$(KPGO_BIN)/kpgo-mkimage \
-		$(filter $(KPGO_BIN)/%,$($(2)_GUEST_BINS) $(subst ;, ,$($(2)_GUEST_FILES)))
+		$(call kpgo-image-inputs,$(1),$(2),guest.conf)
 	$$(call kpgo-check-host,$(1),$(2))
 	$$(call kpgo-cmd,mkimage,$(1))
 

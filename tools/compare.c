@@ -303,7 +303,7 @@ int main(int argc, char **argv)
 	/* plugin figures */
 	for (i = 1; i <= meas; i++)
 		for (s = 0; s < 2; s++) {
-			double kins;
+			double kins, windows;
 
 			snprintf(path, sizeof(path), "%s/measure-%d-%c.txt", dir, i, 'a' + s);
 			text = read_text(path, 1);
@@ -311,9 +311,9 @@ int main(int argc, char **argv)
 			if (ops[s] <= 0)
 				kp_die("%s: ops=%g: the load did no operation", path, ops[s]);
 			kv(text, "op", op, sizeof(op));
-			if (kv_num(text, "windows", path) != 1)
-				kp_die("%s: the plugin saw %g load windows, not 1", path,
-				       kv_num(text, "windows", path));
+			windows = kv_num(text, "windows", path);
+			if (windows != 1)
+				kp_die("%s: the plugin saw %g load windows, not 1", path, windows);
 			kins = kv_num(text, "kernel_insns", path);
 			for (k = 0; k < (int)NMETRICS; k++) {
 				double v = kv_num(text, metrics[k].key, path);
