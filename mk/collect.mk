@@ -52,7 +52,8 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	--smp $(PGO_SMP) $(if $($(2)_PORT),--port $(PGO_HOST_PORT):$($(2)_PORT)) \
 	--run-timeout $(kpgo-timeout) --client-out $(5) \
 	$(if $(PGO_APPEND),--append '$(call kpgo-escsq,$(PGO_APPEND))') \
-	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share,\
+	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share \
+	  $(if $(LLVM),--append "kpgo.prf=$$(cut -d' ' -f1 $(kpgo-instr-prf)) nokaslr"),\
 	  --tag $(if $(filter prepare,$(3)),PGO-PRE,PGO-BEN)) \
 	$(if $($(2)_DISK),--disk $(call kpgo-work,$(1))/disk.img$(if $(filter prepare,$(3)),.tmp --disk-keep)) \
 	$(6) $(or $(7),$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
@@ -74,15 +75,25 @@ kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
 # and what goes into the image
 kpgo-host-checks = $(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
 
+# The profile out of the guest's share ($$p.new/share), and its figures:
+# gcc: the .gcda files of the instrumented tree, as gcda/
+kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
+	if [ ! -d $$g ]; then \
+	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
+	mv $$g $$p.new/gcda && \
+	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 gcda ) > $$p.new/profile.info
+# clang: the counters the agent read, as the text profile profile.proftext
+kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
+	  echo "kpgo: $(2): the guest sent no counters (see $$p.new/share)" >&2; exit 1; fi && \
+	$(KPGO_BIN)/kpgo-llvmprof extract --vmlinux $(kpgo-instr)/vmlinux --counters $$c \
+	  --objtree $(kpgo-instr) --srctree $(kpgo-srctree) --prefix '$(call kpgo-src-prefix,$(kpgo-instr))' \
+	  -o $$p.new/profile.proftext > $$p.new/profile.info
+
 quiet_cmd_collect =
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
 	rm -rf $$p.new && mkdir -p $$p.new/share && \
 	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
-	g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
-	if [ ! -d $$g ]; then \
-	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
-	mv $$g $$p.new/gcda && rm -rf $$p.new/share && \
-	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 gcda ) > $$p.new/profile.info && \
+	$(if $(LLVM),$(kpgo-collect-llvm),$(kpgo-collect-gcov)) && rm -rf $$p.new/share && \
 	if grep -q '(0 with non-zero counters)' $$p.new/profile.info; then \
 	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; fi && \
@@ -106,7 +117,7 @@ quiet_cmd_bench =
 kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
 kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-run-inputs,$(1),$(2)) \
-	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-gcda
+	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
 kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
 	$(filter $(kpgo-use-goals),$(MAKECMDGOALS)))))

@@ -31,7 +31,7 @@ PGO_COMPARE_B       ?=
 KPGO_GNUPLOT        ?= gnuplot
 
 kpgo-recipe-phases += compare
-kpgo-kernels := $(PGO_OUT)/kernels
+kpgo-kernels := $(PGO_OUT)/kernels$(kpgo-fam)
 kpgo-self-make = $(MAKE) --no-print-directory -f $(abspath $(firstword $(MAKEFILE_LIST)))
 
 $(foreach v,PGO_COMPARE_RUNS PGO_COMPARE_MEASURE,$(if $(shell echo '$($(v))' | \
@@ -90,7 +90,7 @@ $(if $(value $(2)_LOAD),,$(foreach b,$(kpgo-cmp-client-bins),elf $(b) $(b)$(kpgo
 endef
 
 # --- one comparison: workload $(1), kernel B $(3), kernel A $(4) ---------
-kpgo-cmp-dir = $(PGO_OUT)/compare/$(1)-$(2)-vs-$(3)
+kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)
 kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
 
 # the run's settings: a change re-runs

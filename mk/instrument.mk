@@ -3,6 +3,18 @@
 # mk/instrument.mk - pgo-instrument: the user's .config plus kpgo's
 # fragments (PGO_FRAGMENTS), built with gcc gcov in $(PGO_OUT)/instrumented,
 # never in the user's object tree.
+#
+# With LLVM= (clang): in $(PGO_OUT)/instrumented-llvm, with clang's IR PGO
+# instrumentation in place of gcov (CFLAGS_GCOV, so Kbuild's per-file
+# GCOV_PROFILE opt-outs still apply), and no kernel patch: value profiling
+# off (it would need a runtime), function names uncompressed (kpgo-llvmprof
+# reads them), and one linker script more for the final link of vmlinux,
+# given through MAKEFILES (so the kernel tree is not touched): ld puts the
+# orphan __llvm_prf_cnts into the init region, which the kernel frees and
+# poisons after boot while the code still increments the counters there;
+# the script puts the three profile sections after .data instead.
+# $(PGO_OUT)/instrumented-llvm/.kpgo-prf holds "ADDR,SIZE FUNCTIONS
+# COUNTERS" of the counter section (kpgo-llvmprof range) for the agent.
 
 ifndef kpgo-instrument-mk
 kpgo-instrument-mk := 1
@@ -71,16 +83,50 @@ $(kpgo-user-config):
 	$(kpgo-check-user-config)
 endif
 
+# --- clang -----------------------------------------------------------------
+kpgo-llvm-gen-flags := -fprofile-generate -mllvm -disable-vp=true \
+	-mllvm -enable-name-compression=false
+kpgo-instr-lds := $(kpgo-instr)/.kpgo-prf.lds
+kpgo-instr-hook := $(kpgo-instr)/.kpgo-kbuild.mk
+kpgo-instr-prf := $(kpgo-instr)/.kpgo-prf
+define kpgo-instr-lds-text
+/* kpgo: clang's profile sections after .data, not in the init region */
+SECTIONS {
+	__llvm_prf_cnts : { KEEP(*(__llvm_prf_cnts)) }
+	__llvm_prf_data : { KEEP(*(__llvm_prf_data)) }
+	__llvm_prf_names : { KEEP(*(__llvm_prf_names)) }
+} INSERT AFTER .data;
+endef
+define kpgo-instr-hook-text
+# kpgo: read by every make of the instrumented build (MAKEFILES); only the
+# final link of vmlinux (scripts/Makefile.vmlinux) gets the section script
+LDFLAGS_vmlinux += $$(if $$(filter %/scripts/Makefile.vmlinux,$$(MAKEFILE_LIST)),--script=$(kpgo-instr-lds))
+endef
+$(kpgo-instr-lds): FORCE
+	$(call kpgo-filechk,$@,$(kpgo-instr-lds-text))
+$(kpgo-instr-hook): $(kpgo-instr-lds) FORCE
+	$(call kpgo-filechk,$@,$(kpgo-instr-hook-text))
+
+kpgo-instr-kbuild-args = $(if $(LLVM),MAKEFILES=$(kpgo-instr-hook) \
+	CFLAGS_GCOV='$(kpgo-llvm-gen-flags)')
+kpgo-instr-deps = $(if $(LLVM),$(kpgo-instr-hook) $(KPGO_BIN)/kpgo-llvmprof)
+kpgo-instr-figures-llvm = \
+	$(KPGO_BIN)/kpgo-llvmprof range $(kpgo-instr)/vmlinux > $(kpgo-instr-prf).tmp && \
+	mv -f $(kpgo-instr-prf).tmp $(kpgo-instr-prf) && \
+	set -- $$(cat $(kpgo-instr-prf)) && echo "$$2 functions, $$3 counters (clang IR PGO, \
+	counters at $${1%%,*}, outside the init region)"
+kpgo-instr-figures-gcc = echo "$$(find $(kpgo-instr) -name '*.gcno' | wc -l) objects instrumented"
+
 # Kbuild decides what to rebuild; bzImage keeps its time when nothing did,
 # so what depends on it (a collected profile) is not redone.
 quiet_cmd_instr_build = PGO-INS building the instrumented kernel in $(kpgo-instr)
       cmd_instr_build = t0=$$(date +%s); \
-	$(kpgo-kmake) O=$(kpgo-instr) $(notdir $(kpgo-arch-image)) && \
-	$(call kpgo-time,instrument,kernel) && \
-	$(call kpgo-say,PGO-INS,$$(find $(kpgo-instr) -name '*.gcno' | wc -l) objects instrumented; \
-	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument-kernel) s)
+	$(kpgo-kmake) O=$(kpgo-instr) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) && \
+	$(call kpgo-time,instrument$(kpgo-fam),kernel) && f=$$($(kpgo-instr-figures-$(kpgo-family))) && \
+	$(call kpgo-say,PGO-INS,$$f; \
+	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument$(kpgo-fam)-kernel) s)
 
-$(kpgo-instr-image): $(kpgo-instr-ok) FORCE
+$(kpgo-instr-image): $(kpgo-instr-ok) $(kpgo-instr-deps) FORCE
 	+$(call kpgo-cmd,instr_build)
 
 pgo-instrument: $(kpgo-instr-image)

@@ -53,11 +53,18 @@ kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
 kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
 
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
-kpgo-instr   := $(PGO_OUT)/instrumented
-kpgo-base    := $(PGO_OUT)/baseline
+# The compiler, as Kbuild picks it: gcc, or clang with LLVM=1, LLVM=-19
+# (clang-19, ld.lld-19 ...) or LLVM=/path/to/llvm/bin/.  The two keep their
+# own instrumented and baseline kernels and profiles: "-llvm" after the name.
+kpgo-family  := $(if $(LLVM),llvm,gcc)
+kpgo-fam     := $(if $(LLVM),-llvm)
+# $(call kpgo-llvm-tool,NAME): NAME of the LLVM= toolchain (llvm-profdata)
+kpgo-llvm-tool = $(if $(filter %/,$(LLVM)),$(LLVM)$(1),$(if $(filter -%,$(LLVM)),$(1)$(LLVM),$(1)))
+kpgo-instr   := $(PGO_OUT)/instrumented$(kpgo-fam)
+kpgo-base    := $(PGO_OUT)/baseline$(kpgo-fam)
 # Where profiles live: kpgo collects into $(PGO_OUT)/profiles; a PGO_PROFILES
 # given by the user (a packager's shipped profiles) is only read.
-PGO_PROFILES ?= $(PGO_OUT)/profiles
+PGO_PROFILES ?= $(PGO_OUT)/profiles$(kpgo-fam)
 kpgo-profiles-given = $(filter-out file default,$(origin PGO_PROFILES))
 kpgo-prof     = $(PGO_PROFILES)/$(1)
 kpgo-work     = $(PGO_OUT)/work/$(1)
@@ -67,6 +74,14 @@ kpgo-times   := $(PGO_OUT)/times
 # KCFLAGS is passed explicitly so a user's KCFLAGS is kept, not replaced.
 kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile
 kpgo-arch-image := arch/x86/boot/bzImage
+
+# $(call kpgo-src-prefix,OBJTREE): how Kbuild spells the source tree in a
+# build in OBJTREE, as clang puts it into static functions' profile names
+# ("<prefix>kernel/fork.c;copy_clone"): nothing in the source tree, ../ in a
+# directory right below it, else the absolute path (run when it exists)
+kpgo-src-prefix = $(strip $(if $(KBUILD_ABS_SRCTREE),$(realpath $(kpgo-srctree))/,\
+	$(if $(filter $(realpath $(kpgo-srctree)),$(realpath $(1))),,\
+	$(if $(filter $(realpath $(kpgo-srctree))/,$(dir $(realpath $(1)))),../,$(realpath $(kpgo-srctree))/))))
 
 # $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
 kpgo-kconfig = $(1)/.config
@@ -83,6 +98,7 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 include $(KPGO_DIR)/mk/settings.mk
 # Fragments merged into the user's .config for the instrumented kernel.
 PGO_FRAGMENTS ?= $(KPGO_DIR)/kconfig/pgo-gcov.config \
+		 $(if $(LLVM),$(KPGO_DIR)/kconfig/pgo-llvm.config) \
 		 $(KPGO_DIR)/kconfig/pgo-guest.config
 # Scale of every workload's load (1 = the seed's size).
 PGO_SCALE ?= 1
@@ -113,6 +129,7 @@ include $(KPGO_DIR)/mk/instrument.mk
 include $(KPGO_DIR)/mk/image.mk
 include $(KPGO_DIR)/mk/collect.mk
 include $(KPGO_DIR)/mk/use.mk
+include $(KPGO_DIR)/mk/sample.mk
 include $(KPGO_DIR)/mk/packager.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/compare.mk

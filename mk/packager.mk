@@ -39,6 +39,16 @@ kpgo-packager-mk := 1
 
 kpgo-recipe-phases += export
 
+# clang profiles travel as they are: a workload's profile.proftext is text
+# with source paths made relative, read through PGO_PROFILES
+ifneq ($(LLVM),)
+ifneq ($(filter pgo-export-%,$(MAKECMDGOALS))$(PGO_PROFILE),)
+$(error kpgo: pgo-export-<name> and PGO_PROFILE= carry gcc profiles only; with \
+	LLVM= ship the profile directories <w>/ (profile.proftext and profile.info) of \
+	$(PGO_PROFILES) and build with make LLVM=$(LLVM) PGO_PROFILES=<their directory> pgo-use-<w>)
+endif
+endif
+
 PGO_EXPORT_DIR ?= $(PGO_OUT)/export
 PGO_PROFILE ?=
 PGO_ALLOW_STALE ?=

@@ -31,7 +31,8 @@ kpgo-ldlibs-agent   := -static
 kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
 kpgo-ldlibs-compare := -lm
-kpgo-host-tools := gcda mkimage vm compare
+kpgo-ldlibs-llvmprof := -lm
+kpgo-host-tools := gcda mkimage vm compare llvmprof
 kpgo-guest-tools := agent
 
 kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \

@@ -41,24 +41,41 @@ PGO_NORMALIZE ?= y
 # redis 155
 PGO_REBUILD_THRESHOLD ?= 5
 
-kpgo-use-flags = $(strip -fprofile-use -fprofile-correction \
+kpgo-use-flags = $(strip $(if $(LLVM),$(kpgo-use-flags-llvm),-fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
-	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training))
+	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training)))
+
+# clang (LLVM=): one profile for the whole kernel, $(PGO_OUT)/use.profdata
+# (llvm-profdata merge of the merged text profile); a function without
+# profile data is named in use.log (-pgo-warn-missing-function), one whose
+# control flow changed too (hash mismatch, on by default).  Each object's
+# share of the profile is installed as dir/obj.proftext, rewritten only when
+# it moved (PGO_REBUILD_THRESHOLD), and is the object's prerequisite as a
+# .gcda is with gcc: the object is recompiled when its own share changed,
+# not when another object's did.  PGO_PARTIAL_TRAINING=y leaves functions
+# that never ran out of the profile (compiled as without profile) instead of
+# marking them cold.
+kpgo-use-profdata := $(PGO_OUT)/use.profdata
+kpgo-use-flags-llvm = -fprofile-use=$(kpgo-use-profdata) -mllvm -pgo-warn-missing-function \
+	-Wno-error=backend-plugin
+kpgo-llvm-profdata = $(call kpgo-llvm-tool,llvm-profdata)
 
 # distcc compiles -fprofile-use on other hosts, which do not have the .gcda
 # files (it keeps only -fprofile-arcs local): with a distcc CC, the use build
 # compiles locally.  ccache finds dir/obj.gcda itself and hashes it.
 kpgo-use-env = $(if $(findstring distcc,$(CC)),DISTCC_HOSTS=localhost)
 
-kpgo-profile-deps := $(PGO_OUT)/profile-deps.mk
-kpgo-profile-list := $(PGO_OUT)/profile-installed.list
+kpgo-profile-deps := $(PGO_OUT)/profile-deps$(kpgo-fam).mk
+kpgo-profile-list := $(PGO_OUT)/profile-installed$(kpgo-fam).list
 
 # Counting the compiler's evidence in use.log and in the object tree.
 kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
-# gcc's messages for a function whose profile it ignored, and for one it
-# found no profile for
-kpgo-mismatch-re  := control flow of function|number of counters in profile data
-kpgo-noprofile-re := profile for function .* not found in profile data
+# the compiler's messages for a function whose profile it ignored, and for
+# one it found no profile for
+kpgo-mismatch-re  := $(if $(LLVM),hash mismatch,control flow of function|number of counters in profile data)
+kpgo-noprofile-re := $(if $(LLVM),no profile data available for function,profile for function .* not found in profile data)
+# an object's profile, installed next to it
+kpgo-obj-prof := $(if $(LLVM),proftext,gcda)
 # Objects compiled from C (a .c beside them in the source tree) in this
 # build, outside kpgo's own trees and the host programs (scripts/, tools/);
 # link products do not count.
@@ -68,28 +85,45 @@ kpgo-use-evidence = \
 		sed 's|^$(kpgo-objtree)/||; s|\.o$$||' | while read o; do \
 		test -f $(kpgo-srctree)/$$o.c && echo $$o; done > $(1)/use.objects; \
 	c=$$(wc -l < $(1)/use.objects); \
-	p=$$(sed 's|^|$(kpgo-objtree)/|; s|$$|.gcda|' $(1)/use.objects | xargs -r ls -d 2>/dev/null | wc -l); \
-	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without \
-	($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
-	-Wmissing-profile); functions: \
+	sed 's|^|$(kpgo-objtree)/|; s|$$|.$(kpgo-obj-prof)|' $(1)/use.objects | xargs -r ls -d 2>/dev/null \
+		> $(1)/use.profiled; p=$$(wc -l < $(1)/use.profiled); \
+	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without$(if $(LLVM),;) \
+	$(if $(LLVM),functions: $$(cat $(1)/use.profiled | xargs -r cat | grep -c '^# Func Hash' || true) \
+	in their profiles$(comma),($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
+	-Wmissing-profile); functions:) \
 	$(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) mismatched (profile ignored), \
-	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile, \
-	$(call kpgo-count,source locations for function,$(1)/use.log) \
-	with moved source lines" > $(1)/use.evidence
+	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile\
+	$(if $(LLVM),,$(comma) $(call kpgo-count,source locations for function,$(1)/use.log) \
+	with moved source lines)" > $(1)/use.evidence
+
+kpgo-use-threshold = $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold $(PGO_REBUILD_THRESHOLD))
+kpgo-use-merge-gcov = \
+	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
+	  --deps $(kpgo-profile-deps) $(kpgo-use-threshold) $(3) > $$w/merge.txt && \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt))
+# clang: merged text profile -> use.profdata (through a temporary name)
+kpgo-use-merge-llvm = \
+	$(KPGO_BIN)/kpgo-llvmprof merge -o $$w/use.proftext --prefix '$(call kpgo-src-prefix,$(kpgo-objtree))' \
+	  --objtree $(kpgo-objtree) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
+	  $(kpgo-use-threshold) $(if $(filter y,$(PGO_PARTIAL_TRAINING)),--drop-zero) $(3) > $$w/merge.txt && \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-llvmprof: //' $$w/merge.txt)) && \
+	$(kpgo-llvm-profdata) merge -o $(kpgo-use-profdata).tmp $$w/use.proftext && \
+	$(kpgo-llvm-profdata) show $(kpgo-use-profdata).tmp > $$w/profdata.txt && \
+	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata) && \
+	$(call kpgo-say,PGO-MRG,$(2): $(kpgo-use-profdata): $$(sed -n 's/^Total functions: //p' $$w/profdata.txt) \
+	  functions$(comma) maximum function count $$(sed -n 's/^Maximum function count: //p' $$w/profdata.txt) \
+	  (llvm-profdata show))
 
 # $(call kpgo-cmd,use,name,profile-dir[:weight]... [merge-options]): merge,
 # install, build, report
 quiet_cmd_use =
       cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
 	for d in $(foreach d,$(filter-out -%,$(3)),$(firstword $(subst :, ,$(d)))); do \
-	if [ -z "$$(find $$d -name '*.gcda' 2>/dev/null | head -n 1)" ]; then \
-	  echo "kpgo: the profile $$d is empty: no .gcda files there$(if $(filter-out \
+	if [ -z "$$(find $$d $(if $(LLVM),-size +0,-name '*.gcda') 2>/dev/null | head -n 1)" ]; then \
+	  echo "kpgo: the profile $$d is empty: no $(if $(LLVM),data,.gcda files) there$(if $(filter-out \
 	  imported,$(2)),; collect it again with make pgo-collect-$$(basename $$(dirname $$d)))" >&2; \
 	  exit 1; fi; done; \
-	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
-	  --deps $(kpgo-profile-deps) $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold \
-	  $(PGO_REBUILD_THRESHOLD)) $(3) > $$w/merge.txt && \
-	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt)) && \
+	$(if $(LLVM),$(kpgo-use-merge-llvm),$(kpgo-use-merge-gcov)) && \
 	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
 	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \
 	touch $$w/use.start && t0=$$(date +%s) && \
@@ -108,7 +142,7 @@ quiet_cmd_use =
 	  $(call kpgo-say,PGO-USE,baseline: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; })); fi
 
 define kpgo-use-tmpl
-pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(kpgo-use-tool) | kpgo-user-config-ok
 	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
@@ -128,9 +162,12 @@ kpgo-members = $(if $(kpgo-is-set),$(foreach m,$(PGO_SET_$(1)),$(call \
 # $(call kpgo-merge-profiles,name): their profile.info files (prerequisites)
 kpgo-merge-profiles = $(foreach m,$(call kpgo-members,$(1)),$(call \
 	kpgo-prof,$(call kpgo-member-name,$(m)))/profile.info)
+kpgo-use-tool = $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
+# a collected profile's data: gcda/ (gcc), profile.proftext (clang)
+kpgo-prof-data = $(if $(LLVM),profile.proftext,gcda)
 # $(call kpgo-merge-inputs,name): kpgo-gcda merge's inputs and options
 kpgo-merge-inputs = $(foreach m,$(call kpgo-members,$(1)),$(call \
-	kpgo-prof,$(call kpgo-member-name,$(m)))/gcda:$(call kpgo-member-weight,$(m))) \
+	kpgo-prof,$(call kpgo-member-name,$(m)))/$(kpgo-prof-data):$(call kpgo-member-weight,$(m))) \
 	$(if $(kpgo-is-set),$(if $(filter y,$(PGO_NORMALIZE)),--normalize))
 # the goals that use workload $(1)'s profile: pgo-use-$(1), pgo-export-$(1)
 # and the same of the sets it is in
@@ -149,7 +186,7 @@ kpgo-set-check = $(if $(strip $(PGO_SET_$(1))),,$(error \
 define kpgo-set-tmpl
 $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: PGO_SET_$(1): a set cannot have a workload's name))
 $(if $(filter pgo-use-$(1) pgo-export-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
-pgo-use-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+pgo-use-$(1): $(call kpgo-merge-profiles,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
 	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef

@@ -17,7 +17,7 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept
+	e2e-client-fails-profile-kept e2e-clang-loop e2e-clang-incremental e2e-clang-compare
 
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
@@ -134,3 +134,67 @@ test-e2e-client-fails-profile-kept:
 	$(call expect-fail,$(e2e-make) REDIS_CLIENT=false pgo-collect-redis,client failed \(exit status 1\))
 	md5sum -c $(T)/before
 	test -d $(e2e-out)/profiles/redis/gcda
+
+# --- clang (LLVM=-19): the same loop in a second object tree of the same
+# source, with the quickstart's .config
+e2e-llvm-o    := $(E2E_WORK)/build-llvm
+e2e-llvm-out  := $(e2e-llvm-o)/.kpgo
+e2e-llvm-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) \
+	O=$(e2e-llvm-o) LLVM=-19 PGO_SCALE=$(E2E_SCALE)
+e2e-llvm-prof := $(e2e-llvm-out)/profiles-llvm/redis
+# $(call e2e-nz,FILE): the "(N with non-zero counters)" of a profile.info
+e2e-nz = $$(sed -n '1s/.*functions .\([0-9]*\) with non-zero.*/\1/p' $(1))
+
+# instrument with clang IR PGO (counters out of the init region), collect
+# redis (counters read through /proc/kcore), build the tree with the
+# profile; count what the compiler took
+test-e2e-clang-loop:
+	rm -rf $(e2e-llvm-o) && mkdir -p $(e2e-llvm-o) && cp $(e2e-o)/.config $(e2e-llvm-o)/.config
+	$(e2e-llvm-make) pgo-use-redis | tee $(T)/out
+	grep -Eq 'PGO-INS [0-9]+ functions, [0-9]+ counters \(clang IR PGO, counters at 0x[0-9a-f]+, outside the init region\)' $(T)/out
+	cat $(e2e-llvm-prof)/profile.info
+	f=$(call e2e-num,$(e2e-llvm-prof)/profile.info,llvm:); n=$(call e2e-nz,$(e2e-llvm-prof)/profile.info); \
+	  echo "functions: $$f, run: $$n"; test $$f -gt 10000 && test $$n -gt 300
+	grep -q '^# kpgo-object: net/ipv4/tcp.o$$' $(e2e-llvm-prof)/profile.proftext
+	grep -Eq '^[0-9]+ requests/s' $(e2e-llvm-prof)/result.txt
+	llvm-profdata-19 show $(e2e-llvm-out)/use.profdata | tee $(T)/show
+	test $(call e2e-num,$(T)/show,Total functions:) -gt 10000
+	cat $(e2e-llvm-out)/work/redis/use.evidence
+	e=$(e2e-llvm-out)/work/redis/use.evidence; p=$(call e2e-num,$$e,this build$(comma)); \
+	  f=$(call e2e-num,$$e,functions:); m=$(call e2e-num,$$e,in their profiles$(comma)); \
+	  echo "objects with profile $$p, functions offered $$f, mismatched $$m"; \
+	  test $$p -gt 500 && test $$f -gt 10000 && test $$((m * 20)) -lt $$f
+	# the slices are what Kbuild sees: one per object with profile
+	test $$(wc -l < $(e2e-llvm-out)/profile-installed-llvm.list) -gt 500
+	grep -q '^kernel/fork.o: kernel/fork.proftext$$' $(e2e-llvm-out)/profile-deps-llvm.mk
+	{ $(call kpgo-text-figures,$(e2e-llvm-o)/vmlinux.o) ; } | tee $(T)/opt
+	test $(call e2e-num,$(T)/opt,.text.unlikely) -gt 100000
+
+# again: nothing compiled; a second collection: only the objects whose
+# share moved by 5 % or more are recompiled
+test-e2e-clang-incremental:
+	$(e2e-llvm-make) pgo-use-redis | tee $(T)/out
+	grep -q '^0 objects compiled in this build' $(e2e-llvm-out)/work/redis/use.evidence
+	! grep -q 'PGO-INS' $(T)/out
+	$(e2e-llvm-make) pgo-collect-redis
+	$(e2e-llvm-make) pgo-use-redis | tee $(T)/out2
+	cat $(e2e-llvm-out)/work/redis/merge.txt $(e2e-llvm-out)/work/redis/use.evidence
+	w=$$(sed -n 's/.*objects: \([0-9]*\) slices written.*/\1/p' $(e2e-llvm-out)/work/redis/merge.txt); \
+	  t=$$(sed -n 's/.*; \([0-9]*\) objects: .*/\1/p' $(e2e-llvm-out)/work/redis/merge.txt); \
+	  c=$$(sed -n '1s/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-llvm-out)/work/redis/use.evidence); \
+	  echo "second profile: $$w of $$t slices rewritten, $$c objects compiled"; \
+	  test $$((c * 4)) -lt $$t && test $$c -le $$((w + 10))
+
+# baseline and optimized clang kernels, one pgo-compare run: both boot and
+# serve redis-benchmark; the code differs
+test-e2e-clang-compare:
+	$(e2e-llvm-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=1 PGO_COMPARE_SCALE=0.02 pgo-compare-redis | tee $(T)/out
+	tail -n 1 $(T)/out | grep -Ex 'redis: optimized/baseline = [0-9]+\.[0-9]{3} \(N=2 each, 95% CI [0-9.]+–[0-9.]+\)'
+	cat $(e2e-llvm-out)/compare-llvm/redis-redis-vs-baseline/summary.txt
+	grep -Eq '^[0-9]+ requests/s' $(e2e-llvm-out)/compare-llvm/redis-redis-vs-baseline/run-1-a.txt
+	grep -Eq '^[0-9]+ requests/s' $(e2e-llvm-out)/compare-llvm/redis-redis-vs-baseline/run-1-b.txt
+	grep -q 'CONFIG_CC_IS_CLANG=y' $(e2e-llvm-out)/baseline-llvm/.config
+	! cmp -s $(e2e-llvm-o)/kernel/fork.o $(e2e-llvm-out)/baseline-llvm/kernel/fork.o
+	{ $(call kpgo-text-figures,$(e2e-llvm-out)/baseline-llvm/vmlinux.o) ; } | tee $(T)/base
+	{ $(call kpgo-text-figures,$(e2e-llvm-o)/vmlinux.o) ; } | tee $(T)/opt
+	test $(call e2e-num,$(T)/base,.text.unlikely) -lt $(call e2e-num,$(T)/opt,.text.unlikely)

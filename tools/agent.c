@@ -14,6 +14,9 @@
  *
  * Modes (kpgo.mode= on the kernel command line):
  *   collect   reset the gcov counters at READY, copy them after DONE
+ *             (with kpgo.prf=ADDR,SIZE, a clang IR PGO kernel: the counter
+ *             section at that kernel address is read through /proc/kcore at
+ *             READY and after DONE, and the difference is sent instead)
  *   bench     the same run, no gcov
  *   prepare   run the prepare= commands once before the server, no load;
  *             the disk is written for good, so the server is stopped
@@ -40,6 +43,8 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <elf.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +78,8 @@
 #define CTL_TTY		"/dev/ttyS1"
 #define SHARE_DIR	"/mnt/kpgo"
 #define GCOV_DIR	"/sys/kernel/debug/gcov"
+#define KCORE		"/proc/kcore"
+#define PRF_DST		SHARE_DIR "/llvm-counters.bin"
 #define GCOV_DST	SHARE_DIR "/gcov"
 #define STOP_TIMEOUT_MS	5000
 #define PREPARE_STOP_MS	120000
@@ -415,6 +422,9 @@ static struct agent {
 	int collect;		/* kpgo.mode=collect */
 	int noload;		/* kpgo.noload: the host runs the client */
 	int prepare;		/* kpgo.mode=prepare */
+	unsigned long long prf_addr;	/* kpgo.prf=: clang counters, 0: gcov */
+	unsigned long long prf_size;
+	uint64_t *prf_start;	/* the counters at READY */
 	int share_mounted;
 	int disk_mounted;
 	int shutting_down;
@@ -805,6 +815,20 @@ static int mount_debugfs(void)
 			 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
+/* kpgo.prf=ADDR,SIZE: where the kernel's clang counters are */
+static void read_prf(const char *v)
+{
+	char *end;
+
+	errno = 0;
+	ag.prf_addr = strtoull(v, &end, 0);
+	if (*end == ',')
+		ag.prf_size = strtoull(end + 1, &end, 0);
+	if (errno || *end || !ag.prf_addr || !ag.prf_size || ag.prf_size % 8)
+		fail("bad kpgo.prf=%s (expected ADDR,SIZE of the counter section, "
+		     "SIZE a multiple of 8)", v);
+}
+
 /* kpgo.mode= from the kernel command line: sets ag.collect, ag.prepare. */
 static void read_mode(void)
 {
@@ -821,6 +845,8 @@ static void read_mode(void)
 			mode = tok + 10;
 		else if (!strcmp(tok, "kpgo.noload"))
 			ag.noload = 1;
+		else if (!strncmp(tok, "kpgo.prf=", 9))
+			read_prf(tok + 9);
 	if (strcmp(mode, "collect") && strcmp(mode, "bench") &&
 	    strcmp(mode, "prepare"))
 		fail("unknown kpgo.mode=%s (expected collect, bench or prepare)",
@@ -948,7 +974,11 @@ static void collect_setup(const struct conf *c)
 		fail("cannot mount 9p share '%s' on %s: %s", c->share,
 		     SHARE_DIR, strerror(errno));
 	ag.share_mounted = 1;
-	if (stat(GCOV_DIR, &st) || !S_ISDIR(st.st_mode))
+	if (ag.prf_addr) {
+		if (stat(KCORE, &st))
+			fail("no " KCORE ": the clang instrumented kernel needs "
+			     "CONFIG_PROC_KCORE (kconfig/pgo-llvm.config)");
+	} else if (stat(GCOV_DIR, &st) || !S_ISDIR(st.st_mode))
 		fail("no " GCOV_DIR
 		     ": kernel not built with CONFIG_GCOV_KERNEL");
 	say("collect mode: share '%s' on %s", c->share, SHARE_DIR);
@@ -1165,6 +1195,77 @@ static void gcov_reset(void)
 		fail("cannot reset gcov counters (" GCOV_DIR "/reset): %s",
 		     strerror(errno));
 	close(fd);
+}
+
+/*
+ * Step 6, clang: the counter section, read through /proc/kcore (an ELF core
+ * of the running kernel: the PT_LOAD segment that holds the address gives
+ * its file offset).  Nothing in the kernel can reset the counters, so the
+ * load's share is the difference of two reads.
+ */
+static uint64_t *prf_read(void)
+{
+	size_t n = ag.prf_size;
+	unsigned char *buf = kp_xmalloc(n);
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i;
+	off_t off = -1;
+
+	fd = open(KCORE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		fail("cannot read the ELF header of " KCORE ": %s",
+		     strerror(errno));
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != sizeof(ph))
+			fail("cannot read " KCORE "'s program headers: %s",
+			     strerror(errno));
+		if (ph.p_type == PT_LOAD && ph.p_vaddr <= ag.prf_addr &&
+		    ag.prf_addr + n <= ph.p_vaddr + ph.p_memsz) {
+			off = (off_t)(ph.p_offset + (ag.prf_addr - ph.p_vaddr));
+			break;
+		}
+	}
+	if (off < 0)
+		fail(KCORE " has no segment with 0x%llx+%zu: boot with nokaslr",
+		     ag.prf_addr, n);
+	for (size_t done = 0; done < n;) {
+		ssize_t r = pread(fd, buf + done, n - done, off + (off_t)done);
+
+		if (r <= 0)
+			fail("cannot read the counters from " KCORE ": %s",
+			     r ? strerror(errno) : "short read");
+		done += (size_t)r;
+	}
+	close(fd);
+	return (uint64_t *)buf;
+}
+
+static void prf_copy(void)
+{
+	long long t0 = now_ms(), ms;
+	uint64_t *end = prf_read();
+	size_t i, n = ag.prf_size / 8, moved = 0;
+
+	for (i = 0; i < n; i++) {
+		if (end[i] < ag.prf_start[i])
+			fail("counter %zu went back (%llu -> %llu): the counters "
+			     "are not in never-freed memory", i,
+			     (unsigned long long)ag.prf_start[i],
+			     (unsigned long long)end[i]);
+		end[i] -= ag.prf_start[i];
+		moved += end[i] != 0;
+	}
+	if (kp_write_file_atomic(PRF_DST, end, ag.prf_size, 0644))
+		fail("cannot write " PRF_DST ": %s", strerror(errno));
+	sync();
+	ms = now_ms() - t0;
+	say("copied %zu counters (%zu moved during the load) in %lld ms", n,
+	    moved, ms);
+	ctl_send("COPIED 1 %llu %lld", ag.prf_size, ms);
+	free(end);
 }
 
 /* A line of the load's output: to the console and to the host. */
@@ -1638,7 +1739,9 @@ static _Noreturn void guest_main(void)
 		start_server(c->server);
 	wait_ready(c);
 	wait_crng();
-	if (ag.collect)
+	if (ag.collect && ag.prf_addr)
+		ag.prf_start = prf_read();
+	else if (ag.collect)
 		gcov_reset();
 	ctl_send("READY");
 	say("READY");
@@ -1651,7 +1754,9 @@ static _Noreturn void guest_main(void)
 		say("host sent ABORT");
 	} else {
 		say("host sent DONE");
-		if (ag.collect)
+		if (ag.collect && ag.prf_addr)
+			prf_copy();
+		else if (ag.collect)
 			copy_gcov();
 	}
 	guest_shutdown();

@@ -87,7 +87,7 @@ static void usage(FILE *f)
 "  --qemu PROG            QEMU binary (default qemu-system-x86_64)\n"
 "  --kernel FILE          kernel image (bzImage)\n"
 "  --initrd FILE          initramfs\n"
-"  --append TEXT          extra kernel command line\n"
+"  --append TEXT          extra kernel command line (repeatable)\n"
 "  --mode collect|bench|prepare\n"
 "                         collect gcov data, only run (default bench), or\n"
 "                         prepare the disk (the guest's prepare= commands)\n"
@@ -181,7 +181,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_QEMU: o->qemu = optarg; break;
 		case OPT_KERNEL: o->kernel = optarg; break;
 		case OPT_INITRD: o->initrd = optarg; break;
-		case OPT_APPEND: o->append = optarg; break;
+		case OPT_APPEND: o->append = *o->append ? kp_xasprintf("%s %s", o->append, optarg) : optarg; break;
 		case OPT_MODE: o->mode = optarg; break;
 		case OPT_SHARE: o->share = optarg; break;
 		case OPT_CONSOLE: o->console = optarg; break;
@@ -813,7 +813,7 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 	if (!g->got_bye)
 		return fail(o, g, "the guest stopped before the agent said it was done");
 	if (collect && g->copied_files <= 0)
-		return fail(o, g, "the guest agent copied no gcov data");
+		return fail(o, g, "the guest agent copied no profile data");
 	return 0;
 }
 
@@ -932,7 +932,7 @@ int main(int argc, char **argv)
 	if (r)
 		goto out;
 	if (!strcmp(o.mode, "collect"))
-		say(&o, "%s %.1f s; gcov data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
+		say(&o, "%s %.1f s; profile data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
 		    o.guest_load ? "load" : "client", client_secs, g.copied_files, g.copied_bytes,
 		    g.copied_ms / 1000.0, now() - t0);
 	else
