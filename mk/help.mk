@@ -6,11 +6,12 @@ ifndef kpgo-help-mk
 kpgo-help-mk := 1
 
 pgo-help:
-	@echo 'kpgo $(kpgo-version) - profile-guided optimization of this kernel (gcc gcov)'
+	@echo 'kpgo $(kpgo-version) - profile-guided optimization of this kernel (gcc gcov; clang IR PGO with LLVM=)'
 	@echo '(make $(MAKE_VERSION); make-level helpers computed by $(kpgo-make-functions))'
 	@echo ''
 	@echo 'Targets (in a tree after pgo-attach, or make -C $(KPGO_DIR) KSRC=<tree> ...):'
 	@echo '  pgo-instrument      build the gcov-instrumented kernel in $$(PGO_OUT)/instrumented'
+	@echo '                      (LLVM=: clang IR PGO, in $$(PGO_OUT)/instrumented-llvm)'
 	@echo '  pgo-image-<w>       make workload <w>'"'"'s guest initramfs'
 	@echo '  pgo-collect-<w>     boot the instrumented kernel in QEMU, run <w>, keep its profile'
 	@echo '  pgo-collect-all     collect every workload, one after another'
@@ -24,6 +25,8 @@ pgo-help:
 	@echo '  pgo-baseline        build the same kernel without profile in $$(PGO_OUT)/baseline'
 	@echo '  pgo-compare-<w|set> boot baseline and optimized kernels A B A B ...: client figures'
 	@echo '                      with a bootstrap CI, plugin figures per operation, CSV, chart'
+	@echo '  pgo-use-sample      LLVM=, Linux 6.13+: build with PGO_AUTOFDO_PROFILE / PGO_PROPELLER_PREFIX'
+	@echo '  pgo-sample-steps    how to make those on real hardware (perf record -b), with this tree'"'"'s paths'
 	@echo '  pgo-menuconfig      edit kpgo'"'"'s settings (kconfig/Kconfig) into $$(PGO_SETTINGS);'
 	@echo '                      also pgo-nconfig, pgo-oldconfig, pgo-olddefconfig, pgo-alldefconfig'
 	@echo '  pgo-settings        each setting, its value and where it came from'
@@ -36,6 +39,7 @@ pgo-help:
 	@echo ''
 	@echo 'Variables:'
 	@echo '  KSRC=<tree>  O=<dir>      kernel source and object tree (O as in Kbuild)'
+	@echo '  LLVM=1|-<ver>|<dir>/      clang instead of gcc, as in Kbuild (state named -llvm)'
 	@echo '  PGO_OUT=<dir>             kpgo state (default <objtree>/.kpgo)'
 	@echo '  PGO_PROFILES=<dir>        where profiles are read (default $$(PGO_OUT)/profiles;'
 	@echo '                            one you set is only read, never collected into)'

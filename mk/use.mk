@@ -92,9 +92,9 @@ kpgo-use-evidence = \
 	in their profiles$(comma),($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
 	-Wmissing-profile); functions:) \
 	$(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) mismatched (profile ignored), \
-	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile\
-	$(if $(LLVM),,$(comma) $(call kpgo-count,source locations for function,$(1)/use.log) \
-	with moved source lines)" > $(1)/use.evidence
+	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile$(if $(LLVM),,$(comma) \
+	$(call kpgo-count,source locations for function,$(1)/use.log) with moved source lines)" \
+	> $(1)/use.evidence
 
 kpgo-use-threshold = $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold $(PGO_REBUILD_THRESHOLD))
 kpgo-use-merge-gcov = \
