@@ -105,8 +105,7 @@ endef
 # $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
 kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:.out=.rep) \
 	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
-	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) norandmaps))',$(if $(value $(2)_LOAD),,\
-	--append '$(call kpgo-escsq,$(strip $(PGO_APPEND) kpgo.noload))'))
+	--append norandmaps,$(if $(value $(2)_LOAD),,--append kpgo.noload))
 kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
 
 quiet_cmd_cmp_run =

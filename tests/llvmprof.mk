@@ -6,7 +6,8 @@
 # writes a .profraw of the same run: kpgo-llvmprof's profile must say
 # exactly what llvm-profdata reads from that .profraw.
 
-KPGO_TESTS_FAST += llvmprof-extract llvmprof-init-region llvmprof-merge llvmprof-bad-input
+KPGO_TESTS_FAST += llvmprof-extract llvmprof-extract-clang14 llvmprof-init-region llvmprof-merge \
+	llvmprof-bad-input
 
 LLP       = $(KPGO_SAN)/kpgo-llvmprof
 LLP_CLANG ?= clang-19
@@ -44,7 +45,7 @@ test-llvmprof-extract: $(LLP)
 	  --srctree $(T)/src --prefix $(T)/src/ -o $(T)/e.proftext | tee $(T)/info
 	grep -q '^llvm: 4 functions (3 with non-zero counters), 1 objects' $(T)/info
 	# the static function lost the build's source path; each has its object
-	grep -qx 't.c;sq' $(T)/e.proftext && grep -qx 'pick' $(T)/e.proftext
+	grep -Eqx 't\.c[;:]sq' $(T)/e.proftext && grep -qx 'pick' $(T)/e.proftext
 	test $$(grep -cx '# kpgo-object: t.o' $(T)/e.proftext) -eq 4
 	# back with that prefix, llvm-profdata reads the same as from its own
 	# runtime's .profraw of this run
@@ -54,6 +55,12 @@ test-llvmprof-extract: $(LLP)
 	cat $(T)/from-kpgo.txt
 	diff $(T)/from-runtime.txt $(T)/from-kpgo.txt
 	grep -qx 'pick' $(T)/from-kpgo.txt && grep -qx '100' $(T)/from-kpgo.txt
+
+# clang 14 (Debian's default clang): 48-byte records, "path:name"
+test-llvmprof-extract-clang14: $(LLP)
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) test-llvmprof-extract \
+	  T=$(T) LLP_CLANG=clang-14 LLP_PROFDATA=llvm-profdata-14
+	grep -qx 't.c:sq' $(T)/e.proftext
 
 # counters the kernel would free after boot are refused
 test-llvmprof-init-region: $(LLP)
@@ -114,3 +121,5 @@ test-llvmprof-bad-input: $(LLP)
 	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext $(T)/trunc.proftext,trunc.proftext:[0-9]+: function pick: 1 of 2 counters)
 	test ! -e $(T)/o.proftext
 	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext $(T)/trunc.proftext:0,bad weight .0.)
+	printf ':ir\npick\n# kpgo-object: ../x.o\n1\n1\n5\n' > $(T)/escape.proftext
+	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext --objtree $(T)/use $(T)/escape.proftext,escape.proftext:[0-9]+: .# kpgo-object: \.\./x\.o. is not an object path inside the tree)

@@ -219,6 +219,7 @@ struct elf {
 	const Elf64_Shdr *sh;
 	size_t nsh;
 	const char *shstr;
+	size_t shstr_len;	/* ends in a NUL (checked) */
 };
 
 static int elf_open(struct elf *e, const char *path, int must)
@@ -254,18 +255,23 @@ static int elf_open(struct elf *e, const char *path, int must)
 		return -1;
 	}
 	e->shstr = (const char *)e->p + e->sh[eh->e_shstrndx].sh_offset;
+	e->shstr_len = e->sh[eh->e_shstrndx].sh_size;
+	if (e->shstr_len > e->len - e->sh[eh->e_shstrndx].sh_offset ||
+	    !e->shstr_len || e->shstr[e->shstr_len - 1]) {
+		if (must)
+			kp_die("%s: bad section name table", path);
+		free(e->p);
+		return -1;
+	}
 	return 0;
 }
 
 /* the section called name, NULL when there is none */
 static const Elf64_Shdr *elf_section(const struct elf *e, const char *name)
 {
-	size_t lim = e->len - e->sh[((const Elf64_Ehdr *)e->p)->e_shstrndx].sh_offset;
-
 	for (size_t i = 0; i < e->nsh; i++)
-		if (e->sh[i].sh_name < lim &&
-		    !strncmp(e->shstr + e->sh[i].sh_name, name, lim - e->sh[i].sh_name) &&
-		    strlen(name) < lim - e->sh[i].sh_name)
+		if (e->sh[i].sh_name < e->shstr_len &&
+		    !strcmp(e->shstr + e->sh[i].sh_name, name))
 			return &e->sh[i];
 	return NULL;
 }
@@ -448,7 +454,7 @@ static void pick_layout(struct kernel *k, const struct table *names)
 			uint64_t at = k->data->sh_addr + i * l->size + rd64(r + 16);
 			uint32_t nc = rd32(r + l->ncnt);
 
-			if (!nc || at < ca || at % 8 || (cz - at) / 8 < nc ||
+			if (!nc || at < ca || at > cz || at % 8 || (cz - at) / 8 < nc ||
 			    !table_get(names, rd64(r)))
 				break;
 		}
@@ -523,13 +529,14 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 		s = &e.sh[k];
 		if (s->sh_type == SHT_NOBITS || s->sh_offset > e.len ||
 		    e.len - s->sh_offset < s->sh_size ||
-		    s->sh_name >= e.sh[((const Elf64_Ehdr *)e.p)->e_shstrndx].sh_size ||
+		    s->sh_name >= e.shstr_len ||
 		    strcmp(e.shstr + s->sh_name, "__llvm_prf_data"))
 			continue;
 		for (size_t i = 0; i + sc.rec <= s->sh_size; i += sc.rec) {
 			void **slot = table_slot(sc.obj_of, rd64(e.p + s->sh_offset + i));
 
-			if (!*slot)
+			/* a name in several objects: the first in path order */
+			if (!*slot || strcmp(rel, *slot) < 0)
 				*slot = rel;
 		}
 		sc.objects += !found++;
@@ -541,8 +548,13 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 /* the source path of a static function's name ("path;name"), or 0 */
 static size_t local_prefix_len(const char *name)
 {
-	const char *x = strchr(name, ';');
+	const char *x = strchr(name, ';');	/* clang 18 and newer */
 
+	if (!x) {			/* before: "path:name", path a source */
+		x = strrchr(name, ':');
+		if (x && !(x - name > 2 && x[-2] == '.' && (x[-1] == 'c' || x[-1] == 'h')))
+			x = NULL;
+	}
 	return x ? (size_t)(x - name) : 0;
 }
 
@@ -602,12 +614,17 @@ static void write_prof(const char *path, const struct prof *p)
 	free(b.p);
 }
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 static uint64_t func_sum(const struct func *f)
 {
 	uint64_t s = 0;
 
 	for (uint32_t i = 0; i < f->n; i++)
-		s = s + f->c[i] < s ? UINT64_MAX : s + f->c[i];
+		s = sat_add(s, f->c[i]);
 	return s;
 }
 
@@ -633,7 +650,7 @@ static void print_stat(const char *what, const struct prof *p, size_t top)
 		v[i] = &p->f[i];
 		live += s != 0;
 		ctrs += p->f[i].n;
-		sum = sum + s < sum ? UINT64_MAX : sum + s;
+		sum = sat_add(sum, s);
 		for (uint32_t j = 0; j < p->f[i].n; j++)
 			max = p->f[i].c[j] > max ? p->f[i].c[j] : max;
 		if (p->f[i].obj) {
@@ -767,6 +784,17 @@ static uint64_t number(const char *path, int lineno, const char *l, uint64_t max
 	return v;
 }
 
+/* an object path safe as a file name under the tree and in a makefile */
+static int good_obj(const char *o)
+{
+	size_t n = strlen(o);
+
+	if (n < 3 || *o == '/' || strcmp(o + n - 2, ".o") || strstr(o, ".."))
+		return 0;
+	return strspn(o, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_./+-") == n;
+}
+
 /* a text profile (":ir"), appended to p; buffer kept for the names */
 static void read_prof(const char *path, struct prof *p)
 {
@@ -811,6 +839,10 @@ static void read_prof(const char *path, struct prof *p)
 				       " counters", path, lineno, f->name, i, f->n);
 			f->c[i] = number(path, lineno, l, UINT64_MAX);
 		}
+		if (obj && !good_obj(obj))
+			kp_die("%s:%d: '# kpgo-object: %s' is not an object path inside "
+			       "the tree (relative, no '..', letters, digits and _./+-, "
+			       "ending in .o)", path, lineno, obj);
 		f->obj = obj;
 	}
 }
@@ -915,7 +947,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 
 		read_prof(in[i].path, &in[i].p);
 		for (size_t j = 0; j < in[i].p.n; j++)
-			s += func_sum(&in[i].p.f[j]);
+			s = sat_add(s, func_sum(&in[i].p.f[j]));
 		if (mo->normalize && !s)
 			kp_die("%s: every counter is 0: nothing to normalize (collect "
 			       "the profile again, or merge without --normalize)",
@@ -930,8 +962,11 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 			struct func *f = prof_add(&all);
 
 			*f = in[i].p.f[j];
-			for (uint32_t k = 0; k < f->n; k++)
-				f->c[k] = (uint64_t)llround((double)f->c[k] * in[i].scale);
+			for (uint32_t k = 0; k < f->n; k++) {
+				double v = (double)f->c[k] * in[i].scale + 0.5;
+
+				f->c[k] = v >= 0x1p64 ? UINT64_MAX : (uint64_t)v;
+			}
 		}
 	}
 	/* one record per (name, hash): the inputs summed */
@@ -948,8 +983,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 				       "different instrumented kernels", f->name, f->hash,
 				       f->n, all.f[j].n);
 			for (uint32_t k = 0; k < f->n; k++)
-				f->c[k] = f->c[k] + all.f[j].c[k] < f->c[k] ? UINT64_MAX :
-					  f->c[k] + all.f[j].c[k];
+				f->c[k] = sat_add(f->c[k], all.f[j].c[k]);
 			if (!f->obj)
 				f->obj = all.f[j].obj;
 		}
