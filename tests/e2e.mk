@@ -184,6 +184,15 @@ test-e2e-clang-incremental:
 	  c=$$(sed -n '1s/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-llvm-out)/work/redis/use.evidence); \
 	  echo "second profile: $$w of $$t slices rewritten, $$c objects compiled"; \
 	  test $$((c * 4)) -lt $$t && test $$c -le $$((w + 10))
+	# a set (redis twice, normalized: the same shape) changes no share
+	$(e2e-llvm-make) PGO_SET_twice=redis:2 pgo-use-twice
+	grep -q '1 profile merged (normalized): .* 0 slices written' $(e2e-llvm-out)/work/twice/merge.txt
+	grep -q '^0 objects compiled in this build' $(e2e-llvm-out)/work/twice/use.evidence
+	# a shipped profile directory (a packager: no instrumented kernel used)
+	mkdir -p $(T)/shipped && cp -r $(e2e-llvm-prof) $(T)/shipped/
+	$(e2e-llvm-make) PGO_PROFILES=$(T)/shipped pgo-use-redis | tee $(T)/out3
+	! grep -q 'PGO-INS\|PGO-RUN' $(T)/out3
+	grep -q '^0 objects compiled in this build' $(e2e-llvm-out)/work/redis/use.evidence
 
 # baseline and optimized clang kernels, one pgo-compare run: both boot and
 # serve redis-benchmark; the code differs
