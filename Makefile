@@ -31,7 +31,7 @@ help: pgo-help
 # installed QEMU, which only its source package has.
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
-	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
 kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))

@@ -133,6 +133,8 @@ include $(KPGO_DIR)/mk/sample.mk
 include $(KPGO_DIR)/mk/packager.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/compare.mk
+include $(KPGO_DIR)/mk/flamegraph.mk
+include $(KPGO_DIR)/mk/report.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
 # Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
@@ -143,6 +145,8 @@ include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
 $(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call \
 	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s))))
+
+$(if $(filter pgo-report-diff,$(MAKECMDGOALS)),$(kpgo-report-diff-check))
 
 # pgo-compare-<x> of the command line (x: a workload or a set)
 $(foreach g,$(patsubst pgo-compare-%,%,$(filter pgo-compare-%,$(MAKECMDGOALS))),$(eval \

@@ -16,7 +16,7 @@ e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e
 e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
-	e2e-bench e2e-compare e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
+	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
 	e2e-client-fails-profile-kept e2e-clang-loop e2e-clang-incremental e2e-clang-compare
 
 # make quickstart from nothing: instrument, collect, use; check its summary
@@ -100,6 +100,35 @@ test-e2e-compare:
 	$(e2e-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis > $(T)/again
 	! grep -Eq 'PGO-CMP redis: (measure )?run' $(T)/again
 	tail -n 1 $(T)/out > $(T)/line1; tail -n 1 $(T)/again > $(T)/line2; cmp $(T)/line1 $(T)/line2
+
+# kernel stacks of redis on baseline and optimized kernels: folded stacks
+# with the TCP send path, the flamegraph rendered by headless Chromium, the
+# perf.data read by perf script, the differential graph
+e2e-flame := $(e2e-out)/flamegraph
+test-e2e-flamegraph:
+	$(e2e-make) PGO_COMPARE_SCALE=0.02 pgo-flamegraph-diff-redis | tee $(T)/out
+	for k in baseline optimized; do d=$(e2e-flame)/redis-$$k; cat $$d/top.txt; \
+	  test $$(sed -n 's/^\([0-9]*\) samples.*/\1/p' $$d/top.txt) -gt 1000 && \
+	  grep -q ';tcp_sendmsg;' $$d/redis.folded && \
+	  $(call flame-dom,$$d/flamegraph.html,$(T)/dom-$$k) && grep -q '<title>tcp_sendmsg: [0-9]* samples' $(T)/dom-$$k && \
+	  perf script -i $$d/perf.data --kallsyms $$d/kallsyms 2>/dev/null | grep -c ' tcp_sendmsg+0x' > $(T)/n-$$k && \
+	  test $$(cat $(T)/n-$$k) -gt 10 || exit 1; done
+	$(call flame-dom,$(e2e-flame)/redis-optimized/diff.html,$(T)/dom-diff)
+	grep -q '<title>tcp_sendmsg: [0-9]* samples ([0-9.]*%), before [0-9.]*%</title>' $(T)/dom-diff
+
+# the collected gcov profile as a coverage report: the syscall path redis
+# uses is covered, a driver with no device in its guest is not
+test-e2e-report:
+	$(e2e-make) pgo-report-redis | tee $(T)/out
+	i=$(e2e-out)/report/redis/coverage.info; \
+	  awk '/^SF:/ { f = $$0 } /^FNDA:/ { print f, $$0 }' $$i > $(T)/fnda; \
+	  grep -E 'fs/eventpoll\.c FNDA:[1-9][0-9]*,do_epoll_wait$$' $(T)/fnda && \
+	  grep -E 'fs/read_write\.c FNDA:[1-9][0-9]*,ksys_read$$' $(T)/fnda && \
+	  grep -E 'drivers/block/virtio_blk\.c FNDA:0,virtblk_probe$$' $(T)/fnda
+	test -f $(e2e-out)/report/redis/html/index.html
+	grep -q 'virtio_blk.c' $(e2e-out)/report/redis/html/drivers/block/index.html
+	grep -Eq '^[0-9]+ files, [0-9]+ run; [0-9]+ functions, [0-9]+ run' $(T)/out
+	grep -q '^top functions (entries):' $(T)/out
 
 # with no memory of a failed KVM, auto tries KVM and says what it used
 test-e2e-kvm-fallback:

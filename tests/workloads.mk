@@ -23,7 +23,8 @@ wl-result-postgresql := $(wl-result-mysql)
 wl-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
 
 KPGO_TESTS_WORKLOADS += workloads-tree $(addprefix workload-,$(wl-names)) \
-	workloads-list workload-server-fails workload-no-result workloads-set workloads-packager
+	workloads-list workload-server-fails workload-no-result workloads-set workloads-packager \
+	workloads-report-diff
 
 # the e2e tree, configured as make quickstart does (kept when it exists)
 test-workloads-tree:
@@ -103,3 +104,10 @@ test-workloads-packager:
 	echo "compiled $$c, with profile $$p"; test $$p -gt 500 && test $$p -lt $$c
 	m=$$(sed -n 's/.*functions: \([0-9]*\) mismatched.*/\1/p' $(T)/pkg/.kpgo/work/imported/use.evidence); \
 	echo "mismatched functions: $$m"; test $$m -lt 300
+
+# the hot functions redis and nginx share (their coverage reports)
+test-workloads-report-diff:
+	$(wl-make) pgo-report-diff A=redis B=nginx | tee $(T)/out
+	grep -Eq '^hot functions \(90% of the entries\): [0-9]+ in redis, [0-9]+ in nginx, [1-9][0-9]* in both$$' $(T)/out
+	grep -Eq '^overlap of the two distributions: 0\.[0-9]{3} ' $(T)/out
+	grep -Eq '%  [a-z_0-9]+ \((net/core/skbuff\.c|include/linux/skbuff\.h)\)$$' $(T)/out

@@ -6,6 +6,7 @@
  * Loaded with
  *   qemu-system-x86_64 -icount shift=0,sleep=off \
  *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS]
+ *             [,stacks=FILE[,period=N]]
  *
  * The guest marks a window with two magic instructions (kpgo-agent runs
  * them around the load): "nopl 0x4b50a551(%rax)" opens it, "nopl
@@ -36,6 +37,19 @@
  * counted again (one instruction, one fetch, no taken branch), as a CPU
  * retires it as one instruction.
  *
+ * stacks=FILE: kernel call stacks sampled every period (default 20011)
+ * guest instructions executed in kernel mode, in the window.  The plugin
+ * keeps a shadow call stack per vCPU from the control transfers it sees: a
+ * TB ending in a call pushes its return address when the next kernel TB
+ * runs, a TB ending in a return pops to the frame whose return address is
+ * where execution went (a return to no frame on the stack, as after a
+ * context switch to another task's kernel stack, empties it), and entering
+ * the kernel from user mode starts an empty stack.  An interrupt taken in
+ * the kernel stacks the handler's frames on the interrupted ones, as perf
+ * shows them.  FILE gets one line per distinct stack: "COUNT LEAF RA ..."
+ * (hex; the TB's start address, then return addresses innermost first),
+ * written when the window closes (kpgo-flame symbolizes and folds them).
+ *
  * What the model does not capture: a TB is counted as fetched whole when
  * it starts (an exception in its middle over-counts the rest); no
  * prefetching, no L2, no branch predictor, no micro-op cache, no timing;
@@ -65,6 +79,17 @@ struct tb_info {
 	uint32_t ninsns;
 	uint8_t kernel, mark;		/* mark: 1 opens, 2 closes */
 	uint8_t rep;			/* one rep-prefixed string instruction */
+	uint8_t last;			/* its last instruction: LAST_* */
+};
+
+enum { LAST_OTHER, LAST_CALL, LAST_RET };
+
+#define MAX_DEPTH	128
+
+struct stack_rec {			/* one distinct sampled stack */
+	uint64_t hash, count;
+	uint32_t n;			/* frames: leaf, then return addresses */
+	uint64_t *pc;
 };
 
 struct assoc {				/* a set-associative LRU array */
@@ -76,6 +101,9 @@ struct vcpu {
 	const struct tb_info *prev;
 	struct assoc l1i, itlb;
 	uint64_t insns, kinsns, ktaken, klines, kmiss, miss, ktlbmiss;
+	uint64_t ra[MAX_DEPTH];		/* shadow call stack, outermost first */
+	unsigned depth;
+	uint64_t to_sample;		/* kernel instructions to the next sample */
 };
 
 static struct vcpu cpus[MAX_VCPUS];
@@ -84,6 +112,131 @@ static unsigned l1i_kib = 32, l1i_ways = 8, l1i_line = 64;
 static unsigned itlb_entries = 64, itlb_ways = 4;
 static bool counting;
 static unsigned windows;
+static const char *stacks_path;
+static uint64_t period = 20011;
+static struct stack_rec *recs;		/* open addressing, power-of-two size */
+static size_t nrecs, caprecs;
+static uint64_t samples, unwound, deep;	/* returns to no frame, pushes dropped */
+
+static uint64_t stack_hash(const uint64_t *pc, uint32_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ pc[i]) * 0x100000001b3ull;
+	return h ^ n;
+}
+
+static void record_stack(const uint64_t *pc, uint32_t n)
+{
+	uint64_t h = stack_hash(pc, n);
+	size_t i;
+
+	if (2 * (nrecs + 1) > caprecs) {
+		struct stack_rec *old = recs;
+		size_t oldcap = caprecs;
+
+		caprecs = caprecs ? 2 * caprecs : 4096;
+		recs = calloc(caprecs, sizeof(*recs));
+		if (!recs) {
+			recs = old;
+			caprecs = oldcap;
+			return;
+		}
+		for (size_t j = 0; j < oldcap; j++) {
+			if (!old[j].count)
+				continue;
+			for (i = old[j].hash & (caprecs - 1); recs[i].count; i = (i + 1) & (caprecs - 1))
+				;
+			recs[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = h & (caprecs - 1); recs[i].count; i = (i + 1) & (caprecs - 1))
+		if (recs[i].hash == h && recs[i].n == n &&
+		    !memcmp(recs[i].pc, pc, n * sizeof(*pc))) {
+			recs[i].count++;
+			return;
+		}
+	recs[i].pc = malloc(n * sizeof(*pc));
+	if (!recs[i].pc)
+		return;
+	memcpy(recs[i].pc, pc, n * sizeof(*pc));
+	recs[i].hash = h;
+	recs[i].n = n;
+	recs[i].count = 1;
+	nrecs++;
+}
+
+static void write_stacks(void)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", stacks_path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+		return;
+	}
+	fprintf(f, "# kpgo-frontend stacks: period=%" PRIu64 " kernel instructions, "
+		"samples=%" PRIu64 ", distinct=%zu, returns-to-no-frame=%" PRIu64
+		", frames-dropped=%" PRIu64 "\n", period, samples, nrecs, unwound, deep);
+	for (size_t i = 0; i < caprecs; i++) {
+		if (!recs[i].count)
+			continue;
+		fprintf(f, "%" PRIu64, recs[i].count);
+		for (uint32_t j = 0; j < recs[i].n; j++)
+			fprintf(f, " %" PRIx64, recs[i].pc[j]);
+		fputc('\n', f);
+	}
+	if (fclose(f) || rename(tmp, stacks_path))
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", stacks_path);
+}
+
+/* the shadow stack after the previous TB p, now that t runs */
+static void track_stack(struct vcpu *c, const struct tb_info *p, const struct tb_info *t)
+{
+	if (!p || !p->kernel) {		/* kernel entered from user mode */
+		c->depth = 0;
+		return;
+	}
+	if (p->last == LAST_CALL) {
+		if (c->depth < MAX_DEPTH)
+			c->ra[c->depth++] = p->end;
+		else
+			deep++;
+	} else if (p->last == LAST_RET) {
+		unsigned d = c->depth;
+
+		while (d && c->ra[d - 1] != t->start)
+			d--;
+		if (d)
+			c->depth = d - 1;
+		else {
+			c->depth = 0;
+			unwound++;
+		}
+	}
+}
+
+static void take_samples(struct vcpu *c, const struct tb_info *t)
+{
+	uint64_t pc[MAX_DEPTH + 1];
+	uint32_t n = 0;
+
+	while (c->to_sample <= t->ninsns) {
+		if (!n) {
+			pc[n++] = t->start;
+			for (unsigned d = c->depth; d; d--)
+				pc[n++] = c->ra[d - 1];
+		}
+		record_stack(pc, n);
+		samples++;
+		c->to_sample += period;
+	}
+	c->to_sample -= t->ninsns;
+}
 
 static int log2u(unsigned v)
 {
@@ -184,6 +337,8 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			cpus[i].klines = cpus[i].kmiss = cpus[i].miss = 0;
 			cpus[i].ktlbmiss = 0;
 			cpus[i].prev = NULL;
+			cpus[i].depth = 0;
+			cpus[i].to_sample = period;
 			memset(cpus[i].l1i.stamp, 0, sizeof(uint64_t) * cpus[i].l1i.sets * cpus[i].l1i.ways);
 			memset(cpus[i].itlb.stamp, 0, sizeof(uint64_t) * cpus[i].itlb.sets * cpus[i].itlb.ways);
 		}
@@ -195,6 +350,10 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		return;
 	if (c->prev && c->prev->kernel && t->start != c->prev->end)
 		c->ktaken++;
+	if (stacks_path && t->kernel) {
+		track_stack(c, c->prev, t);
+		take_samples(c, t);
+	}
 	c->prev = t;
 	for (l = t->start >> c->l1i.shift; l <= last; l++) {
 		int m = assoc_access(&c->l1i, l);
@@ -217,7 +376,10 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 	if (t->mark == 2) {
 		counting = false;
 		windows++;
-		write_figures();
+		if (out_path)
+			write_figures();
+		if (stacks_path)
+			write_stacks();
 	}
 }
 
@@ -241,6 +403,25 @@ static int insn_rep_string(const struct qemu_plugin_insn *insn)
 		return 0;
 	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
 	       (d[i] >= 0x6c && d[i] <= 0x6f);
+}
+
+/* LAST_CALL, LAST_RET or LAST_OTHER: what the instruction does to the stack */
+static uint8_t insn_kind(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn), i = 0;
+
+	while (i < n && (d[i] == 0x66 || d[i] == 0x67 || d[i] == 0x2e || d[i] == 0x3e ||
+			 d[i] == 0x26 || d[i] == 0x64 || d[i] == 0x65 || d[i] == 0x36 ||
+			 d[i] == 0xf0 || d[i] == 0xf2 || d[i] == 0xf3 || (d[i] >= 0x40 && d[i] <= 0x4f)))
+		i++;
+	if (i >= n)
+		return LAST_OTHER;
+	if (d[i] == 0xe8 || (d[i] == 0xff && i + 1 < n && ((d[i + 1] >> 3) & 7) == 2))
+		return LAST_CALL;
+	if (d[i] == 0xc3 || d[i] == 0xc2)
+		return LAST_RET;
+	return LAST_OTHER;
 }
 
 static unsigned insn_mark(const struct qemu_plugin_insn *insn)
@@ -271,6 +452,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	t->ninsns = (uint32_t)n;
 	t->kernel = t->start >> 63;
 	t->rep = n == 1 && insn_rep_string(qemu_plugin_tb_get_insn(tb, 0));
+	t->last = insn_kind(last);
 	for (i = 0; i < n && !t->mark; i++)
 		t->mark = (uint8_t)insn_mark(qemu_plugin_tb_get_insn(tb, i));
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, t);
@@ -280,7 +462,7 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 {
 	if (!windows)
 		fprintf(stderr, "kpgo-frontend: the guest closed no load window: %s not written\n",
-			out_path);
+			out_path ? out_path : stacks_path);
 }
 
 static int parse_triple(const char *v, unsigned *a, unsigned *b, unsigned *c)
@@ -304,6 +486,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		} else if (!strncmp(a, "l1i=", 4)) {
 			if (parse_triple(a + 4, &l1i_kib, &l1i_ways, &l1i_line))
 				goto bad;
+		} else if (!strncmp(a, "stacks=", 7) && a[7]) {
+			stacks_path = a + 7;
+		} else if (!strncmp(a, "period=", 7)) {
+			char *end;
+
+			period = strtoull(a + 7, &end, 10);
+			if (*end || !period)
+				goto bad;
 		} else if (!strncmp(a, "itlb=", 5)) {
 			if (parse_triple(a + 5, &itlb_entries, &itlb_ways, NULL))
 				goto bad;
@@ -311,8 +501,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			goto bad;
 		}
 	}
-	if (!out_path) {
-		fprintf(stderr, "kpgo-frontend: out=FILE is required\n");
+	if (!out_path && !stacks_path) {
+		fprintf(stderr, "kpgo-frontend: out=FILE or stacks=FILE is required\n");
 		return -1;
 	}
 	for (i = 0; i < MAX_VCPUS; i++)
@@ -329,6 +519,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	return 0;
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
-		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS)\n", argv[i]);
+		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, stacks=FILE, period=N)\n", argv[i]);
 	return -1;
 }

@@ -139,11 +139,6 @@ struct elist {
 	size_t n, cap;
 };
 
-struct buf {
-	unsigned char *p;
-	size_t n, cap;
-};
-
 struct merge_opts {
 	const char *outdir, *installed, *deps;
 	uint32_t runs;		/* 0: sum of the inputs' runs */
@@ -203,21 +198,11 @@ static uint32_t get32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-static void buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (b->cap - b->n < n) {
-		b->cap = (b->cap + n) * 2;
-		b->p = kp_xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-static void put32(struct buf *b, uint32_t v)
+static void put32(struct kp_buf *b, uint32_t v)
 {
 	unsigned char w[4] = { v, v >> 8, v >> 16, v >> 24 };
 
-	buf_add(b, w, 4);
+	kp_buf_add(b, w, 4);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -674,7 +659,7 @@ static void add_totals(struct totals *t, const struct gcda *g)
 
 /* header, summary, functions with explicit counters, end marker */
 static void serialize(const struct gcda *g, uint32_t runs, uint32_t sum_max,
-		      struct buf *b)
+		      struct kp_buf *b)
 {
 	b->n = 0;
 	put32(b, GCDA_MAGIC);
@@ -779,7 +764,7 @@ static double profile_change(const struct gcda *old, const struct gcda *new)
  * file with the same bytes is left alone anyway: that is "unchanged").
  */
 static int keep_installed(const struct merge_opts *mo, const char *path,
-			  const struct gcda *g, const struct buf *b)
+			  const struct gcda *g, const struct kp_buf *b)
 {
 	unsigned char *cur;
 	struct gcda old;
@@ -802,7 +787,7 @@ static int keep_installed(const struct merge_opts *mo, const char *path,
 static void write_objs(const struct merge_opts *mo, struct obj *o, size_t n,
 		       uint32_t runs, uint32_t sum_max, struct counts *c)
 {
-	struct buf b = { 0 };
+	struct kp_buf b = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
 		char *path = kp_xasprintf("%s/%s", mo->outdir, o[i].rel);
@@ -871,7 +856,7 @@ static void read_list(const char *path, struct elist *l)
 static void write_list(const char *path, const struct elist *old,
 		       const struct obj *o, size_t n)
 {
-	struct buf b = { 0 };
+	struct kp_buf b = { 0 };
 	const char *last = "";
 	size_t i = 0, j = 0;
 
@@ -882,7 +867,7 @@ static void write_list(const char *path, const struct elist *old,
 
 		j += c >= 0;
 		if (strcmp(s, last)) {
-			buf_add(&b, s, strlen(s) + 1);
+			kp_buf_add(&b, s, strlen(s) + 1);
 			b.p[b.n - 1] = '\n';
 		}
 		last = s;
@@ -910,26 +895,26 @@ static void remove_stale(const char *outdir, const struct elist *old,
 	}
 }
 
-static void mk_escape(struct buf *b, const char *s, size_t n)
+static void mk_escape(struct kp_buf *b, const char *s, size_t n)
 {
 	for (; n--; s++) {
 		if (*s == '$' || *s == ' ' || *s == '#' || *s == '\\')
-			buf_add(b, *s == '$' ? "$" : "\\", 1);
-		buf_add(b, s, 1);
+			kp_buf_add(b, *s == '$' ? "$" : "\\", 1);
+		kp_buf_add(b, s, 1);
 	}
 }
 
 static void write_deps(const char *path, const struct obj *o, size_t n)
 {
-	struct buf b = { 0 };
+	struct kp_buf b = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(o[i].rel);
 
 		mk_escape(&b, o[i].rel, len - strlen(".gcda"));
-		buf_add(&b, ".o: ", 4);
+		kp_buf_add(&b, ".o: ", 4);
 		mk_escape(&b, o[i].rel, len);
-		buf_add(&b, "\n", 1);
+		kp_buf_add(&b, "\n", 1);
 	}
 	write_or_die(path, b.p, b.n, NULL);
 	free(b.p);

@@ -566,47 +566,25 @@ static int cmp_func(const void *a, const void *b)
 	return c ? c : x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void KP_PRINTF(2, 3) bprintf(struct buf *b, const char *fmt, ...)
+static void write_func(struct kp_buf *b, const struct func *f)
 {
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->n)
-			break;
-		b->cap = 2 * b->cap + (size_t)n + 4096;
-		b->p = kp_xrealloc(b->p, b->cap);
-	}
-	b->n += (size_t)n;
-}
-
-static void write_func(struct buf *b, const struct func *f)
-{
-	bprintf(b, "%s\n", f->name);
+	kp_buf_printf(b, "%s\n", f->name);
 	if (f->obj)
-		bprintf(b, "# kpgo-object: %s\n", f->obj);
-	bprintf(b, "# Func Hash:\n%" PRIu64 "\n# Num Counters:\n%" PRIu32
+		kp_buf_printf(b, "# kpgo-object: %s\n", f->obj);
+	kp_buf_printf(b, "# Func Hash:\n%" PRIu64 "\n# Num Counters:\n%" PRIu32
 		"\n# Counter Values:\n", f->hash, f->n);
 	for (uint32_t i = 0; i < f->n; i++)
-		bprintf(b, "%" PRIu64 "\n", f->c[i]);
-	bprintf(b, "\n");
+		kp_buf_printf(b, "%" PRIu64 "\n", f->c[i]);
+	kp_buf_printf(b, "\n");
 }
 
 static const char prof_header[] = "# IR level Instrumentation Flag\n:ir\n";
 
 static void write_prof(const char *path, const struct prof *p)
 {
-	struct buf b = { 0 };
+	struct kp_buf b = { 0 };
 
-	bprintf(&b, "%s", prof_header);
+	kp_buf_printf(&b, "%s", prof_header);
 	for (size_t i = 0; i < p->n; i++)
 		write_func(&b, &p->f[i]);
 	if (kp_write_file_atomic(path, b.p, b.n, 0644))
@@ -939,7 +917,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 	size_t written = 0, kept = 0, same = 0, removed = 0, dropped = 0;
 	size_t nold = 0, nobj = 0;
 	char **old = NULL;
-	struct buf deps = { 0 }, list = { 0 };
+	struct kp_buf deps = { 0 }, list = { 0 };
 	uint64_t ref = 0;
 
 	for (size_t i = 0; i < nin; i++) {
@@ -1007,7 +985,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 			size_t j = i;
 			const char *o = out.f[i].obj;
 			char *rel, *path;
-			struct buf b = { 0 };
+			struct kp_buf b = { 0 };
 			unsigned char *cur;
 			size_t clen;
 			int r;
@@ -1022,7 +1000,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 			nobj++;
 			rel = kp_xasprintf("%.*sproftext", (int)strlen(o) - 1, o);
 			path = kp_xasprintf("%s/%s", mo->objtree, rel);
-			bprintf(&b, "%s", prof_header);
+			kp_buf_printf(&b, "%s", prof_header);
 			for (size_t k = i; k < j; k++)
 				write_func(&b, &out.f[k]);
 			if (mo->threshold > 0 && !kp_read_file(path, &cur, &clen)) {
@@ -1052,8 +1030,8 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 			else
 				same++;
 listed:
-			bprintf(&list, "%s\n", rel);
-			bprintf(&deps, "%.*so: %s\n", (int)strlen(rel) - 8, rel, rel);
+			kp_buf_printf(&list, "%s\n", rel);
+			kp_buf_printf(&deps, "%.*so: %s\n", (int)strlen(rel) - 8, rel, rel);
 			free(b.p);
 			free(path);
 			free(rel);

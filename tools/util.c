@@ -241,3 +241,33 @@ int kp_write_if_changed(const char *path, const void *buf, size_t len,
 	}
 	return kp_write_file_atomic(path, buf, len, mode) ? -1 : 1;
 }
+
+void kp_buf_add(struct kp_buf *b, const void *data, size_t n)
+{
+	if (!b->p || b->cap - b->n < n + 1) {
+		b->cap = 2 * b->cap + n + 4096;
+		b->p = kp_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, data, n);
+	b->n += n;
+	b->p[b->n] = 0;
+}
+
+void kp_buf_printf(struct kp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			kp_die("cannot format output: %s", strerror(errno));
+		if (b->p && (size_t)n < b->cap - b->n)
+			break;
+		b->cap = 2 * b->cap + (size_t)n + 4096;
+		b->p = kp_xrealloc(b->p, b->cap);
+	}
+	b->n += (size_t)n;
+}

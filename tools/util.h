@@ -65,4 +65,16 @@ int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 int kp_write_if_changed(const char *path, const void *buf, size_t len,
 			mode_t mode);
 
+/*
+ * A growing buffer: kp_buf_add appends bytes, kp_buf_printf formatted text
+ * (kept NUL-terminated after it, the NUL not counted in n).  Start from
+ * { 0 }; free(b.p) when done.
+ */
+struct kp_buf {
+	char *p;
+	size_t n, cap;
+};
+void kp_buf_add(struct kp_buf *b, const void *data, size_t n);
+void kp_buf_printf(struct kp_buf *b, const char *fmt, ...) KP_PRINTF(2, 3);
+
 #endif /* KPGO_UTIL_H */

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* All that lives across setjmp() is static, so longjmp() keeps its value. */
 static jmp_buf die_jmp;
 static struct gcda in, copy;
-static struct buf out;
+static struct kp_buf out;
 static const char *step;	/* NULL while parsing the input */
 /* stderr as it was before libFuzzer's -close_fd_mask=2 */
 static int report_fd = 2;
@@ -151,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum_max = t.max > UINT32_MAX ? UINT32_MAX : (uint32_t)t.max;
 		step = "re-parsing the serialized data of";
 		serialize(&in, runs, sum_max, &out);
-		parse("serialized.gcda", out.p, out.n, &copy);
+		parse("serialized.gcda", (const unsigned char *)out.p, out.n, &copy);
 		check_copy(runs, sum_max);
 		step = "merging";
 		merge_gcda(&in, &copy, &w);

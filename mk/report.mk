@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mk/report.mk - pgo-report-<w>: a workload's gcov profile as a coverage
+# report a person can browse, and pgo-report-diff A=<w> B=<w>: the hot
+# functions two workloads share.
+#
+# lcov (Debian's) reads the profile's .gcda files beside the .gcno notes of
+# the instrumented kernel they came from (both copied into one tree; the
+# sources are found by the absolute paths the instrumented build recorded)
+# and genhtml writes the HTML.  In $(PGO_OUT)/report/<w>/:
+#   coverage.info   lcov's tracefile (per source file: functions with their
+#                   entry counts, lines with their counts)
+#   html/index.html the browsable report
+#   summary.txt     files and functions run, top functions and files
+# Redone when the profile changes.  gcc profiles only: a clang profile is
+# text (profile.proftext; llvm-profdata show --topn=20 reads it).
+
+ifndef kpgo-report-mk
+kpgo-report-mk := 1
+
+kpgo-recipe-phases += report
+
+KPGO_LCOV    ?= lcov
+KPGO_GENHTML ?= genhtml
+kpgo-report-dir = $(PGO_OUT)/report/$(1)
+
+quiet_cmd_report =
+      cmd_report = d=$(call kpgo-report-dir,$(2)); t=$$d/tree; p=$(call kpgo-prof,$(2)); \
+	rm -rf $$d.new && mkdir -p $$d.new/tree && t0=$$(date +%s) && \
+	( cd $(kpgo-instr) && find . -name '*.gcno' -print0 | xargs -0 cp --parents -t $$d.new/tree ) && \
+	( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 cp --parents -t $$d.new/tree ) && \
+	$(call kpgo-say,PGO-REP,$(2): lcov over $$(find $$d.new/tree -name '*.gcda' | wc -l) .gcda \
+	  files with the .gcno of $(kpgo-instr)) && \
+	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(kpgo-srctree) \
+	  --test-name $(subst -,_,$(2)) --output-file $$d.new/coverage.info > $$d.new/lcov.log 2>&1 || { \
+	  echo "kpgo: $(2): lcov failed; last lines of $$d.new/lcov.log:" >&2; tail -n 15 $$d.new/lcov.log >&2; exit 1; } && \
+	$(KPGO_GENHTML) --quiet --ignore-errors source --function-coverage --output-directory $$d.new/html \
+	  --title "kpgo: kernel coverage of $(2)" $$d.new/coverage.info > $$d.new/genhtml.log 2>&1 || { \
+	  echo "kpgo: $(2): genhtml failed; last lines of $$d.new/genhtml.log:" >&2; tail -n 15 $$d.new/genhtml.log >&2; exit 1; } && \
+	rm -rf $$d.new/tree && \
+	$(KPGO_BIN)/kpgo-report top $$d.new/coverage.info --srctree $(kpgo-srctree) > $$d.new/summary.txt && \
+	rm -rf $$d && mv $$d.new $$d && \
+	$(call kpgo-say,PGO-REP,$(2): $$(head -n 1 $$d/summary.txt); $$(( $$(date +%s) - t0 )) s) && \
+	sed -n '2,7p' $$d/summary.txt | sed 's/^/          /' && \
+	$(call kpgo-say,PGO-REP,$(2): $$d/html/index.html$(comma) summary $$d/summary.txt)
+
+define kpgo-report-tmpl
+$(if $(filter pgo-report-$(1),$(MAKECMDGOALS)),$(if $(LLVM),$(error kpgo: pgo-report-$(1) reads gcc's \
+	gcov profile; for a clang profile: $(call kpgo-llvm-tool,llvm-profdata) show --topn=20 \
+	$(call kpgo-prof,$(1))/profile.proftext))$(call kpgo-need,$(KPGO_LCOV),lcov)$(if \
+	$(wildcard $(call kpgo-prof,$(1))/profile.info),,$(error kpgo: pgo-report-$(1): no profile of $(1) \
+	($(call kpgo-prof,$(1))): make pgo-collect-$(1) first)))
+$(call kpgo-report-dir,$(1))/coverage.info: $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-report
+	$$(call kpgo-cmd,report,$(1))
+pgo-report-$(1): $(call kpgo-report-dir,$(1))/coverage.info
+	@cat $(call kpgo-report-dir,$(1))/summary.txt
+.PHONY: pgo-report-$(1)
+endef
+
+# pgo-report-diff A=<w> B=<w> (checked once the recipes are read)
+kpgo-report-diff-check = $(foreach v,A B,$(if $(filter $($(v)),$(kpgo-recipes)),,$(error kpgo: \
+	pgo-report-diff: $(v)=$($(v)) is not a workload: make pgo-report-diff A=<workload> \
+	B=<workload> (workloads: $(kpgo-recipes)))))
+pgo-report-diff: $(call kpgo-report-dir,$(A))/coverage.info $(call kpgo-report-dir,$(B))/coverage.info
+	@$(KPGO_BIN)/kpgo-report diff --srctree $(kpgo-srctree) --top 25 $^ \
+		| sed 's|$(PGO_OUT)/report/\([^/ ]*\)/coverage.info|\1|g'
+
+.PHONY: pgo-report-diff
+
+endif
