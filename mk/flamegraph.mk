@@ -57,7 +57,7 @@ quiet_cmd_flame =
 	$(KPGO_BIN)/kpgo-flame --vmlinux $$v --stacks $$d/stacks.txt --folded $$d/$(2).folded \
 	  --html $$d/flamegraph.html --perf $$d/perf.data --kallsyms $$d/kallsyms \
 	  --title "$(2) on the $(4) kernel: kernel stacks, one sample every $(PGO_FLAME_PERIOD) kernel instructions" \
-	  > $$d/top.txt && \
+	  > $$d/top.txt.tmp && mv -f $$d/top.txt.tmp $$d/top.txt && \
 	$(call kpgo-say,PGO-FLM,$(2): $$(head -n 1 $$d/top.txt); $$(( $$(date +%s) - t0 )) s) && \
 	sed -n '/^top stacks:/,$$p' $$d/top.txt | head -n 4 | sed 's/^/          /' && \
 	$(call kpgo-say,PGO-FLM,$(2): $$d/flamegraph.html$(comma) $$d/$(2).folded$(comma) \

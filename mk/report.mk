@@ -27,8 +27,10 @@ kpgo-report-dir = $(PGO_OUT)/report/$(1)
 quiet_cmd_report =
       cmd_report = d=$(call kpgo-report-dir,$(2)); t=$$d/tree; p=$(call kpgo-prof,$(2)); \
 	rm -rf $$d.new && mkdir -p $$d.new/tree && t0=$$(date +%s) && \
-	( cd $(kpgo-instr) && find . -name '*.gcno' -print0 | xargs -0 cp --parents -t $$d.new/tree ) && \
-	( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 cp --parents -t $$d.new/tree ) && \
+	{ ( cd $(kpgo-instr) && find . -name '*.gcno' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) && \
+	  ( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) || { \
+	  echo "kpgo: $(2): cannot copy the .gcno of $(kpgo-instr) and the .gcda of $$p/gcda into $$d.new/tree" >&2; \
+	  exit 1; }; } && \
 	$(call kpgo-say,PGO-REP,$(2): lcov over $$(find $$d.new/tree -name '*.gcda' | wc -l) .gcda \
 	  files with the .gcno of $(kpgo-instr)) && \
 	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(kpgo-srctree) \
@@ -44,12 +46,14 @@ quiet_cmd_report =
 	sed -n '2,7p' $$d/summary.txt | sed 's/^/          /' && \
 	$(call kpgo-say,PGO-REP,$(2): $$d/html/index.html$(comma) summary $$d/summary.txt)
 
-define kpgo-report-tmpl
-$(if $(filter pgo-report-$(1),$(MAKECMDGOALS)),$(if $(LLVM),$(error kpgo: pgo-report-$(1) reads gcc's \
-	gcov profile; for a clang profile: $(call kpgo-llvm-tool,llvm-profdata) show --topn=20 \
+kpgo-report-checks = $(if $(LLVM),$(error kpgo: pgo-report reads gcc's gcov profile; for a \
+	clang profile: $(call kpgo-llvm-tool,llvm-profdata) show --topn=20 \
 	$(call kpgo-prof,$(1))/profile.proftext))$(call kpgo-need,$(KPGO_LCOV),lcov)$(if \
-	$(wildcard $(call kpgo-prof,$(1))/profile.info),,$(error kpgo: pgo-report-$(1): no profile of $(1) \
-	($(call kpgo-prof,$(1))): make pgo-collect-$(1) first)))
+	$(wildcard $(call kpgo-prof,$(1))/profile.info),,$(error kpgo: pgo-report: no profile of $(1) \
+	($(call kpgo-prof,$(1))): make pgo-collect-$(1) first))
+
+define kpgo-report-tmpl
+$(if $(filter pgo-report-$(1),$(MAKECMDGOALS)),$(call kpgo-report-checks,$(1)))
 $(call kpgo-report-dir,$(1))/coverage.info: $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-report
 	$$(call kpgo-cmd,report,$(1))
 pgo-report-$(1): $(call kpgo-report-dir,$(1))/coverage.info
@@ -60,10 +64,14 @@ endef
 # pgo-report-diff A=<w> B=<w> (checked once the recipes are read)
 kpgo-report-diff-check = $(foreach v,A B,$(if $(filter $($(v)),$(kpgo-recipes)),,$(error kpgo: \
 	pgo-report-diff: $(v)=$($(v)) is not a workload: make pgo-report-diff A=<workload> \
-	B=<workload> (workloads: $(kpgo-recipes)))))
+	B=<workload> (workloads: $(kpgo-recipes)))))$(if $(filter $(A),$(B)),$(error kpgo: \
+	pgo-report-diff: A and B are both $(A): name two workloads))$(foreach w,$(A) $(B),$(call \
+	kpgo-report-checks,$(w)))
 pgo-report-diff: $(call kpgo-report-dir,$(A))/coverage.info $(call kpgo-report-dir,$(B))/coverage.info
-	@$(KPGO_BIN)/kpgo-report diff --srctree $(kpgo-srctree) --top 25 $^ \
-		| sed 's|$(PGO_OUT)/report/\([^/ ]*\)/coverage.info|\1|g'
+	@$(KPGO_BIN)/kpgo-report diff --srctree $(kpgo-srctree) --top 25 $^ > $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp && \
+	sed 's|$(PGO_OUT)/report/\([^/ ]*\)/coverage.info|\1|g' $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp \
+		> $(PGO_OUT)/report/diff-$(A)-$(B).txt && rm -f $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp && \
+	cat $(PGO_OUT)/report/diff-$(A)-$(B).txt
 
 .PHONY: pgo-report-diff
 

@@ -45,6 +45,7 @@ static void save(const char *path, const struct kp_buf *b)
 struct sym {
 	uint64_t addr, size;
 	const char *name;
+	int rank;		/* among symbols at one address, the highest names it */
 };
 
 static struct sym *syms;
@@ -55,7 +56,11 @@ static int cmp_sym(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->name, y->name);
 }
 
 /* the functions (and code labels) of V's symbol table */
@@ -95,8 +100,11 @@ static void read_symbols(const char *path)
 				continue;
 			if (nsyms == cap)
 				syms = kp_xrealloc(syms, (cap = cap ? 2 * cap : 65536) * sizeof(*syms));
+			/* a sized function names its address before a label or a
+			 * section marker (__sched_text_start, _text) */
 			syms[nsyms++] = (struct sym){ s[j].st_value, s[j].st_size,
-				(const char *)elf_buf + str->sh_offset + s[j].st_name };
+				(const char *)elf_buf + str->sh_offset + s[j].st_name,
+				(type == STT_FUNC) * 2 + (s[j].st_size != 0) };
 		}
 	}
 	if (!nsyms)
@@ -118,8 +126,8 @@ static const char *symbolize(uint64_t a)
 		else
 			hi = mid;
 	}
-	if (syms[lo].addr > a || (syms[lo].size && a - syms[lo].addr >= syms[lo].size &&
-				  a - syms[lo].addr >= 1 << 16))
+	/* a sized symbol ends at its size; an unsized one at the next symbol */
+	if (syms[lo].addr > a || (syms[lo].size && a - syms[lo].addr >= syms[lo].size))
 		return "[unknown]";
 	return syms[lo].name;
 }
@@ -179,6 +187,8 @@ static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
 		if (*n == cap)
 			v = kp_xrealloc(v, (cap = cap ? 2 * cap : 1024) * sizeof(*v));
 		v[(*n)++] = st;
+		if (*total + st.count < *total || st.count > UINT64_MAX / (period ? period : 1))
+			kp_die("%s:%zu: sample counts overflow", path, lineno);
 		*total += st.count;
 	}
 	free(buf);
@@ -223,9 +233,11 @@ static size_t merge_frecs(struct frec *f, size_t n)
 
 	qsort(f, n, sizeof(*f), cmp_frec);
 	for (size_t i = 0; i < n; i++) {
-		if (o && !strcmp(f[o - 1].stack, f[i].stack))
+		if (o && !strcmp(f[o - 1].stack, f[i].stack)) {
+			if (f[o - 1].count + f[i].count < f[o - 1].count)
+				kp_die("sample counts of %s overflow", f[i].stack);
 			f[o - 1].count += f[i].count;
-		else
+		} else
 			f[o++] = f[i];
 	}
 	return o;
@@ -291,11 +303,11 @@ static const char html_head[] =
 static const char html_script[] =
 "(function () {\n"
 "  var W = 1200, H = 17, svgns = 'http://www.w3.org/2000/svg';\n"
-"  var root = { name: 'all', value: 0, base: 0, kids: {} };\n"
+"  var root = { name: 'all', value: 0, base: 0, kids: Object.create(null) };\n"
 "  function add(stack, count, field) {\n"
 "    var node = root; node[field] += count;\n"
 "    stack.split(';').forEach(function (f) {\n"
-"      if (!node.kids[f]) node.kids[f] = { name: f, value: 0, base: 0, kids: {}, parent: node };\n"
+"      if (!node.kids[f]) node.kids[f] = { name: f, value: 0, base: 0, kids: Object.create(null), parent: node };\n"
 "      node = node.kids[f]; node[field] += count;\n"
 "    });\n"
 "  }\n"
@@ -356,6 +368,7 @@ static void write_html(const char *path, const char *title, const struct frec *f
 {
 	struct kp_buf b = { 0 }, t = { 0 };
 
+	kp_buf_add(&t, "", 0);
 	for (const char *s = title; *s; s++) {	/* title as HTML text */
 		if (*s == '<')
 			kp_buf_printf(&t, "&lt;");

@@ -42,8 +42,9 @@
  * keeps a shadow call stack per vCPU from the control transfers it sees: a
  * TB ending in a call pushes its return address when the next kernel TB
  * runs, a TB ending in a return pops to the frame whose return address is
- * where execution went (a return to no frame on the stack, as after a
- * context switch to another task's kernel stack, empties it), and entering
+ * where execution went (a return to no frame on the stack, as when an
+ * interrupt comes right after it, a retpoline's return or a switch to
+ * another task's stack, pops one), and entering
  * the kernel from user mode starts an empty stack.  An interrupt taken in
  * the kernel stacks the handler's frames on the interrupted ones, as perf
  * shows them.  FILE gets one line per distinct stack: "COUNT LEAF RA ..."
@@ -103,6 +104,7 @@ struct vcpu {
 	uint64_t insns, kinsns, ktaken, klines, kmiss, miss, ktlbmiss;
 	uint64_t ra[MAX_DEPTH];		/* shadow call stack, outermost first */
 	unsigned depth;
+	uint64_t hidden;		/* calls deeper than MAX_DEPTH, not kept */
 	uint64_t to_sample;		/* kernel instructions to the next sample */
 };
 
@@ -199,22 +201,35 @@ static void track_stack(struct vcpu *c, const struct tb_info *p, const struct tb
 {
 	if (!p || !p->kernel) {		/* kernel entered from user mode */
 		c->depth = 0;
+		c->hidden = 0;
 		return;
 	}
 	if (p->last == LAST_CALL) {
-		if (c->depth < MAX_DEPTH)
+		if (c->depth < MAX_DEPTH) {
 			c->ra[c->depth++] = p->end;
-		else
+		} else {
+			c->hidden++;
 			deep++;
+		}
 	} else if (p->last == LAST_RET) {
 		unsigned d = c->depth;
 
+		if (c->hidden) {
+			c->hidden--;
+			return;
+		}
 		while (d && c->ra[d - 1] != t->start)
 			d--;
-		if (d)
+		if (d) {
 			c->depth = d - 1;
-		else {
-			c->depth = 0;
+		} else if (c->depth) {
+			/*
+			 * It returned where no frame says: an interrupt taken
+			 * right after the return, a retpoline's ret to the real
+			 * target, a switch to another task's stack.  The return
+			 * did pop one frame.
+			 */
+			c->depth--;
 			unwound++;
 		}
 	}
@@ -338,10 +353,18 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			cpus[i].ktlbmiss = 0;
 			cpus[i].prev = NULL;
 			cpus[i].depth = 0;
+			cpus[i].hidden = 0;
 			cpus[i].to_sample = period;
 			memset(cpus[i].l1i.stamp, 0, sizeof(uint64_t) * cpus[i].l1i.sets * cpus[i].l1i.ways);
 			memset(cpus[i].itlb.stamp, 0, sizeof(uint64_t) * cpus[i].itlb.sets * cpus[i].itlb.ways);
 		}
+		/* each window's stacks are its own */
+		for (size_t j = 0; j < caprecs; j++)
+			free(recs[j].pc);
+		free(recs);
+		recs = NULL;
+		nrecs = caprecs = 0;
+		samples = unwound = deep = 0;
 		counting = true;
 	}
 	if (!counting)		/* boot and shutdown are not modelled */
