@@ -8,7 +8,7 @@
 # workload's compare image runs its load inside the guest (at
 # PGO_COMPARE_SCALE), and while it runs the plugin samples the kernel's
 # shadow call stack every PGO_FLAME_PERIOD guest instructions executed in
-# kernel mode (user mode is not sampled).  No kernel option is needed (no
+# kernel mode (user mode too with PGO_FLAME_USER=y: "[user]" frames).  No kernel option is needed (no
 # PERF_EVENTS, no frame pointers) and any kernel can be sampled; the
 # samples repeat closely run to run (-icount).  kpgo-flame symbolizes them
 # against that kernel's vmlinux.  In $(PGO_OUT)/flamegraph/<w>-<kernel>/:
@@ -30,6 +30,8 @@ kpgo-recipe-phases += flamegraph
 
 # a prime, so the samples do not beat with a loop
 PGO_FLAME_PERIOD ?= 20011
+# y: user mode sampled too (each such sample "[user]", no stack)
+PGO_FLAME_USER ?= n
 $(if $(shell echo '$(PGO_FLAME_PERIOD)' | grep -Ex '[1-9][0-9]{0,9}'),,$(error \
 	kpgo: PGO_FLAME_PERIOD=$(PGO_FLAME_PERIOD) is not a count of instructions))
 
@@ -40,7 +42,8 @@ kpgo-vmlinux-instrumented = $(kpgo-instr)/vmlinux
 
 kpgo-flame-vm-opts = --initrd $(call kpgo-work,$(2))/compare.cpio.gz --report $$d/run.rep \
 	--tag PGO-FLM --accel tcg --icount \
-	--plugin $(KPGO_PLUGIN)$(comma)stacks=$$d/stacks.txt$(comma)period=$(PGO_FLAME_PERIOD) \
+	--plugin $(KPGO_PLUGIN)$(comma)stacks=$$d/stacks.txt$(comma)period=$(PGO_FLAME_PERIOD)$(if \
+	  $(filter y,$(PGO_FLAME_USER)),$(comma)user=1) \
 	--append norandmaps --append nokaslr
 
 # $(call kpgo-cmd,flame,name,NAME,kernel-kind)

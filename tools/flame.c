@@ -113,10 +113,14 @@ static void read_symbols(const char *path)
 	qsort(syms, nsyms, sizeof(*syms), cmp_sym);
 }
 
-/* the function holding address a ("[unknown]" outside every one) */
+/* the function holding address a ("[unknown]" outside every one; "[user]"
+ * for an address in the lower half, user space on x86-64) */
 static const char *symbolize(uint64_t a)
 {
 	size_t lo = 0, hi = nsyms;
+
+	if (!(a >> 63) && syms[0].addr >> 63)
+		return "[user]";
 
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -142,6 +146,7 @@ struct stack {
 };
 
 static uint64_t period = 1;
+static int all_modes;		/* user mode sampled too */
 
 static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
 {
@@ -163,8 +168,12 @@ static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
 		if (*line == '#') {
 			const char *p = strstr(line, "period=");
 
-			if (p)
-				period = strtoull(p + 7, NULL, 10);
+			if (p) {
+				char *e;
+
+				period = strtoull(p + 7, &e, 10);
+				all_modes = !strncmp(e, " all ", 5);
+			}
 			continue;
 		}
 		tok = strtok_r(line, " ", &save2);
@@ -410,7 +419,9 @@ static void write_html(const char *path, const char *title, const struct frec *f
 #define PERF_RECORD_COMM	3
 #define PERF_RECORD_SAMPLE	9
 #define PERF_RECORD_MISC_KERNEL	1
+#define PERF_RECORD_MISC_USER	2
 #define PERF_CONTEXT_KERNEL	((uint64_t)-128)
+#define PERF_CONTEXT_USER	((uint64_t)-512)
 /* IP | TID | TIME | CALLCHAIN | CPU | PERIOD */
 #define SAMPLE_TYPE		((1u << 0) | (1u << 1) | (1u << 2) | (1u << 5) | (1u << 7) | (1u << 8))
 
@@ -464,11 +475,14 @@ static void kernel_text(uint64_t *text, uint64_t *etext)
 
 static void write_perf(const char *path, const struct stack *st, size_t n)
 {
+	int user = 0;
 	static const char kname[] = "[kernel.kallsyms]_text", comm[] = "kpgo-guest";
 	struct kp_buf d = { 0 }, f = { 0 };
 	uint64_t text, etext;
 
 	kernel_text(&text, &etext);
+	for (size_t i = 0; i < n; i++)
+		user |= !(st[i].pc[0] >> 63);
 	/* the kernel's map, then the one "thread" all samples belong to */
 	rec_header(&d, PERF_RECORD_MMAP, PERF_RECORD_MISC_KERNEL, 8 + 8 + 24 + name_size(kname));
 	put32(&d, (uint32_t)-1);
@@ -484,7 +498,8 @@ static void write_perf(const char *path, const struct stack *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		size_t size = 8 + 8 + 8 + 8 + 8 + 8 + 8 + 8 * (1 + (size_t)st[i].n);
 
-		rec_header(&d, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, size);
+		rec_header(&d, PERF_RECORD_SAMPLE, st[i].pc[0] >> 63 ? PERF_RECORD_MISC_KERNEL :
+			   PERF_RECORD_MISC_USER, size);
 		put64(&d, st[i].pc[0]);			/* IP */
 		put32(&d, 0);				/* TID: pid, tid */
 		put32(&d, 0);
@@ -493,7 +508,7 @@ static void write_perf(const char *path, const struct stack *st, size_t n)
 		put32(&d, 0);
 		put64(&d, st[i].count * period);	/* PERIOD */
 		put64(&d, 1 + (uint64_t)st[i].n);	/* CALLCHAIN */
-		put64(&d, PERF_CONTEXT_KERNEL);
+		put64(&d, st[i].pc[0] >> 63 ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER);
 		for (uint32_t j = 0; j < st[i].n; j++)
 			put64(&d, st[i].pc[j]);
 	}
@@ -515,7 +530,7 @@ static void write_perf(const char *path, const struct stack *st, size_t n)
 	put64(&f, period);				/* sample_period */
 	put64(&f, SAMPLE_TYPE);
 	put64(&f, 0);					/* read_format */
-	put64(&f, (1u << 4) | (1u << 8) | (1u << 9));	/* exclude_user, mmap, comm */
+	put64(&f, (user ? 0 : 1u << 4) | (1u << 8) | (1u << 9));	/* [exclude_user,] mmap, comm */
 	put32(&f, 0);					/* wakeup_events */
 	put32(&f, 0);					/* bp_type */
 	put64(&f, 0);					/* config1 (VER0 ends) */
@@ -659,8 +674,9 @@ int main(int argc, char **argv)
 	if (kall)
 		write_kallsyms(kall);
 
-	printf("%" PRIu64 " samples (every %" PRIu64 " kernel instructions), %zu distinct "
-	       "stacks, %zu after symbolizing\n", total, period, n, nf);
+	printf("%" PRIu64 " samples (every %" PRIu64 " %sinstructions), %zu distinct "
+	       "stacks, %zu after symbolizing\n", total, period, all_modes ? "" : "kernel ",
+	       n, nf);
 	{
 		/* self: the leaf of each folded stack */
 		struct frec *self = kp_xcalloc(nf, sizeof(*self));

@@ -38,7 +38,9 @@
  * retires it as one instruction.
  *
  * stacks=FILE: kernel call stacks sampled every period (default 20011)
- * guest instructions executed in kernel mode, in the window.  The plugin
+ * guest instructions executed in kernel mode, in the window (with user=1,
+ * every period instructions of either mode, a user-mode sample being its
+ * block's address alone).  The plugin
  * keeps a shadow call stack per vCPU from the control transfers it sees: a
  * TB ending in a call pushes its return address when the next kernel TB
  * runs, a TB ending in a return pops to the frame whose return address is
@@ -116,6 +118,7 @@ static bool counting;
 static unsigned windows;
 static const char *stacks_path;
 static uint64_t period = 20011;
+static bool sample_user;		/* user=1: user mode sampled too */
 static struct stack_rec *recs;		/* open addressing, power-of-two size */
 static size_t nrecs, caprecs;
 static uint64_t samples, unwound, deep;	/* returns to no frame, pushes dropped */
@@ -181,9 +184,10 @@ static void write_stacks(void)
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
 		return;
 	}
-	fprintf(f, "# kpgo-frontend stacks: period=%" PRIu64 " kernel instructions, "
+	fprintf(f, "# kpgo-frontend stacks: period=%" PRIu64 " %s instructions, "
 		"samples=%" PRIu64 ", distinct=%zu, returns-to-no-frame=%" PRIu64
-		", frames-dropped=%" PRIu64 "\n", period, samples, nrecs, unwound, deep);
+		", frames-dropped=%" PRIu64 "\n", period, sample_user ? "all" : "kernel",
+		samples, nrecs, unwound, deep);
 	for (size_t i = 0; i < caprecs; i++) {
 		if (!recs[i].count)
 			continue;
@@ -243,7 +247,7 @@ static void take_samples(struct vcpu *c, const struct tb_info *t)
 	while (c->to_sample <= t->ninsns) {
 		if (!n) {
 			pc[n++] = t->start;
-			for (unsigned d = c->depth; d; d--)
+			for (unsigned d = t->kernel ? c->depth : 0; d; d--)
 				pc[n++] = c->ra[d - 1];
 		}
 		record_stack(pc, n);
@@ -376,6 +380,8 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 	if (stacks_path && t->kernel) {
 		track_stack(c, c->prev, t);
 		take_samples(c, t);
+	} else if (stacks_path && sample_user) {
+		take_samples(c, t);	/* the user block alone: no stack */
 	}
 	c->prev = t;
 	for (l = t->start >> c->l1i.shift; l <= last; l++) {
@@ -511,6 +517,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 				goto bad;
 		} else if (!strncmp(a, "stacks=", 7) && a[7]) {
 			stacks_path = a + 7;
+		} else if (!strcmp(a, "user=1")) {
+			sample_user = true;
 		} else if (!strncmp(a, "period=", 7)) {
 			char *end;
 
@@ -542,6 +550,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	return 0;
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
-		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, stacks=FILE, period=N)\n", argv[i]);
+		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, stacks=FILE, period=N, user=1)\n", argv[i]);
 	return -1;
 }
