@@ -63,26 +63,49 @@ static int cmp_sym(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * The kernel's text, found once with the symbols: [_text, _etext), else
+ * from the first to the last symbol; has_text_sym when _text is one.
+ */
+static uint64_t text_start, text_end;
+static int has_text_sym;
+
+static void find_kernel_text(void)
+{
+	for (size_t i = 0; i < nsyms; i++) {
+		if (!strcmp(syms[i].name, "_text")) {
+			text_start = syms[i].addr;
+			has_text_sym = 1;
+		}
+		if (!strcmp(syms[i].name, "_etext"))
+			text_end = syms[i].addr;
+	}
+	if (!text_start)
+		text_start = syms[0].addr;
+	if (text_end <= text_start)
+		text_end = syms[nsyms - 1].addr + syms[nsyms - 1].size + 4096;
+}
+
 /* the functions (and code labels) of V's symbol table */
 static void read_symbols(const char *path)
 {
-	const Elf64_Ehdr *eh;
+	struct kp_elf e;
 	const Elf64_Shdr *sh;
 	size_t len, cap = 0;
+	int r = kp_elf_open(&e, path);
 
-	if (kp_read_file(path, &elf_buf, &len))
+	if (r == KP_ELF_UNREADABLE)
 		kp_die("cannot read %s: %s", path, strerror(errno));
-	eh = (const Elf64_Ehdr *)elf_buf;
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh->e_shoff > len || (len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum)
+	if (r != KP_ELF_OK)
 		kp_die("%s: not a 64-bit ELF file (give the kernel's vmlinux)", path);
-	sh = (const Elf64_Shdr *)(elf_buf + eh->e_shoff);
-	for (size_t i = 0; i < eh->e_shnum; i++) {
+	elf_buf = e.p;
+	len = e.len;
+	sh = e.sh;
+	for (size_t i = 0; i < e.nsh; i++) {
 		const Elf64_Sym *s;
 		const Elf64_Shdr *str;
 
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= e.nsh)
 			continue;
 		str = &sh[sh[i].sh_link];
 		if (sh[i].sh_offset > len || len - sh[i].sh_offset < sh[i].sh_size ||
@@ -94,7 +117,7 @@ static void read_symbols(const char *path)
 			unsigned type = ELF64_ST_TYPE(s[j].st_info);
 
 			if ((type != STT_FUNC && type != STT_NOTYPE) || !s[j].st_value ||
-			    s[j].st_shndx == SHN_UNDEF || s[j].st_shndx >= eh->e_shnum ||
+			    s[j].st_shndx == SHN_UNDEF || s[j].st_shndx >= e.nsh ||
 			    !(sh[s[j].st_shndx].sh_flags & SHF_EXECINSTR) ||
 			    s[j].st_name >= str->sh_size)
 				continue;
@@ -111,6 +134,7 @@ static void read_symbols(const char *path)
 		kp_die("%s: no function symbols (a stripped image? give the vmlinux of the "
 		       "object tree the kernel was built in)", path);
 	qsort(syms, nsyms, sizeof(*syms), cmp_sym);
+	find_kernel_text();
 }
 
 /* the function holding address a ("[unknown]" outside every one; "[user]"
@@ -454,33 +478,13 @@ static size_t name_size(const char *s)
 	return n + (8 - n % 8) % 8;
 }
 
-/* the kernel's text: [_text, _etext), else from the first to the last symbol */
-static int has_text_sym;
-static void kernel_text(uint64_t *text, uint64_t *etext)
-{
-	*text = *etext = 0;
-	for (size_t i = 0; i < nsyms; i++) {
-		if (!strcmp(syms[i].name, "_text")) {
-			*text = syms[i].addr;
-			has_text_sym = 1;
-		}
-		if (!strcmp(syms[i].name, "_etext"))
-			*etext = syms[i].addr;
-	}
-	if (!*text)
-		*text = syms[0].addr;
-	if (*etext <= *text)
-		*etext = syms[nsyms - 1].addr + syms[nsyms - 1].size + 4096;
-}
-
 static void write_perf(const char *path, const struct stack *st, size_t n)
 {
 	int user = 0;
 	static const char kname[] = "[kernel.kallsyms]_text", comm[] = "kpgo-guest";
 	struct kp_buf d = { 0 }, f = { 0 };
-	uint64_t text, etext;
+	uint64_t text = text_start, etext = text_end;
 
-	kernel_text(&text, &etext);
 	for (size_t i = 0; i < n; i++)
 		user |= !(st[i].pc[0] >> 63);
 	/* the kernel's map, then the one "thread" all samples belong to */
@@ -550,11 +554,9 @@ static void write_perf(const char *path, const struct stack *st, size_t n)
 static void write_kallsyms(const char *path)
 {
 	struct kp_buf b = { 0 };
-	uint64_t text, etext;
 
-	kernel_text(&text, &etext);
 	if (!has_text_sym)
-		kp_buf_printf(&b, "%016" PRIx64 " T _text\n", text);
+		kp_buf_printf(&b, "%016" PRIx64 " T _text\n", text_start);
 	for (size_t i = 0; i < nsyms; i++)
 		kp_buf_printf(&b, "%016" PRIx64 " t %s\n", syms[i].addr, syms[i].name);
 	save(path, &b);

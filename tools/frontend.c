@@ -412,22 +412,35 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 	}
 }
 
-/* 1 when insn is a rep/repne-prefixed string instruction */
-static int insn_rep_string(const struct qemu_plugin_insn *insn)
+/*
+ * The index of insn's opcode byte (n when it is all prefixes): legacy
+ * prefixes and REX skipped; *rep set when one of them is rep/repne.
+ */
+static size_t insn_opcode(const uint8_t *d, size_t n, int *rep)
 {
-	const uint8_t *d = qemu_plugin_insn_data(insn);
-	size_t n = qemu_plugin_insn_size(insn), i;
-	int rep = 0;
+	size_t i;
 
+	*rep = 0;
 	for (i = 0; i < n; i++) {
 		uint8_t b = d[i];
 
 		if (b == 0xf2 || b == 0xf3)
-			rep = 1;
+			*rep = 1;
 		else if (!(b == 0x66 || b == 0x67 || b == 0x2e || b == 0x3e || b == 0x26 ||
 			   b == 0x64 || b == 0x65 || b == 0x36 || b == 0xf0 || (b >= 0x40 && b <= 0x4f)))
 			break;
 	}
+	return i;
+}
+
+/* 1 when insn is a rep/repne-prefixed string instruction */
+static int insn_rep_string(const struct qemu_plugin_insn *insn)
+{
+	const uint8_t *d = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn);
+	int rep;
+	size_t i = insn_opcode(d, n, &rep);
+
 	if (!rep || i >= n)
 		return 0;
 	return (d[i] >= 0xa4 && d[i] <= 0xa7) || (d[i] >= 0xaa && d[i] <= 0xaf) ||
@@ -438,12 +451,10 @@ static int insn_rep_string(const struct qemu_plugin_insn *insn)
 static uint8_t insn_kind(const struct qemu_plugin_insn *insn)
 {
 	const uint8_t *d = qemu_plugin_insn_data(insn);
-	size_t n = qemu_plugin_insn_size(insn), i = 0;
+	size_t n = qemu_plugin_insn_size(insn);
+	int rep;
+	size_t i = insn_opcode(d, n, &rep);
 
-	while (i < n && (d[i] == 0x66 || d[i] == 0x67 || d[i] == 0x2e || d[i] == 0x3e ||
-			 d[i] == 0x26 || d[i] == 0x64 || d[i] == 0x65 || d[i] == 0x36 ||
-			 d[i] == 0xf0 || d[i] == 0xf2 || d[i] == 0xf3 || (d[i] >= 0x40 && d[i] <= 0x4f)))
-		i++;
 	if (i >= n)
 		return LAST_OTHER;
 	if (d[i] == 0xe8 || (d[i] == 0xff && i + 1 < n && ((d[i + 1] >> 3) & 7) == 2))

@@ -212,81 +212,24 @@ static void *table_get(const struct table *t, uint64_t k)
 
 /* ---- ELF ------------------------------------------------------------------- */
 
-struct elf {
-	const char *path;
-	unsigned char *p;
-	size_t len;
-	const Elf64_Shdr *sh;
-	size_t nsh;
-	const char *shstr;
-	size_t shstr_len;	/* ends in a NUL (checked) */
-};
-
-static int elf_open(struct elf *e, const char *path, int must)
+/* kp_elf_open, dying (must) or returning -1 on any problem */
+static int elf_open(struct kp_elf *e, const char *path, int must)
 {
-	const Elf64_Ehdr *eh;
+	int r = kp_elf_open(e, path);
 
-	memset(e, 0, sizeof(*e));
-	e->path = path;
-	if (kp_read_file(path, &e->p, &e->len)) {
-		if (must)
-			kp_die("cannot read %s: %s", path, strerror(errno));
+	if (r == KP_ELF_OK)
+		return 0;
+	if (!must)
 		return -1;
-	}
-	eh = (const Elf64_Ehdr *)e->p;
-	if (e->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh->e_shoff > e->len ||
-	    (e->len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
-	    eh->e_shstrndx >= eh->e_shnum) {
-		if (must)
-			kp_die("%s: not a 64-bit little-endian ELF file", path);
-		free(e->p);
-		return -1;
-	}
-	e->sh = (const Elf64_Shdr *)(e->p + eh->e_shoff);
-	e->nsh = eh->e_shnum;
-	if (e->sh[eh->e_shstrndx].sh_offset >= e->len) {
-		if (must)
-			kp_die("%s: bad section name table", path);
-		free(e->p);
-		return -1;
-	}
-	e->shstr = (const char *)e->p + e->sh[eh->e_shstrndx].sh_offset;
-	e->shstr_len = e->sh[eh->e_shstrndx].sh_size;
-	if (e->shstr_len > e->len - e->sh[eh->e_shstrndx].sh_offset ||
-	    !e->shstr_len || e->shstr[e->shstr_len - 1]) {
-		if (must)
-			kp_die("%s: bad section name table", path);
-		free(e->p);
-		return -1;
-	}
-	return 0;
-}
-
-/* the section called name, NULL when there is none */
-static const Elf64_Shdr *elf_section(const struct elf *e, const char *name)
-{
-	for (size_t i = 0; i < e->nsh; i++)
-		if (e->sh[i].sh_name < e->shstr_len &&
-		    !strcmp(e->shstr + e->sh[i].sh_name, name))
-			return &e->sh[i];
-	return NULL;
-}
-
-static const unsigned char *elf_bytes(const struct elf *e, const Elf64_Shdr *s)
-{
-	if (s->sh_type == SHT_NOBITS || s->sh_offset > e->len ||
-	    e->len - s->sh_offset < s->sh_size)
-		kp_die("%s: section %s is not in the file", e->path,
-		       e->shstr + s->sh_name);
-	return e->p + s->sh_offset;
+	if (r == KP_ELF_UNREADABLE)
+		kp_die("cannot read %s: %s", path, strerror(errno));
+	if (r == KP_ELF_NOT_ELF)
+		kp_die("%s: not a 64-bit little-endian ELF file", path);
+	kp_die("%s: bad section name table", path);
 }
 
 /* the value of symbol name (0 when absent) */
-static uint64_t elf_symbol(const struct elf *e, const char *name)
+static uint64_t elf_symbol(const struct kp_elf *e, const char *name)
 {
 	for (size_t i = 0; i < e->nsh; i++) {
 		const Elf64_Shdr *s = &e->sh[i], *str;
@@ -295,18 +238,18 @@ static uint64_t elf_symbol(const struct elf *e, const char *name)
 		if (s->sh_type != SHT_SYMTAB || s->sh_link >= e->nsh)
 			continue;
 		str = &e->sh[s->sh_link];
-		sym = (const Elf64_Sym *)elf_bytes(e, s);
+		sym = (const Elf64_Sym *)kp_elf_bytes(e, s);
 		for (size_t j = 0; j < s->sh_size / sizeof(*sym); j++)
 			if (sym[j].st_name < str->sh_size &&
-			    !strcmp((const char *)elf_bytes(e, str) + sym[j].st_name, name))
+			    !strcmp((const char *)kp_elf_bytes(e, str) + sym[j].st_name, name))
 				return sym[j].st_value;
 	}
 	return 0;
 }
 
-static const Elf64_Shdr *need_section(const struct elf *e, const char *name)
+static const Elf64_Shdr *need_section(const struct kp_elf *e, const char *name)
 {
-	const Elf64_Shdr *s = elf_section(e, name);
+	const Elf64_Shdr *s = kp_elf_section(e, name);
 
 	if (!s || !s->sh_size)
 		kp_die("%s: no %s section: not a kernel built with clang "
@@ -369,7 +312,7 @@ static struct func *prof_add(struct prof *p)
 /* ---- range -------------------------------------------------------------- */
 
 struct kernel {
-	struct elf e;
+	struct kp_elf e;
 	const Elf64_Shdr *cnts, *data, *names;
 	struct layout l;
 };
@@ -404,7 +347,7 @@ static uint64_t uleb(const unsigned char **p, const unsigned char *end)
 /* every name of __llvm_prf_names, by MD5 */
 static void read_names(const struct kernel *k, struct table *names)
 {
-	const unsigned char *p = elf_bytes(&k->e, k->names);
+	const unsigned char *p = kp_elf_bytes(&k->e, k->names);
 	const unsigned char *end = p + k->names->sh_size;
 
 	while (p < end) {
@@ -440,7 +383,7 @@ static void read_names(const struct kernel *k, struct table *names)
 /* a layout under which every record is sane, or die */
 static void pick_layout(struct kernel *k, const struct table *names)
 {
-	const unsigned char *d = elf_bytes(&k->e, k->data);
+	const unsigned char *d = kp_elf_bytes(&k->e, k->data);
 	uint64_t ca = k->cnts->sh_addr, cz = ca + k->cnts->sh_size;
 
 	for (size_t li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++) {
@@ -467,6 +410,14 @@ static void pick_layout(struct kernel *k, const struct table *names)
 	       k->e.path);
 }
 
+/* the kernel's profile sections, its names by MD5, its record layout */
+static void kernel_load(struct kernel *k, const char *path, struct table *names)
+{
+	kernel_open(k, path);
+	read_names(k, names);
+	pick_layout(k, names);
+}
+
 static int do_range(const char *vmlinux)
 {
 	struct kernel k;
@@ -474,9 +425,7 @@ static int do_range(const char *vmlinux)
 
 	struct table names = { 0 };
 
-	kernel_open(&k, vmlinux);
-	read_names(&k, &names);
-	pick_layout(&k, &names);
+	kernel_load(&k, vmlinux, &names);
 	a = k.cnts->sh_addr;
 	z = a + k.cnts->sh_size;
 	ib = elf_symbol(&k.e, "__init_begin");
@@ -511,7 +460,7 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 {
 	size_t n = strlen(path), rl = strlen(sc.objtree);
 	const Elf64_Shdr *s;
-	struct elf e;
+	struct kp_elf e;
 	char *src, *rel;
 
 	if (type != FTW_F || n < 3 || strcmp(path + n - 2, ".o") ||
@@ -665,9 +614,7 @@ static int do_extract(const char *vmlinux, const char *counters,
 	const unsigned char *d;
 	size_t clen, nrec, plen = prefix ? strlen(prefix) : 0, unknown = 0;
 
-	kernel_open(&k, vmlinux);
-	read_names(&k, &names);
-	pick_layout(&k, &names);
+	kernel_load(&k, vmlinux, &names);
 	if (kp_read_file(counters, &cnt, &clen))
 		kp_die("cannot read %s: %s", counters, strerror(errno));
 	if (clen != k.cnts->sh_size)
@@ -685,7 +632,7 @@ static int do_extract(const char *vmlinux, const char *counters,
 		kp_die("%s: no object with __llvm_prf_data: not the object tree "
 		       "of %s", objtree, vmlinux);
 
-	d = elf_bytes(&k.e, k.data);
+	d = kp_elf_bytes(&k.e, k.data);
 	nrec = k.data->sh_size / k.l.size;
 	for (size_t i = 0; i < nrec; i++) {
 		const unsigned char *r = d + i * k.l.size;
@@ -918,6 +865,8 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 	size_t nold = 0, nobj = 0;
 	char **old = NULL;
 	struct kp_buf deps = { 0 }, list = { 0 };
+	char **now = NULL;		/* the slices written or kept now */
+	size_t nnow = 0, capnow = 0;
 	uint64_t ref = 0;
 
 	for (size_t i = 0; i < nin; i++) {
@@ -1032,23 +981,15 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 listed:
 			kp_buf_printf(&list, "%s\n", rel);
 			kp_buf_printf(&deps, "%.*so: %s\n", (int)strlen(rel) - 8, rel, rel);
+			if (nnow == capnow)
+				now = kp_xrealloc(now, (capnow = capnow ? 2 * capnow : 256) * sizeof(*now));
+			now[nnow++] = own(rel);
 			free(b.p);
 			free(path);
-			free(rel);
 			i = j;
 		}
 		/* slices of the previous merge that no object has now */
 		if (old) {
-			char *cur = list.p ? kp_xstrdup(list.p) : kp_xstrdup(""), *s = cur, *l;
-			char **now = NULL;
-			size_t nnow = 0, cap = 0;
-			int ln = 0;
-
-			while ((l = next_line(&s, &ln))) {
-				if (nnow == cap)
-					now = kp_xrealloc(now, (cap = cap ? 2 * cap : 256) * sizeof(*now));
-				now[nnow++] = l;
-			}
 			qsort(now, nnow, sizeof(*now), cmp_str);
 			for (size_t i = 0; i < nold; i++)
 				if (!bsearch(&old[i], now, nnow, sizeof(*now), cmp_str)) {
@@ -1059,9 +1000,8 @@ listed:
 					removed++;
 					free(path);
 				}
-			free(now);
-			free(cur);
 		}
+		free(now);
 		if (mo->installed &&
 		    kp_write_file_atomic(mo->installed, list.p ? list.p : "", list.n, 0644))
 			kp_die("cannot write %s: %s", mo->installed, strerror(errno));

@@ -271,3 +271,57 @@ void kp_buf_printf(struct kp_buf *b, const char *fmt, ...)
 	}
 	b->n += (size_t)n;
 }
+
+int kp_elf_open(struct kp_elf *e, const char *path)
+{
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *names;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	if (kp_read_file(path, &e->p, &e->len))
+		return KP_ELF_UNREADABLE;
+	eh = (const Elf64_Ehdr *)e->p;
+	if (e->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh->e_shoff > e->len ||
+	    (e->len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
+	    eh->e_shstrndx >= eh->e_shnum) {
+		free(e->p);
+		e->p = NULL;
+		return KP_ELF_NOT_ELF;
+	}
+	e->sh = (const Elf64_Shdr *)(e->p + eh->e_shoff);
+	e->nsh = eh->e_shnum;
+	names = &e->sh[eh->e_shstrndx];
+	if (names->sh_offset >= e->len || !names->sh_size ||
+	    names->sh_size > e->len - names->sh_offset ||
+	    e->p[names->sh_offset + names->sh_size - 1]) {
+		free(e->p);
+		e->p = NULL;
+		return KP_ELF_BAD_NAMES;
+	}
+	e->shstr = (const char *)e->p + names->sh_offset;
+	e->shstr_len = names->sh_size;
+	return KP_ELF_OK;
+}
+
+const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name)
+{
+	for (size_t i = 0; i < e->nsh; i++)
+		if (e->sh[i].sh_name < e->shstr_len &&
+		    !strcmp(e->shstr + e->sh[i].sh_name, name))
+			return &e->sh[i];
+	return NULL;
+}
+
+const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s)
+{
+	if (s->sh_type == SHT_NOBITS || s->sh_offset > e->len ||
+	    e->len - s->sh_offset < s->sh_size)
+		kp_die("%s: section %s is not in the file", e->path,
+		       s->sh_name < e->shstr_len ? e->shstr + s->sh_name : "(unnamed)");
+	return e->p + s->sh_offset;
+}

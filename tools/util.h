@@ -9,6 +9,7 @@
 #ifndef KPGO_UTIL_H
 #define KPGO_UTIL_H
 
+#include <elf.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -76,5 +77,27 @@ struct kp_buf {
 };
 void kp_buf_add(struct kp_buf *b, const void *data, size_t n);
 void kp_buf_printf(struct kp_buf *b, const char *fmt, ...) KP_PRINTF(2, 3);
+
+/*
+ * A 64-bit little-endian ELF file read whole: its section headers and
+ * section name table checked to lie in the file (the names end in a NUL).
+ * kp_elf_open returns KP_ELF_OK, or what is wrong (the buffer freed;
+ * errno set for KP_ELF_UNREADABLE); the caller says it in its own words.
+ */
+struct kp_elf {
+	const char *path;
+	unsigned char *p;
+	size_t len;
+	const Elf64_Shdr *sh;
+	size_t nsh;
+	const char *shstr;
+	size_t shstr_len;
+};
+enum { KP_ELF_OK, KP_ELF_UNREADABLE, KP_ELF_NOT_ELF, KP_ELF_BAD_NAMES };
+int kp_elf_open(struct kp_elf *e, const char *path);
+/* the section called name, NULL when there is none */
+const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name);
+/* a section's bytes; dies when they are not in the file */
+const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s);
 
 #endif /* KPGO_UTIL_H */
