@@ -129,8 +129,8 @@ include $(KPGO_DIR)/mk/instrument.mk
 include $(KPGO_DIR)/mk/image.mk
 include $(KPGO_DIR)/mk/collect.mk
 include $(KPGO_DIR)/mk/use.mk
-include $(KPGO_DIR)/mk/sample.mk
 include $(KPGO_DIR)/mk/packager.mk
+include $(KPGO_DIR)/mk/sample.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/compare.mk
 include $(KPGO_DIR)/mk/flamegraph.mk

@@ -26,16 +26,16 @@ PGO_PROPELLER_PREFIX ?=
 # documentation suggests)
 PGO_SAMPLE_PERIOD    ?= 500009
 
+# (the tree's VERSION.PATCHLEVEL and config values: packager.mk's kpgo-tree-kernel and
+# kpgo-cfg-val, read before this file)
 kpgo-sample-kconfig = $(shell grep -qs '^config $(1)$$' $(kpgo-srctree)/arch/Kconfig && echo y)
-kpgo-sample-enabled = $(filter CONFIG_$(1)=y,$(call kpgo-config-words,$(kpgo-user-config)))
-kpgo-sample-version = $(shell sed -n -e 's/^VERSION = *//p' -e 's/^PATCHLEVEL = *//p' \
-	$(kpgo-srctree)/Makefile | head -n 2 | paste -sd.)
+kpgo-sample-enabled = $(filter y,$(call kpgo-cfg-val,CONFIG_$(1)))
 kpgo-sample-objtree-arg = $(if $(kpgo-o),O=$(kpgo-o) )
 
 # $(call kpgo-sample-need,SYMBOL,WHAT): the tree knows SYMBOL and has it on
 define kpgo-sample-need
 $(if $(call kpgo-sample-kconfig,$(1)),,$(error kpgo: $(2) needs CONFIG_$(1), which \
-	this tree (Linux $(kpgo-sample-version)) does not have: it came with Linux 6.13))
+	this tree (Linux $(basename $(kpgo-tree-kernel))) does not have: it came with Linux 6.13))
 $(if $(call kpgo-sample-enabled,$(1)),,$(error kpgo: $(2): CONFIG_$(1) is not set in \
 	$(kpgo-user-config); enable it with: $(kpgo-srctree)/scripts/config --file \
 	$(kpgo-user-config) -e $(1) && make LLVM=$(or $(LLVM),1) $(kpgo-sample-objtree-arg)olddefconfig))
@@ -78,7 +78,7 @@ pgo-use-sample: | kpgo-user-config-ok
 # the steps on real hardware, with this tree's paths
 kpgo-sample-vmlinux = $(kpgo-objtree)/vmlinux
 define kpgo-sample-steps-text
-AutoFDO and Propeller for this tree ($(kpgo-srctree), Linux $(kpgo-sample-version)$(if \
+AutoFDO and Propeller for this tree ($(kpgo-srctree), Linux $(basename $(kpgo-tree-kernel))$(if \
 $(call kpgo-sample-kconfig,AUTOFDO_CLANG),,: it has no CONFIG_AUTOFDO_CLANG$(comma) these need Linux 6.13 or newer)).
 On a machine with branch sampling: Intel LBR, AMD Zen3 BRS or Zen4 amd_lbr_v2
 (grep -E ' (brs|amd_lbr_v2) ' /proc/cpuinfo); QEMU has neither.

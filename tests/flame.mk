@@ -87,11 +87,12 @@ test-report-top-diff: $(REP)
 	printf 'FNDA:1,x\n' > $(T)/bad.info
 	$(call expect-fail,$(REP) top $(T)/bad.info,bad.info:1: expected .FNDA:<count>,<function>. after an SF: line)
 
+rep-make = $(kmake) KSRC=$(KSRC_TEST) O=$(T)/o
 test-report-make-errors: $(KSRC_TEST)/Kbuild
 	mkdir -p $(T)/o && cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/o/.config
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o pgo-report-diff A=redis B=nosuch,B=nosuch is not a workload)
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o pgo-report-redis,no profile of redis .*make pgo-collect-redis first)
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o pgo-report-diff A=redis B=redis,A and B are both redis)
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o pgo-report-diff A=redis B=nginx,no profile of redis)
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o LLVM=1 pgo-report-redis,reads gcc.s gcov profile; for a clang profile: llvm-profdata show)
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o PGO_FLAME_PERIOD=0 pgo-flamegraph-redis,PGO_FLAME_PERIOD=0 is not a count)
+	$(call expect-fail,$(rep-make) pgo-report-diff A=redis B=nosuch,B=nosuch is not a workload)
+	$(call expect-fail,$(rep-make) pgo-report-redis,no profile of redis .*make pgo-collect-redis first)
+	$(call expect-fail,$(rep-make) pgo-report-diff A=redis B=redis,A and B are both redis)
+	$(call expect-fail,$(rep-make) pgo-report-diff A=redis B=nginx,no profile of redis)
+	$(call expect-fail,$(rep-make) LLVM=1 pgo-report-redis,reads gcc.s gcov profile; for a clang profile: llvm-profdata show)
+	$(call expect-fail,$(rep-make) PGO_FLAME_PERIOD=0 pgo-flamegraph-redis,PGO_FLAME_PERIOD=0 is not a count)

@@ -18,7 +18,7 @@ define sample-tree
 	  > $(1)/src/Makefile
 	printf '$(2)\n' > $(1)/obj/.config
 endef
-sample-make = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(T)/src O=$(T)/obj
+sample-make = $(kmake) KSRC=$(T)/src O=$(T)/obj
 
 test-sample-command:
 	$(call sample-tree,$(T),CONFIG_64BIT=y\nCONFIG_AUTOFDO_CLANG=y\nCONFIG_PROPELLER_CLANG=y)
@@ -41,6 +41,6 @@ test-sample-refusals: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(sample-make) LLVM=1 PGO_AUTOFDO_PROFILE=$(T)/k.afdo pgo-use-sample,CONFIG_AUTOFDO_CLANG is not set in $(T)/obj/.config; enable it with: $(T)/src/scripts/config --file $(T)/obj/.config -e AUTOFDO_CLANG)
 	$(call expect-fail,$(sample-make) LLVM=1 PGO_PROPELLER_PREFIX=$(T)/k pgo-use-sample,no file $(T)/k_cc_profile.txt)
 	mkdir -p $(T)/o612 && cp $(KPGO_DIR)/kconfig/quickstart.config $(T)/o612/.config
-	$(call expect-fail,$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o612 LLVM=1 \
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o612 LLVM=1 \
 	  PGO_AUTOFDO_PROFILE=$(T)/k.afdo pgo-use-sample,needs CONFIG_AUTOFDO_CLANG.* this tree .Linux 6\.12. does not have: it came with Linux 6\.13)
-	$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/o612 LLVM=1 pgo-sample-steps | grep -q 'these need Linux 6.13 or newer'
+	$(kmake) KSRC=$(KSRC_TEST) O=$(T)/o612 LLVM=1 pgo-sample-steps | grep -q 'these need Linux 6.13 or newer'
