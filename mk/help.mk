@@ -73,6 +73,8 @@ pgo-help:
 	@echo '  PGO_COMPARE_A=<k> _B=<k>  pgo-compare: the kernels (baseline, or a workload/set name)'
 	@echo '  PGO_FLAME_PERIOD=<n>      pgo-flamegraph: kernel instructions between samples (20011)'
 	@echo '  PGO_FLAME_USER=y|n        pgo-flamegraph: sample user mode too, as one [user] frame (n)'
+	@echo '  PGO_AUTOFDO_PROFILE=<f>   pgo-use-sample: AutoFDO profile; PGO_PROPELLER_PREFIX=<p>: Propeller files'
+	@echo '  PGO_SAMPLE_PERIOD=<n>     pgo-sample-steps: perf record -c (500009)'
 	@echo '  PGO_COMPARE_REBUILD=y     pgo-compare: rebuild the kept kernels (after a source change)'
 	@echo '  PGO_SETTINGS=<file>       kpgo'"'"'s settings (default <objtree>/.kpgo.config)'
 	@echo '  V=1  -s  -j<n>            as in Kbuild'

@@ -100,6 +100,8 @@ test-make-help-lists:
 	grep -q 'pgo-compare-<w|set>' $(T)/help
 	grep -q 'pgo-use-sample' $(T)/help && grep -q 'LLVM=1|-<ver>|<dir>/' $(T)/help
 	grep -q 'pgo-flamegraph-<w>' $(T)/help && grep -q 'pgo-report-diff' $(T)/help && grep -q 'PGO_FLAME_PERIOD=' $(T)/help
+	for v in PGO_FLAME_USER PGO_AUTOFDO_PROFILE PGO_PROPELLER_PREFIX PGO_SAMPLE_PERIOD; do \
+		grep -q "$$v=" $(T)/help || { echo "pgo-help lacks $$v"; exit 1; }; done
 	for v in PGO_COMPARE_RUNS PGO_COMPARE_SCALE PGO_PARTIAL_TRAINING PGO_PROFILES PGO_RECIPE_DIRS PGO_QEMU PGO_APPEND \
 		PGO_SCALE PGO_HOST_PORT PGO_KERNEL PGO_USE_TARGETS PGO_SETS_FILES \
 		PGO_NORMALIZE PGO_REBUILD_THRESHOLD PGO_PROFILE PGO_ALLOW_STALE PGO_EXPORT_DIR PGO_TIMEOUT PGO_SETTINGS; do \
