@@ -45,6 +45,10 @@ quiet_cmd_hostcc_tool = HOSTCC  $(notdir $@)
 			mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
 			$(2) -o $@ $(filter %.c,$^) $(kpgo-ldlibs-$*)
 
+# the profile-install module of the two tools that install profiles
+$(foreach t,gcda llvmprof,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
+	$(KPGO_DIR)/tools/profinst.c $(KPGO_DIR)/tools/profinst.h
+
 $(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)
 	$(call kpgo-cmd,hostcc_tool)
 

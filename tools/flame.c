@@ -102,8 +102,9 @@ static void read_symbols(const char *path)
 	len = e.len;
 	sh = e.sh;
 	for (size_t i = 0; i < e.nsh; i++) {
-		const Elf64_Sym *s;
 		const Elf64_Shdr *str;
+		Elf64_Sym *s;
+		size_t ns;
 
 		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= e.nsh)
 			continue;
@@ -112,8 +113,9 @@ static void read_symbols(const char *path)
 		    str->sh_offset > len || len - str->sh_offset < str->sh_size || !str->sh_size ||
 		    elf_buf[str->sh_offset + str->sh_size - 1])
 			kp_die("%s: bad symbol table", path);
-		s = (const Elf64_Sym *)(elf_buf + sh[i].sh_offset);
-		for (size_t j = 0; j < sh[i].sh_size / sizeof(*s); j++) {
+		s = kp_elf_symbols(&e, &sh[i], &ns);
+
+		for (size_t j = 0; j < ns; j++) {
 			unsigned type = ELF64_ST_TYPE(s[j].st_info);
 
 			if ((type != STT_FUNC && type != STT_NOTYPE) || !s[j].st_value ||
@@ -129,7 +131,9 @@ static void read_symbols(const char *path)
 				(const char *)elf_buf + str->sh_offset + s[j].st_name,
 				(type == STT_FUNC) * 2 + (s[j].st_size != 0) };
 		}
+		free(s);
 	}
+	free(e.sh);	/* the names stay in elf_buf */
 	if (!nsyms)
 		kp_die("%s: no function symbols (a stripped image? give the vmlinux of the "
 		       "object tree the kernel was built in)", path);

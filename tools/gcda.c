@@ -11,6 +11,7 @@
  * lengths in bytes, arc counters only.  See --help.
  */
 #define _GNU_SOURCE
+#include "profinst.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -450,9 +451,10 @@ static void load_gcda(const char *path, struct gcda *g)
 {
 	struct reader r = { .path = path };
 	unsigned char *data;
+	const char *why;
 
-	if (kp_read_file(path, &data, &r.len))
-		kp_die("%s: cannot read: %s", path, strerror(errno));
+	if (kp_read_regular(path, KP_MAX_GCDA, KP_RD_ONE_LINK, &data, &r.len, &why))
+		kp_die("%s: cannot read: %s", path, why);
 	r.buf = data;
 	memset(g, 0, sizeof(*g));
 	g->path = kp_xstrdup(path);
@@ -473,7 +475,20 @@ static void elist_add(struct elist *l, char *rel, size_t in)
 	l->v[l->n++].in = in;
 }
 
-/* Add the .gcda files under root/rel (symlinked directories not followed) */
+/* An entry of a profile tree that kpgo will not read: said by its name. */
+_Noreturn static void refuse(const char *root, const char *sub, const char *why)
+{
+	char *name = kp_xescape(sub);
+
+	kp_die("%s: '%s' is %s: a profile holds only directories and regular .gcda files named like the kernel's objects; refused (remove it, or use a profile made by kpgo)",
+	       root, name, why);
+}
+
+/*
+ * Add the .gcda files under root/rel.  The tree is untrusted (a guest's
+ * share, a downloaded profile): symbolic links, FIFOs, devices and names
+ * that kp_path_bad() refuses stop the scan.
+ */
 static void scan_dir(const char *root, const char *rel, size_t in,
 		     struct elist *l)
 {
@@ -498,7 +513,14 @@ static void scan_dir(const char *root, const char *rel, size_t in,
 		if (S_ISDIR(st.st_mode)) {
 			scan_dir(root, sub, in, l);
 			free(sub);
-		} else if (has_suffix(sub, ".gcda") && !strchr(sub, '\n')) {
+		} else if (!S_ISREG(st.st_mode)) {
+			refuse(root, sub, S_ISLNK(st.st_mode) ? "a symbolic link" :
+			       S_ISFIFO(st.st_mode) ? "a FIFO" :
+			       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+			       "a device node" : "not a regular file");
+		} else if (has_suffix(sub, ".gcda")) {
+			if (kp_path_bad(sub, ".gcda"))
+				refuse(root, sub, kp_path_bad(sub, ".gcda"));
 			elist_add(l, sub, in);
 		} else {
 			free(sub);
@@ -694,24 +716,6 @@ static void serialize(const struct gcda *g, uint32_t runs, uint32_t sum_max,
 	put32(b, 0);
 }
 
-static void write_or_die(const char *path, const void *p, size_t n,
-			 struct counts *c)
-{
-	int existed = !access(path, F_OK);
-	int ret = kp_write_if_changed(path, p, n, 0644);
-
-	if (ret < 0)
-		kp_die("%s: cannot write: %s", path, strerror(errno));
-	if (!c)
-		return;
-	if (!ret)
-		c->unchanged++;
-	else if (existed)
-		c->updated++;
-	else
-		c->added++;
-}
-
 static uint64_t gcda_sum(const struct gcda *g)
 {
 	uint64_t sum = 0;
@@ -759,165 +763,40 @@ static double profile_change(const struct gcda *old, const struct gcda *new)
 	return overlap > 1 ? 0 : 1 - overlap;
 }
 
-/*
- * --threshold: the installed file is kept when the profile moved less (a
- * file with the same bytes is left alone anyway: that is "unchanged").
- */
-static int keep_installed(const struct merge_opts *mo, const char *path,
-			  const struct gcda *g, const struct kp_buf *b)
+/* profinst's measure of how far an installed file moved (percent) */
+static double installed_change(const char *path, const unsigned char *cur,
+			       size_t len, void *ctx)
 {
-	unsigned char *cur;
 	struct gcda old;
 	double change;
-	size_t len;
-	int same;
 
-	if (mo->threshold <= 0 || kp_read_file(path, &cur, &len))
-		return 0;
-	same = len == b->n && !memcmp(cur, b->p, len);
-	free(cur);
-	if (same)
-		return 0;
 	load_gcda(path, &old);
-	change = profile_change(&old, g);
+	change = profile_change(&old, ctx) * 100;
 	free_gcda(&old);
-	return change < mo->threshold;
+	return change;
 }
 
 static void write_objs(const struct merge_opts *mo, struct obj *o, size_t n,
 		       uint32_t runs, uint32_t sum_max, struct counts *c)
 {
+	struct kp_inst in = {
+		.tree = mo->outdir, .list = mo->installed, .deps = mo->deps,
+		.suffix = ".gcda", .threshold = mo->threshold * 100,
+	};
+	char **rels = kp_xcalloc(n, sizeof(*rels));
 	struct kp_buf b = { 0 };
 
+	for (size_t i = 0; i < n; i++)
+		rels[i] = (char *)o[i].rel;
+	kp_inst_begin(&in, rels, n);
 	for (size_t i = 0; i < n; i++) {
-		char *path = kp_xasprintf("%s/%s", mo->outdir, o[i].rel);
-
 		serialize(&o[i].g, runs, sum_max, &b);
-		if (keep_installed(mo, path, &o[i].g, &b)) {
-			c->kept++;
-			free(path);
-			continue;
-		}
-		write_or_die(path, b.p, b.n, c);
-		free(path);
+		kp_inst_file(&in, o[i].rel, b.p, b.n, installed_change, &o[i].g);
 	}
+	kp_inst_end(&in);
+	*c = (struct counts){ in.updated, in.unchanged, in.kept, in.added, in.removed };
 	free(b.p);
-}
-
-/* ---- --installed and --deps --------------------------------------------- */
-
-/* A path we may unlink below OUTDIR: relative, no . or .. components. */
-static int valid_rel(const char *s)
-{
-	const char *p = s;
-
-	if (!has_suffix(s, ".gcda"))
-		return 0;
-	for (;;) {
-		size_t n = strcspn(p, "/");
-
-		if (!n || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		if (!p[n])
-			return 1;
-		p += n + 1;
-	}
-}
-
-/* LIST: sorted relative paths; a missing file is an empty list. */
-static void read_list(const char *path, struct elist *l)
-{
-	unsigned char *data;
-	char *line, *save = NULL;
-	size_t len, lineno = 0;
-
-	if (kp_read_file(path, &data, &len)) {
-		if (errno == ENOENT)
-			return;
-		kp_die("%s: cannot read: %s", path, strerror(errno));
-	}
-	if (memchr(data, '\0', len))
-		kp_die("%s: contains a NUL byte: not a list of installed files; remove it",
-		       path);
-	for (line = strtok_r((char *)data, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (!valid_rel(line))
-			kp_die("%s: line %zu: '%s' is not a relative path ending in .gcda: the list is corrupt; fix or remove it",
-			       path, lineno, line);
-		elist_add(l, kp_xstrdup(line), 0);
-	}
-	free(data);
-	qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
-}
-
-/* Write LIST = old + objects (both sorted), so it covers all we write. */
-static void write_list(const char *path, const struct elist *old,
-		       const struct obj *o, size_t n)
-{
-	struct kp_buf b = { 0 };
-	const char *last = "";
-	size_t i = 0, j = 0;
-
-	while (i < old->n || j < n) {
-		int c = i == old->n ? 1 : j == n ? -1 :
-			strcmp(old->v[i].rel, o[j].rel);
-		const char *s = c <= 0 ? old->v[i++].rel : o[j].rel;
-
-		j += c >= 0;
-		if (strcmp(s, last)) {
-			kp_buf_add(&b, s, strlen(s) + 1);
-			b.p[b.n - 1] = '\n';
-		}
-		last = s;
-	}
-	write_or_die(path, b.p, b.n, NULL);
-	free(b.p);
-}
-
-static void remove_stale(const char *outdir, const struct elist *old,
-			 const struct obj *o, size_t n, struct counts *c)
-{
-	for (size_t i = 0, j = 0; i < old->n; i++) {
-		char *path;
-
-		while (j < n && strcmp(o[j].rel, old->v[i].rel) < 0)
-			j++;
-		if (j < n && !strcmp(o[j].rel, old->v[i].rel))
-			continue;
-		path = kp_xasprintf("%s/%s", outdir, old->v[i].rel);
-		if (!unlink(path))
-			c->removed++;
-		else if (errno != ENOENT)
-			kp_die("%s: cannot remove: %s", path, strerror(errno));
-		free(path);
-	}
-}
-
-static void mk_escape(struct kp_buf *b, const char *s, size_t n)
-{
-	for (; n--; s++) {
-		if (*s == '$' || *s == ' ' || *s == '#' || *s == '\\')
-			kp_buf_add(b, *s == '$' ? "$" : "\\", 1);
-		kp_buf_add(b, s, 1);
-	}
-}
-
-static void write_deps(const char *path, const struct obj *o, size_t n)
-{
-	struct kp_buf b = { 0 };
-
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(o[i].rel);
-
-		mk_escape(&b, o[i].rel, len - strlen(".gcda"));
-		kp_buf_add(&b, ".o: ", 4);
-		mk_escape(&b, o[i].rel, len);
-		kp_buf_add(&b, "\n", 1);
-	}
-	write_or_die(path, b.p, b.n, NULL);
-	free(b.p);
+	free(rels);
 }
 
 /* ---- subcommands -------------------------------------------------------- */
@@ -1008,15 +887,12 @@ static void normalize(struct input *in, size_t nin, const struct elist *l)
 static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 {
 	struct elist l = { 0 };
-	struct elist old = { 0 };
 	struct counts c = { 0 };
 	struct totals t = { 0 };
 	uint64_t runs = 0, max;
 	struct obj *o;
 	size_t n;
 
-	if (mo->installed)
-		read_list(mo->installed, &old);
 	for (size_t i = 0; i < nin; i++)
 		scan_tree(in[i].dir, i, &l);
 	qsort(l.v, l.n, sizeof(*l.v), cmp_entry);
@@ -1030,22 +906,13 @@ static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 		add_totals(&t, &o[i].g);
 	max = t.max > UINT32_MAX ? UINT32_MAX : t.max;
 
-	if (mo->installed)
-		write_list(mo->installed, &old, o, n);
 	write_objs(mo, o, n, (uint32_t)runs, (uint32_t)max, &c);
-	if (mo->installed) {
-		remove_stale(mo->outdir, &old, o, n, &c);
-		write_list(mo->installed, &(struct elist){ 0 }, o, n);
-	}
-	if (mo->deps)
-		write_deps(mo->deps, o, n);
 	if (!mo->quiet)
 		print_merge(mo, n, &c, &t, runs, max);
 	for (size_t i = 0; i < n; i++)
 		free_gcda(&o[i].g);
 	free(o);
 	elist_free(&l);
-	elist_free(&old);
 }
 
 static int cmd_merge(int argc, char **argv)

@@ -36,6 +36,7 @@
  *       out functions that never ran (compiled as without profile).
  */
 #define _GNU_SOURCE
+#include "profinst.h"
 #include "util.h"
 
 #include <elf.h>
@@ -233,16 +234,24 @@ static uint64_t elf_symbol(const struct kp_elf *e, const char *name)
 {
 	for (size_t i = 0; i < e->nsh; i++) {
 		const Elf64_Shdr *s = &e->sh[i], *str;
-		const Elf64_Sym *sym;
+		Elf64_Sym *sym;
+		size_t n;
 
 		if (s->sh_type != SHT_SYMTAB || s->sh_link >= e->nsh)
 			continue;
 		str = &e->sh[s->sh_link];
-		sym = (const Elf64_Sym *)kp_elf_bytes(e, s);
-		for (size_t j = 0; j < s->sh_size / sizeof(*sym); j++)
+		sym = kp_elf_symbols(e, s, &n);
+		for (size_t j = 0; j < n; j++)
 			if (sym[j].st_name < str->sh_size &&
-			    !strcmp((const char *)kp_elf_bytes(e, str) + sym[j].st_name, name))
-				return sym[j].st_value;
+			    strnlen((const char *)kp_elf_bytes(e, str) + sym[j].st_name,
+				    str->sh_size - sym[j].st_name) < str->sh_size - sym[j].st_name &&
+			    !strcmp((const char *)kp_elf_bytes(e, str) + sym[j].st_name, name)) {
+				uint64_t v = sym[j].st_value;
+
+				free(sym);
+				return v;
+			}
+		free(sym);
 	}
 	return 0;
 }
@@ -443,7 +452,7 @@ static int do_range(const char *vmlinux)
 	       (uint64_t)k.cnts->sh_size, (uint64_t)(k.data->sh_size / k.l.size),
 	       (uint64_t)k.cnts->sh_size / 8);
 	table_free(&names);
-	free(k.e.p);
+	kp_elf_close(&k.e);
 	return 0;
 }
 
@@ -490,7 +499,7 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 		}
 		sc.objects += !found++;
 	}
-	free(e.p);
+	kp_elf_close(&e);
 	return 0;
 }
 
@@ -613,10 +622,12 @@ static int do_extract(const char *vmlinux, const char *counters,
 	char *real;
 	const unsigned char *d;
 	size_t clen, nrec, plen = prefix ? strlen(prefix) : 0, unknown = 0;
+	const char *why;
 
 	kernel_load(&k, vmlinux, &names);
-	if (kp_read_file(counters, &cnt, &clen))
-		kp_die("cannot read %s: %s", counters, strerror(errno));
+	/* from the guest: a regular file, no larger than the section */
+	if (kp_read_regular(counters, k.cnts->sh_size, KP_RD_ONE_LINK, &cnt, &clen, &why))
+		kp_die("cannot read %s: %s", counters, why);
 	if (clen != k.cnts->sh_size)
 		kp_die("%s: %zu bytes, but %s's counter section is %" PRIu64
 		       " bytes: the counters come from another kernel (collect "
@@ -659,7 +670,7 @@ static int do_extract(const char *vmlinux, const char *counters,
 	free(p.f);
 	table_free(&names);
 	table_free(&obj_of);
-	free(k.e.p);
+	kp_elf_close(&k.e);
 	return 0;
 }
 
@@ -709,17 +720,6 @@ static uint64_t number(const char *path, int lineno, const char *l, uint64_t max
 	return v;
 }
 
-/* an object path safe as a file name under the tree and in a makefile */
-static int good_obj(const char *o)
-{
-	size_t n = strlen(o);
-
-	if (n < 3 || *o == '/' || strcmp(o + n - 2, ".o") || strstr(o, ".."))
-		return 0;
-	return strspn(o, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789_./+-") == n;
-}
-
 /* a text profile (":ir"), appended to p; buffer kept for the names */
 static void read_prof(const char *path, struct prof *p)
 {
@@ -728,8 +728,10 @@ static void read_prof(const char *path, struct prof *p)
 	char *s, *l;
 	int lineno = 0;
 
-	if (kp_read_file(path, &buf, &len))
-		kp_die("cannot read %s: %s", path, strerror(errno));
+	const char *why;
+
+	if (kp_read_regular(path, KP_MAX_DATA, KP_RD_ONE_LINK, &buf, &len, &why))
+		kp_die("cannot read %s: %s", path, why);
 	own(buf);
 	if (memchr(buf, 0, len))
 		kp_die("%s: contains a NUL byte: not a text profile", path);
@@ -764,10 +766,10 @@ static void read_prof(const char *path, struct prof *p)
 				       " counters", path, lineno, f->name, i, f->n);
 			f->c[i] = number(path, lineno, l, UINT64_MAX);
 		}
-		if (obj && !good_obj(obj))
-			kp_die("%s:%d: '# kpgo-object: %s' is not an object path inside "
-			       "the tree (relative, no '..', letters, digits and _./+-, "
-			       "ending in .o)", path, lineno, obj);
+		if (obj && kp_path_bad(obj, ".o"))
+			kp_die("%s:%d: '# kpgo-object: %s' is not an object path "
+			       "inside the tree (%s); refused", path, lineno,
+			       (char *)own(kp_xescape(obj)), kp_path_bad(obj, ".o"));
 		f->obj = obj;
 	}
 }
@@ -816,6 +818,25 @@ static double slice_change(const struct func *a, size_t na,
 	return overlap > 1 ? 0 : 1 - overlap;
 }
 
+struct slice {
+	struct func *f;
+	size_t n;
+};
+
+/* profinst's measure of how far an installed slice moved (percent) */
+static double slice_installed_change(const char *path, const unsigned char *cur,
+				     size_t len, void *ctx)
+{
+	const struct slice *s = ctx;
+	struct prof cp = { 0 };
+	double change;
+
+	read_prof(path, &cp);
+	change = slice_change(cp.f, cp.n, s->f, s->n) * 100;
+	free(cp.f);
+	return change;
+}
+
 static int cmp_obj(const void *a, const void *b)
 {
 	const struct func *x = a, *y = b;
@@ -824,49 +845,12 @@ static int cmp_obj(const void *a, const void *b)
 	return c ? c : cmp_func(a, b);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* the lines of LIST (installed slices of the previous merge) */
-static char **read_list(const char *path, size_t *n)
-{
-	unsigned char *buf;
-	size_t len, cap = 0;
-	char **v = NULL, *s, *l;
-	int lineno = 0;
-
-	*n = 0;
-	if (kp_read_file(path, &buf, &len)) {
-		if (errno == ENOENT)
-			return NULL;
-		kp_die("cannot read %s: %s", path, strerror(errno));
-	}
-	own(buf);
-	for (s = (char *)buf; (l = next_line(&s, &lineno));) {
-		if (!*l)
-			continue;
-		if (strstr(l, "..") || *l == '/')
-			kp_die("%s:%d: '%s' is not a path inside the object tree",
-			       path, lineno, l);
-		if (*n == cap)
-			v = kp_xrealloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v));
-		v[(*n)++] = l;
-	}
-	return v;
-}
-
 static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 {
 	struct prof all = { 0 }, out = { 0 };
 	size_t plen = mo->prefix ? strlen(mo->prefix) : 0;
 	size_t written = 0, kept = 0, same = 0, removed = 0, dropped = 0;
-	size_t nold = 0, nobj = 0;
-	char **old = NULL;
-	struct kp_buf deps = { 0 }, list = { 0 };
-	char **now = NULL;		/* the slices written or kept now */
-	size_t nnow = 0, capnow = 0;
+	size_t nobj = 0;
 	uint64_t ref = 0;
 
 	for (size_t i = 0; i < nin; i++) {
@@ -927,86 +911,44 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 
 	/* per object: its slice, written when it moved enough */
 	if (mo->objtree) {
+		struct kp_inst inst = {
+			.tree = mo->objtree, .list = mo->installed, .deps = mo->deps,
+			.suffix = ".proftext", .threshold = mo->threshold,
+		};
+		struct slice *sl = NULL;
+		char **rels = NULL;
+
 		qsort(out.f, out.n, sizeof(*out.f), cmp_obj);
-		if (mo->installed)
-			old = read_list(mo->installed, &nold);
-		for (size_t i = 0; i < out.n;) {
-			size_t j = i;
+		for (size_t i = 0, j; i < out.n; i = j) {
 			const char *o = out.f[i].obj;
-			char *rel, *path;
-			struct kp_buf b = { 0 };
-			unsigned char *cur;
-			size_t clen;
-			int r;
 
-			while (j < out.n && (out.f[j].obj == o || (o && out.f[j].obj &&
-					     !strcmp(out.f[j].obj, o))))
-				j++;
-			if (!o) {
-				i = j;
+			for (j = i; j < out.n && (out.f[j].obj == o || (o && out.f[j].obj &&
+			     !strcmp(out.f[j].obj, o))); j++)
+				;
+			if (!o)
 				continue;
-			}
-			nobj++;
-			rel = kp_xasprintf("%.*sproftext", (int)strlen(o) - 1, o);
-			path = kp_xasprintf("%s/%s", mo->objtree, rel);
+			sl = kp_xrealloc(sl, (nobj + 1) * sizeof(*sl));
+			rels = kp_xrealloc(rels, (nobj + 1) * sizeof(*rels));
+			rels[nobj] = own(kp_xasprintf("%.*sproftext", (int)strlen(o) - 1, o));
+			sl[nobj++] = (struct slice){ out.f + i, j - i };
+		}
+		kp_inst_begin(&inst, rels, nobj);
+		for (size_t k = 0; k < nobj; k++) {
+			struct kp_buf b = { 0 };
+
 			kp_buf_printf(&b, "%s", prof_header);
-			for (size_t k = i; k < j; k++)
-				write_func(&b, &out.f[k]);
-			if (mo->threshold > 0 && !kp_read_file(path, &cur, &clen)) {
-				struct prof cp = { 0 };
-				int eq = clen == b.n && !memcmp(cur, b.p, clen);
-
-				free(cur);
-				if (!eq) {
-					read_prof(path, &cp);
-					if (slice_change(cp.f, cp.n, out.f + i, j - i) * 100 <
-					    mo->threshold) {
-						kept++;
-						eq = -1;
-					}
-				}
-				free(cp.f);
-				if (eq) {
-					same += eq > 0;
-					goto listed;
-				}
-			}
-			r = kp_write_if_changed(path, b.p, b.n, 0644);
-			if (r < 0)
-				kp_die("cannot write %s: %s", path, strerror(errno));
-			if (r)
-				written++;
-			else
-				same++;
-listed:
-			kp_buf_printf(&list, "%s\n", rel);
-			kp_buf_printf(&deps, "%.*so: %s\n", (int)strlen(rel) - 8, rel, rel);
-			if (nnow == capnow)
-				now = kp_xrealloc(now, (capnow = capnow ? 2 * capnow : 256) * sizeof(*now));
-			now[nnow++] = own(rel);
+			for (size_t f = 0; f < sl[k].n; f++)
+				write_func(&b, &sl[k].f[f]);
+			kp_inst_file(&inst, rels[k], b.p, b.n, slice_installed_change, &sl[k]);
 			free(b.p);
-			free(path);
-			i = j;
 		}
-		/* slices of the previous merge that no object has now */
-		if (old) {
-			qsort(now, nnow, sizeof(*now), cmp_str);
-			for (size_t i = 0; i < nold; i++)
-				if (!bsearch(&old[i], now, nnow, sizeof(*now), cmp_str)) {
-					char *path = kp_xasprintf("%s/%s", mo->objtree, old[i]);
-
-					if (unlink(path) && errno != ENOENT)
-						kp_die("cannot remove %s: %s", path, strerror(errno));
-					removed++;
-					free(path);
-				}
-		}
-		free(now);
-		if (mo->installed &&
-		    kp_write_file_atomic(mo->installed, list.p ? list.p : "", list.n, 0644))
-			kp_die("cannot write %s: %s", mo->installed, strerror(errno));
-		if (mo->deps && kp_write_if_changed(mo->deps, deps.p ? deps.p : "", deps.n, 0644) < 0)
-			kp_die("cannot write %s: %s", mo->deps, strerror(errno));
+		kp_inst_end(&inst);
+		written = inst.updated + inst.added;
+		same = inst.unchanged;
+		kept = inst.kept;
+		removed = inst.removed;
+		free(sl);
+		free(rels);
 	}
 	{
 		size_t live = 0, ctrs = 0;
@@ -1030,9 +972,6 @@ listed:
 		free(in[i].p.f);
 	free(all.f);
 	free(out.f);
-	free(old);
-	free(deps.p);
-	free(list.p);
 	return 0;
 }
 

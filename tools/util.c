@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,129 @@ int kp_read_file(const char *path, unsigned char **buf, size_t *len)
 	return 0;
 }
 
+const char *kp_path_bad(const char *rel, const char *suffix)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-";
+	size_t n = strlen(rel);
+
+	if (!n)
+		return "an empty path";
+	if (n > KP_PATH_MAX)
+		return "a path longer than 1024 bytes";
+	if (*rel == '/')
+		return "an absolute path";
+	if (suffix && (n <= strlen(suffix) || strcmp(rel + n - strlen(suffix), suffix)))
+		return suffix[0] == '.' && !strcmp(suffix, ".gcda") ?
+		       "a name not ending in .gcda" : "a name with the wrong ending";
+	for (const char *p = rel;;) {
+		size_t c = strcspn(p, "/");
+
+		if (!c)
+			return "an empty path component ('//' or a trailing '/')";
+		if ((c == 1 && p[0] == '.') || (c == 2 && p[0] == '.' && p[1] == '.'))
+			return "a '.' or '..' component";
+		if (*p == '-')
+			return "a component starting with '-'";
+		if (strspn(p, ok) < c)
+			return "a character outside A-Z a-z 0-9 _ . + -";
+		if (!p[c])
+			return NULL;
+		p += c + 1;
+	}
+}
+
+char *kp_xescape(const char *s)
+{
+	struct kp_buf b = { 0 };
+
+	kp_buf_add(&b, "", 0);
+	for (; *s; s++)
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\')
+			kp_buf_add(&b, s, 1);
+		else
+			kp_buf_printf(&b, "\\x%02x", (unsigned char)*s);
+	return b.p;
+}
+
+int kp_read_regular(const char *path, size_t max, int flags,
+		    unsigned char **buf, size_t *len, const char **why)
+{
+	return kp_read_regular_at(AT_FDCWD, path, max, flags, buf, len, why);
+}
+
+int kp_read_regular_at(int dirfd, const char *path, size_t max, int flags,
+		       unsigned char **buf, size_t *len, const char **why)
+{
+	static char toobig[64];
+	struct stat st;
+	unsigned char *b;
+	size_t n = 0;
+	int fd, e;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		*why = e == ELOOP ? "a symbolic link (only regular files are read)" : strerror(e);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		e = errno;
+		*why = strerror(e);
+		goto fail;
+	}
+	e = EINVAL;
+	if (!S_ISREG(st.st_mode)) {
+		*why = S_ISFIFO(st.st_mode) ? "a FIFO (only regular files are read)" :
+		       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+		       "a device node (only regular files are read)" :
+		       S_ISDIR(st.st_mode) ? "a directory" :
+		       "not a regular file (only regular files are read)";
+		goto fail;
+	}
+	if ((flags & KP_RD_ONE_LINK) && st.st_nlink > 1) {
+		*why = "a hard link (only files with one name are read)";
+		goto fail;
+	}
+	e = EFBIG;
+	snprintf(toobig, sizeof(toobig), "larger than the limit of %zu bytes", max);
+	if ((uintmax_t)st.st_size > max) {
+		*why = toobig;
+		goto fail;
+	}
+	b = kp_xmalloc((size_t)st.st_size + 2);
+	for (;;) {	/* up to one byte past st_size: a file that grew is caught */
+		ssize_t r = read(fd, b + n, (size_t)st.st_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			*why = strerror(e);
+			free(b);
+			goto fail;
+		}
+		if (!r || (n += (size_t)r) > (size_t)st.st_size)
+			break;
+	}
+	if (n != (size_t)st.st_size) {
+		free(b);
+		e = EIO;
+		*why = "changed while it was read";
+		goto fail;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int kp_write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -202,7 +326,7 @@ int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;
-	if (kp_write_all(fd, buf, len) || close(fd)) {
+	if (kp_write_all(fd, buf, len) || fsync(fd) || close(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -272,40 +396,65 @@ void kp_buf_printf(struct kp_buf *b, const char *fmt, ...)
 	b->n += (size_t)n;
 }
 
-int kp_elf_open(struct kp_elf *e, const char *path)
+int kp_elf_parse(struct kp_elf *e, const char *path, unsigned char *p,
+		 size_t len)
 {
-	const Elf64_Ehdr *eh;
+	Elf64_Ehdr eh;
 	const Elf64_Shdr *names;
+	int r = KP_ELF_NOT_ELF;
 
 	memset(e, 0, sizeof(*e));
 	e->path = path;
-	if (kp_read_file(path, &e->p, &e->len))
-		return KP_ELF_UNREADABLE;
-	eh = (const Elf64_Ehdr *)e->p;
-	if (e->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh->e_shoff > e->len ||
-	    (e->len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
-	    eh->e_shstrndx >= eh->e_shnum) {
-		free(e->p);
-		e->p = NULL;
-		return KP_ELF_NOT_ELF;
-	}
-	e->sh = (const Elf64_Shdr *)(e->p + eh->e_shoff);
-	e->nsh = eh->e_shnum;
-	names = &e->sh[eh->e_shstrndx];
-	if (names->sh_offset >= e->len || !names->sh_size ||
-	    names->sh_size > e->len - names->sh_offset ||
-	    e->p[names->sh_offset + names->sh_size - 1]) {
-		free(e->p);
-		e->p = NULL;
-		return KP_ELF_BAD_NAMES;
-	}
-	e->shstr = (const char *)e->p + names->sh_offset;
+	e->p = p;
+	e->len = len;
+	if (len < sizeof(eh))
+		goto bad;
+	memcpy(&eh, p, sizeof(eh));	/* structures copied: no unaligned access */
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh.e_shoff > len ||
+	    (len - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum ||
+	    eh.e_shstrndx >= eh.e_shnum)
+		goto bad;
+	e->nsh = eh.e_shnum;
+	e->sh = kp_xcalloc(e->nsh, sizeof(*e->sh));
+	memcpy(e->sh, p + eh.e_shoff, e->nsh * sizeof(*e->sh));
+	names = &e->sh[eh.e_shstrndx];
+	r = KP_ELF_BAD_NAMES;
+	if (names->sh_offset >= len || !names->sh_size ||
+	    names->sh_size > len - names->sh_offset ||
+	    p[names->sh_offset + names->sh_size - 1])
+		goto bad;
+	e->shstr = (const char *)p + names->sh_offset;
 	e->shstr_len = names->sh_size;
 	return KP_ELF_OK;
+bad:
+	kp_elf_close(e);
+	return r;
+}
+
+int kp_elf_open(struct kp_elf *e, const char *path)
+{
+	unsigned char *p;
+	size_t len;
+	const char *why;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &p, &len, &why))
+		return KP_ELF_UNREADABLE;
+	return kp_elf_parse(e, path, p, len);
+}
+
+void kp_elf_close(struct kp_elf *e)
+{
+	free(e->p);
+	free(e->sh);
+	e->p = NULL;
+	e->sh = NULL;
+	e->nsh = 0;
 }
 
 const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name)
@@ -324,4 +473,16 @@ const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s)
 		kp_die("%s: section %s is not in the file", e->path,
 		       s->sh_name < e->shstr_len ? e->shstr + s->sh_name : "(unnamed)");
 	return e->p + s->sh_offset;
+}
+
+Elf64_Sym *kp_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
+			  size_t *n)
+{
+	const unsigned char *p = kp_elf_bytes(e, s);
+	Elf64_Sym *v;
+
+	*n = s->sh_size / sizeof(*v);
+	v = kp_xcalloc(*n, sizeof(*v));
+	memcpy(v, p, *n * sizeof(*v));
+	return v;
 }

@@ -51,9 +51,46 @@ int kp_mkdir_p(const char *path, mode_t mode);
 int kp_read_file(const char *path, unsigned char **buf, size_t *len);
 
 /*
- * Write buf to path through a temporary file in the same directory and
- * rename(2), creating parent directories.  A reader never sees a half file.
- * Returns 0, or -1 with errno set (the temporary file is removed).
+ * Input kpgo did not make (README "Threat model"): profile archives and
+ * directories, MANIFEST files, whatever a guest writes or sends.
+ *
+ * kp_path_bad(rel, suffix): NULL when rel is a path such input may name:
+ * relative, at most KP_PATH_MAX bytes, of components made of
+ * [A-Za-z0-9_.+-] that are not empty, '.' or '..' and do not start with
+ * '-', ending in suffix (NULL: any ending).  Otherwise what is wrong, in
+ * words.  Every helper checks an untrusted object path with this before
+ * the path names a file or goes into a make rule.
+ */
+#define KP_PATH_MAX	1024
+const char *kp_path_bad(const char *rel, const char *suffix);
+
+/* a copy of s for messages: bytes outside printable ASCII as \xNN */
+char *kp_xescape(const char *s);
+
+/*
+ * kp_read_regular: read a file of untrusted content: opened without
+ * following a symbolic link and without blocking, it must be a regular
+ * file (with KP_RD_ONE_LINK: not a hard link either) of at most max bytes.
+ * Returns 0 and a malloc'd buffer (NUL after the data), or -1 with *why
+ * set to what is wrong ("a symbolic link", "a FIFO", "larger than ...",
+ * or strerror) and errno set.  The limits are the KP_MAX_* below.
+ */
+#define KP_RD_ONE_LINK	1
+#define KP_MAX_GCDA	(64u << 20)	/* one .gcda (the kernel's largest: ~1 MB) */
+#define KP_MAX_MANIFEST	(64u << 10)	/* a profile archive's MANIFEST */
+#define KP_MAX_DATA	(1u << 30)	/* a text profile, counters, stacks, vmlinux */
+int kp_read_regular(const char *path, size_t max, int flags,
+		    unsigned char **buf, size_t *len, const char **why);
+/* the same for path relative to the directory dirfd (openat(2)) */
+int kp_read_regular_at(int dirfd, const char *path, size_t max, int flags,
+		       unsigned char **buf, size_t *len, const char **why);
+
+/*
+ * Write buf to path through a temporary file in the same directory
+ * (path.tmp.<pid>), synced to disk, then rename(2), creating parent
+ * directories.  A reader never sees a half file, a crash never leaves one
+ * under path.  Returns 0, or -1 with errno set (the temporary file is
+ * removed).
  */
 int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 			 mode_t mode);
@@ -88,16 +125,23 @@ struct kp_elf {
 	const char *path;
 	unsigned char *p;
 	size_t len;
-	const Elf64_Shdr *sh;
+	Elf64_Shdr *sh;		/* a copy: the file's may be misaligned */
 	size_t nsh;
 	const char *shstr;
 	size_t shstr_len;
 };
 enum { KP_ELF_OK, KP_ELF_UNREADABLE, KP_ELF_NOT_ELF, KP_ELF_BAD_NAMES };
 int kp_elf_open(struct kp_elf *e, const char *path);
+/* the same on a malloc'd buffer, which e then owns (a fuzzer's input) */
+int kp_elf_parse(struct kp_elf *e, const char *path, unsigned char *p,
+		 size_t len);
+void kp_elf_close(struct kp_elf *e);
 /* the section called name, NULL when there is none */
 const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name);
 /* a section's bytes; dies when they are not in the file */
 const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s);
+/* a symbol table's entries, copied (aligned); dies as kp_elf_bytes */
+Elf64_Sym *kp_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
+			  size_t *n);
 
 #endif /* KPGO_UTIL_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * profinst.h - installing a profile next to the objects of a kernel tree,
+ * the one implementation kpgo-gcda (dir/obj.gcda) and kpgo-llvmprof
+ * (dir/obj.proftext) share:
+ *
+ *   - every relative path is checked with kp_path_bad() (the project's one
+ *     allow-list) before it names a file or goes into a make rule;
+ *   - files are written beneath the tree without following a symbolic link
+ *     anywhere below it, through a temporary ".<name>.kpgo-tmp" synced to
+ *     disk and renamed; a temporary left by a killed run is removed by the
+ *     next one;
+ *   - a file is rewritten only when its bytes change, and with a threshold
+ *     only when its profile moved by at least that many percent;
+ *   - the installed list names every file a run may have written before the
+ *     first is written (old + new), and exactly the installed ones after;
+ *     files of the previous run that this one does not have are removed;
+ *   - the deps file has one rule "dir/obj.o: dir/obj<suffix>" per file.
+ *
+ * Use: fill in the first fields, kp_inst_begin() with every path to be
+ * installed, kp_inst_file() for each, kp_inst_end().  Errors die (kp_die).
+ */
+#ifndef KPGO_PROFINST_H
+#define KPGO_PROFINST_H
+
+#include <stddef.h>
+
+/*
+ * How far the installed profile (path, its bytes) is from the new one:
+ * 100 * (1 - overlap) of their counter shares, 0 the same shape, 100
+ * nothing in common; above 100 when they cannot be compared (other
+ * functions): the file is then rewritten.
+ */
+typedef double kp_inst_change_fn(const char *path, const unsigned char *old,
+				 size_t len, void *ctx);
+
+struct kp_inst {
+	const char *tree;	/* files go to tree/<rel> */
+	const char *list;	/* installed list, or NULL */
+	const char *deps;	/* make rules, or NULL */
+	const char *suffix;	/* ".gcda", ".proftext" */
+	double threshold;	/* percent; 0: any change rewrites */
+	size_t updated, unchanged, kept, added, removed;
+	/* private */
+	char **old, **now;
+	size_t nold, nnow, capnow;
+	char *listbuf;
+	int treefd;
+};
+
+void kp_inst_begin(struct kp_inst *in, char *const *rels, size_t n);
+void kp_inst_file(struct kp_inst *in, const char *rel, const void *buf,
+		  size_t len, kp_inst_change_fn *change, void *ctx);
+void kp_inst_end(struct kp_inst *in);
+
+#endif /* KPGO_PROFINST_H */
