@@ -90,95 +90,105 @@ endef
 kpgo-tar = tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner \
 	--mtime=@0 --mode=u=rwX,go=rX
 
+# tar writes a .tar, gzip -9n compresses that file, mv installs the result:
+# no pipeline (whose first stage's failure sh would not see); on any
+# failure the temporaries go and the previous archive stays as it was
 quiet_cmd_export =
-      cmd_export = s=$(PGO_EXPORT_DIR)/$(2); rm -rf $$s.new && mkdir -p $$s.new && \
-	$(KPGO_BIN)/kpgo-gcda merge -q -o $$s.new/gcda $(call kpgo-merge-inputs,$(2)) && \
-	{ cat $$s.manifest; printf 'profile: %s\n' "$$(cd $$s.new && $(KPGO_BIN)/kpgo-gcda stat gcda | \
-	  sed -n '1s/^[^:]*: //p')"; } > $$s.new/MANIFEST && \
-	$(kpgo-tar) -C $$s.new -cf - MANIFEST gcda | gzip -9n > $$s.tar.gz.tmp && \
-	mv -f $$s.tar.gz.tmp $$s.tar.gz && rm -rf $$s.new && \
-	$(call kpgo-say,PGO-EXP,$(2): $$s.tar.gz: $$(stat -c %s $$s.tar.gz) bytes$(comma) \
-	  sha256 $$(sha256sum < $$s.tar.gz | cut -c1-16)...) && sed 's/^/    /' $$s.manifest
+      cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
+	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
+	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.stat" && \
+	{ cat "$$s.manifest" && printf 'profile: %s\n' "$$(sed -n '1s/^gcda: //p' "$$s.new.stat")"; \
+	} > "$$s.new/MANIFEST" && \
+	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST gcda && \
+	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && \
+	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz"; } || { rc=$$?; \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp"; \
+	echo "kpgo: exporting $(2) failed (exit $$rc); $$s.tar.gz is unchanged" >&2; exit $$rc; } && \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" && \
+	$(call kpgo-say,PGO-EXP,$(2): $$s.tar.gz: $$(stat -c %s "$$s.tar.gz") bytes$(comma) \
+	  sha256 $$(sha256sum < "$$s.tar.gz" | cut -c1-16)...) && sed 's/^/    /' "$$s.manifest"
 
 define kpgo-export-tmpl
 pgo-export-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
-	$$(shell mkdir -p $(PGO_EXPORT_DIR))$$(file >$(PGO_EXPORT_DIR)/$(1).manifest,$$(call kpgo-manifest-head,$(1)))
+	$$(shell mkdir -p '$(call kpgo-escsq,$(PGO_EXPORT_DIR))')$$(file >$(PGO_EXPORT_DIR)/$(1).manifest,$$(call kpgo-manifest-head,$(1)))
 	$$(call kpgo-cmd,export,$(1))
 .PHONY: pgo-export-$(1)
 endef
 
 # --- PGO_PROFILE: a profile from elsewhere -----------------------------------
+# The profile is untrusted (README "Threat model").  Nothing of it is read
+# while make parses: an archive is unpacked by kpgo-profile unpack (regular
+# files and directories with plain names, within limits; libarchive, not
+# tar) into $(PGO_OUT)/import.new, its MANIFEST compared with this tree by
+# kpgo-profile check (which prints what differs as data) and its profile:
+# line with what kpgo-gcda stat says of its .gcda files; only then it
+# becomes $(PGO_OUT)/import and is installed.  A directory is checked the
+# same way where it is, its gcda/ read by kpgo-gcda.  The user's paths
+# reach the shell single-quoted only.
 ifneq ($(strip $(PGO_PROFILE)),)
+ifneq ($(words $(PGO_PROFILE)),1)
+$(error kpgo: PGO_PROFILE=$(PGO_PROFILE): a path with spaces, which make cannot \
+	pass on; rename the file or directory)
+endif
 kpgo-pp := $(abspath $(PGO_PROFILE))
-kpgo-pp-is-dir := $(wildcard $(kpgo-pp)/.)
+kpgo-pp-q := '$(call kpgo-escsq,$(kpgo-pp))'
+kpgo-pp-is-dir := $(shell test -d $(kpgo-pp-q) && echo y)
 kpgo-pp-import := $(PGO_OUT)/import
+kpgo-pp-stale := $(PGO_OUT)/import.stale
+# a directory whose path the shell could misread reaches kpgo-gcda (in
+# cmd_use) through a symbolic link of kpgo's: $(PGO_OUT)/import.dir
+kpgo-pp-plain := $(shell case $(kpgo-pp-q) in (*[!A-Za-z0-9_./+-]*) ;; (*) echo y;; esac)
+kpgo-pp-dir := $(if $(kpgo-pp-plain),$(kpgo-pp),$(PGO_OUT)/import.dir)
 # the .gcda tree: DIR/gcda, or DIR itself, or the unpacked archive's
-kpgo-pp-gcda := $(if $(kpgo-pp-is-dir),$(if $(wildcard $(kpgo-pp)/gcda/.),$(kpgo-pp)/gcda,\
-	$(kpgo-pp)),$(kpgo-pp-import)/gcda)
+kpgo-pp-gcda := $(strip $(if $(kpgo-pp-is-dir),$(if $(shell test -d $(kpgo-pp-q)/gcda && echo y),\
+	$(kpgo-pp-dir)/gcda,$(kpgo-pp-dir)$(if $(kpgo-pp-plain),,/.)),$(kpgo-pp-import)/gcda))
 
 ifneq ($(filter pgo-use-profile,$(MAKECMDGOALS)),)
-$(if $(wildcard $(kpgo-pp)),,$(error kpgo: PGO_PROFILE=$(PGO_PROFILE): no such file or \
-	directory; give a profile archive (make pgo-export-<name> writes one) or a directory \
-	with MANIFEST and gcda/))
-$(if $(kpgo-pp-is-dir),,$(if $(shell tar -tzf $(kpgo-pp) 2>/dev/null | grep -qx 'gcda/' && echo y),,\
-	$(error kpgo: PGO_PROFILE=$(PGO_PROFILE) is not a profile archive (a gzip'ed tar with \
-	MANIFEST and gcda/); make one with make pgo-export-<name>)))
-# the manifest, its spaces and newlines made \037 and \036 so make can
-# pick lines as words
-kpgo-us := $(shell printf '\037')
-kpgo-rs := $(shell printf '\036')
-kpgo-pp-manifest := $(shell { $(if $(kpgo-pp-is-dir),cat $(kpgo-pp)/MANIFEST,tar -xOzf \
-	$(kpgo-pp) MANIFEST); } 2>/dev/null | tr ' \n' '\037\036')
-# $(call kpgo-pp-get,key): the profile's value of a manifest key
-kpgo-pp-get = $(strip $(subst $(kpgo-us), ,$(patsubst $(1):$(kpgo-us)%,%,$(filter \
-	$(1):$(kpgo-us)%,$(subst $(kpgo-rs), ,$(kpgo-pp-manifest))))))
-kpgo-streq = $(if $(subst x$(1),,x$(2))$(subst x$(2),,x$(1)),,y)
-kpgo-pp-differs = $(if $(call kpgo-streq,$(call kpgo-pp-get,$(1)),$(strip \
-	$(kpgo-tree-$(1)))),,$(1))
-# $(call kpgo-pp-what,key): the two values, in words
-kpgo-pp-what = $(1) '$(call kpgo-pp-get,$(1))' (this tree: '$(strip $(kpgo-tree-$(1)))')
-
-kpgo-why-format          := kpgo cannot read this manifest format
-kpgo-why-compiler-family := the compiler reads only its own family's profiles
-kpgo-why-arch            := the profile describes another architecture's code
-kpgo-why-profile-format  := gcc reads only .gcda files of its own release and ignores the others
-
-ifeq ($(kpgo-pp-manifest),)
-kpgo-pp-refusals :=
-kpgo-pp-stale := no MANIFEST in $(PGO_PROFILE): kernel, config and compiler cannot be checked
-else
-kpgo-pp-refusals := $(strip $(foreach k,format compiler-family arch profile-format,\
-	$(call kpgo-pp-differs,$(k))))
-kpgo-pp-stale := $(strip $(foreach k,kernel config-sha256 compiler,$(if \
-	$(call kpgo-pp-differs,$(k)),$(call kpgo-pp-what,$(k));)))
-endif
-kpgo-pp-refusal-text = $(foreach k,$(kpgo-pp-refusals),$(call kpgo-pp-what,$(k)): \
-	$(kpgo-why-$(k));)
-ifneq ($(kpgo-pp-refusals),)
-ifeq ($(PGO_ALLOW_STALE),1)
-kpgo-pp-stale := $(kpgo-pp-refusal-text) $(kpgo-pp-stale)
-else
-$(error kpgo: PGO_PROFILE=$(PGO_PROFILE) cannot apply to this tree: \
-	$(kpgo-pp-refusal-text) collect a profile for this tree, or build anyway with PGO_ALLOW_STALE=1)
-endif
-endif
+$(if $(shell test -e $(kpgo-pp-q) && echo y),,$(error kpgo: PGO_PROFILE=$(PGO_PROFILE): \
+	no such file or directory; give a profile archive (make pgo-export-<name> writes one) \
+	or a directory with MANIFEST and gcda/))
 endif
 
-quiet_cmd_import = PGO-IMP $(PGO_PROFILE)
-      cmd_import = rm -rf $(kpgo-pp-import).new && mkdir -p $(kpgo-pp-import).new && \
-	tar -xzf $(kpgo-pp) -C $(kpgo-pp-import).new --no-same-owner --no-same-permissions && \
-	rm -rf $(kpgo-pp-import) && mv $(kpgo-pp-import).new $(kpgo-pp-import)
+# this tree's values, for kpgo-profile check
+kpgo-pp-tree = $(foreach k,format compiler-family arch profile-format kernel config-sha256 \
+	compiler,--tree '$(k)=$(call kpgo-escsq,$(strip $(kpgo-tree-$(k))))')
+# $(call kpgo-pp-check,DIR,GCDA,SCRATCH): compare the profile in DIR (its
+# .gcda files in GCDA; all three shell words) with this tree; SCRATCH.stat
+# gets kpgo-gcda stat's line, $(kpgo-pp-stale) is made when it is stale.
+kpgo-pp-check = if [ -e $(1)/MANIFEST ] || [ -L $(1)/MANIFEST ]; then \
+	( cd $(2) && $(KPGO_BIN)/kpgo-gcda stat . ) > $(3).stat && \
+	sed -i -n '1s/^\.: //p' $(3).stat; else : > $(3).stat; fi && \
+	$(KPGO_BIN)/kpgo-profile check $(1) --name $(kpgo-pp-q) --stat $(3).stat \
+	  --stale '$(call kpgo-escsq,$(kpgo-pp-stale))' \
+	  $(if $(filter 1,$(PGO_ALLOW_STALE)),--allow-stale) \
+	  $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-pp-tree)
+
+# an archive: unpack, check, then make it the import
+quiet_cmd_import =
+      cmd_import = i='$(call kpgo-escsq,$(kpgo-pp-import))'; \
+	rm -rf "$$i.new" "$$i.new.stat" && mkdir -p "$$i.new" && { \
+	m=$$($(KPGO_BIN)/kpgo-profile unpack $(kpgo-pp-q) "$$i.new") && \
+	$(call kpgo-say,PGO-IMP,$${m#kpgo-profile: }) && \
+	$(call kpgo-pp-check,"$$i.new","$$i.new/gcda","$$i.new"); } || { rc=$$?; \
+	rm -rf "$$i.new" "$$i.new.stat"; exit $$rc; } && \
+	rm -rf "$$i" "$$i.new.stat" && mv "$$i.new" "$$i"
+# a directory: check it where it is
+quiet_cmd_import_dir =
+      cmd_import_dir = o='$(call kpgo-escsq,$(PGO_OUT))'; mkdir -p "$$o" && \
+	$(if $(kpgo-pp-plain),,ln -sfn $(kpgo-pp-q) "$$o/import.dir" && ) \
+	$(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import") && \
+	rm -f "$$o/import.stat"
 
 # what gcc did with a stale profile, from the use build's messages
 kpgo-pp-stale-counts = $(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) functions' profile \
 	ignored (mismatched), $(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) functions without profile
 
-pgo-use-profile: $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
-	$(if $(kpgo-pp-is-dir),,$(call kpgo-cmd,import))
-	@$(if $(kpgo-pp-stale),$(call kpgo-say,PGO-STA,stale profile: $(kpgo-pp-stale)),:)
+pgo-use-profile: $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile | kpgo-user-config-ok
+	$(call kpgo-cmd,$(if $(kpgo-pp-is-dir),import_dir,import))
 	+$(call kpgo-cmd,use,imported,$(kpgo-pp-gcda):1)
-	@$(if $(kpgo-pp-stale),$(call kpgo-say,PGO-STA,stale profile: \
-	  $(call kpgo-pp-stale-counts,$(call kpgo-work,imported))),:)
+	@if [ -e '$(call kpgo-escsq,$(kpgo-pp-stale))' ]; then $(call kpgo-say,PGO-STA,stale profile: \
+	  $(call kpgo-pp-stale-counts,$(call kpgo-work,imported))); fi
 else
 pgo-use-profile:
 	$(error kpgo: pgo-use-profile builds with PGO_PROFILE=<archive or directory>: say which profile)

@@ -26,13 +26,14 @@ KPGO_SANFLAGS  ?= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # tool name -> extra link arguments
 kpgo-ldlibs-mkimage := -larchive
+kpgo-ldlibs-profile := -larchive
 kpgo-ldlibs-agent   := -static
 # the leveldb recipe's benchmark driver
 kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
 kpgo-ldlibs-compare := -lm
 kpgo-ldlibs-llvmprof := -lm
-kpgo-host-tools := gcda mkimage vm compare llvmprof flame report
+kpgo-host-tools := gcda mkimage vm compare llvmprof flame report profile
 kpgo-guest-tools := agent
 
 kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \

@@ -114,7 +114,7 @@ test-packager-refused: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/none
 	grep -q 'PGO-STA stale profile: no MANIFEST in $(T)/x: kernel, config and compiler cannot be checked' $(T)/none
 	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/nothing pgo-use-profile,PGO_PROFILE=$(T)/nothing: no such file or directory)
-	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/p/.config pgo-use-profile,is not a profile archive .a gzip.ed tar with MANIFEST and gcda/.)
+	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/p/.config pgo-use-profile,: not a profile archive .a gzip.ed tar with MANIFEST and gcda/.)
 	$(call expect-fail,$(pk-make) O=$(T)/p pgo-use-profile,pgo-use-profile builds with PGO_PROFILE=)
 	mkdir -p $(T)/empty/gcda
 	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/empty pgo-use-profile,the profile $(T)/empty/gcda is empty: no .gcda files there$$)
