@@ -74,9 +74,12 @@ qs-fragments = $(QS_KSRC)/kernel/configs/kvm_guest.config \
 	$(KPGO_DIR)/kconfig/pgo-guest.config $(KPGO_DIR)/kconfig/quickstart.config
 qs-make = $(MAKE) $(kpgo-jobs) --no-print-directory -f $(KPGO_DIR)/Makefile KSRC=$(QS_KSRC) O=$(QS_O)
 
+# unpacked beside, then renamed: a killed or failed tar leaves no tree
 $(QS_KSRC)/Makefile: | pgo-deps
 	@$(call kpgo-say,UNPACK,$(QS_TARBALL) into $(QS_WORK))
-	@mkdir -p $(QS_WORK) && tar -xf $(QS_TARBALL) -C $(QS_WORK) && touch $@
+	@rm -rf $(QS_KSRC) $(QS_KSRC).unpack && mkdir -p $(QS_KSRC).unpack && \
+	tar -xf $(QS_TARBALL) -C $(QS_KSRC).unpack && \
+	mv $(QS_KSRC).unpack/$(notdir $(QS_KSRC)) $(QS_KSRC) && rmdir $(QS_KSRC).unpack && touch $@
 
 quiet_cmd_qs_config = CONFIG  $(QS_O)/.config (tinyconfig + $(words $(qs-fragments)) fragments)
       cmd_qs_config = $(MAKE) --no-print-directory -s -C $(QS_KSRC) O=$(QS_O) tinyconfig >/dev/null && \

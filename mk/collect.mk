@@ -60,8 +60,9 @@ kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
 	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))')))
 
 # $(call kpgo-console-tail,name): the guest console's last lines, on stderr
+# (the guest's bytes made visible: cat -v, no terminal control reaches you)
 kpgo-console-tail = { echo "  last lines of the guest console $(call kpgo-work,$(1))/console.log:"; \
-	tail -n 15 $(call kpgo-work,$(1))/console.log | sed 's/^/  | /'; } >&2
+	tail -n 15 $(call kpgo-work,$(1))/console.log | cat -v | sed 's/^/  | /'; } >&2
 
 # $(call kpgo-result,name,NAME,client-out,result): the client's figure
 kpgo-result = { ( $($(2)_RESULT) ) < $(3) > $(4).tmp && test -s $(4).tmp && mv -f $(4).tmp $(4) \
@@ -75,6 +76,12 @@ kpgo-host-needs = $(call kpgo-need,$(PGO_QEMU),qemu-system-x86) \
 # and what goes into the image
 kpgo-host-checks = $(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),$(2))
 
+# The share is read after the guest powered off, as untrusted input: it may
+# hold only directories and regular files (find does not follow links);
+# names are then checked by the reader (kp_path_bad), sizes capped.
+kpgo-share-check = bad=$$(find $$p.new/share ! -type d ! -type f -print -quit | cat -v) && \
+	if [ -n "$$bad" ]; then echo "kpgo: $(2): the guest's share holds $$bad, which is not a \
+	  regular file or directory: refused (nothing of it is read)" >&2; exit 1; fi
 # The profile out of the guest's share ($$p.new/share), and its figures:
 # gcc: the .gcda files of the instrumented tree, as gcda/
 kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
@@ -93,6 +100,7 @@ quiet_cmd_collect =
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
 	rm -rf $$p.new && mkdir -p $$p.new/share && \
 	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
+	$(kpgo-share-check) && \
 	$(if $(LLVM),$(kpgo-collect-llvm),$(kpgo-collect-gcov)) && rm -rf $$p.new/share && \
 	if grep -q '(0 with non-zero counters)' $$p.new/profile.info; then \
 	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \

@@ -22,6 +22,7 @@ $(error kpgo: with PGO_PROFILE, give $(filter $(kpgo-hook-plain),$(MAKECMDGOALS)
 endif
 KSRC := $(CURDIR)
 PGO_USE_TARGETS := $(kpgo-hook-built)
+kpgo-cmdline-goals := $(or $(MAKECMDGOALS),all)
 MAKECMDGOALS := pgo-use-profile
 include $(KPGO_DIR)/mk/kpgo.mk
 .DEFAULT_GOAL := pgo-use-profile

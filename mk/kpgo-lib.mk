@@ -103,4 +103,8 @@ kpgo-jobs = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
 FORCE:
 .PHONY: FORCE
 
+# A target whose recipe fails is deleted, as Kbuild does: no half-written
+# file looks up to date afterwards (every kpgo make file includes this one).
+.DELETE_ON_ERROR:
+
 endif

@@ -92,6 +92,41 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 	-f $(or $(2),$(kpgo-srctree))/Makefile O=$(1) olddefconfig \
 	>$(1)/.kpgo-olddefconfig.log 2>&1 || { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
+# --- one run at a time per $(PGO_OUT) ---------------------------------------
+# Every goal that writes kpgo's state or runs Kbuild in the object tree
+# runs under one lock, $(PGO_OUT)/.lock (flock(1)): the whole make is run
+# again under it, as Kbuild runs itself again for O=.  A second run waits,
+# saying for what (PGO_LOCK=fail: stops at once instead); it never
+# interleaves with the first.  Sub-makes of the locked run (KPGO_LOCKED on
+# their command line) do not lock again.  MAKECMDGOALS is read because the
+# lock is about the goals typed: kpgo-cmdline-goals holds them when the
+# attached tree's hook has rewritten MAKECMDGOALS.
+PGO_LOCK ?= wait
+kpgo-lock := $(PGO_OUT)/.lock
+kpgo-locking-goals := pgo-instrument pgo-collect-% pgo-recollect-% pgo-use-% pgo-export-% \
+	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-%
+kpgo-goals := $(or $(kpgo-cmdline-goals),$(MAKECMDGOALS))
+ifneq ($(KPGO_LOCKED),$(kpgo-lock))
+ifneq ($(filter $(kpgo-locking-goals),$(MAKECMDGOALS)),)
+kpgo-run-locked := y
+endif
+else ifneq ($(KPGO_LOCK_WHO),)
+# the run that took the lock says who holds it (read by those who wait)
+$(file >$(kpgo-lock).who,make $(kpgo-goals) (pid $(shell echo $$PPID), since $(shell date '+%F %T')))
+unexport KPGO_LOCK_WHO
+endif
+
+quiet_cmd_lock =
+      cmd_lock = mkdir -p '$(call kpgo-escsq,$(PGO_OUT))' && \
+	if ! flock -n '$(call kpgo-escsq,$(kpgo-lock))' true; then \
+	  w="$$(cat '$(call kpgo-escsq,$(kpgo-lock)).who' 2>/dev/null || echo 'another run')"; \
+	  $(if $(filter fail,$(PGO_LOCK)),echo "kpgo: $(PGO_OUT) is in use by $$w; PGO_LOCK=fail: \
+	    not waiting (run again when it is done)" >&2; exit 1;) \
+	  echo "kpgo: waiting for $(PGO_OUT): in use by $$w" >&2; fi; \
+	KPGO_LOCK_WHO=1 flock '$(call kpgo-escsq,$(kpgo-lock))' $(MAKE) --no-print-directory \
+	  -f '$(call kpgo-escsq,$(abspath $(firstword $(MAKEFILE_LIST))))' \
+	  KPGO_LOCKED='$(call kpgo-escsq,$(kpgo-lock))' $(kpgo-goals)
+
 # --- settings shared by the phases ---------------------------------------
 # kpgo's Kconfig settings (make pgo-menuconfig) come first: they set what
 # the user did not give, before the defaults below
@@ -124,6 +159,15 @@ $(if $(shell echo '$(PGO_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?')
 #   t0=$$(date +%s); ...; $(call kpgo-time,phase,name)
 kpgo-time = mkdir -p $(kpgo-times) && echo $$(( $$(date +%s) - t0 )) > $(kpgo-times)/$(1)-$(2)
 
+ifeq ($(kpgo-run-locked),y)
+# this make only runs the locked one
+$(sort $(kpgo-goals) $(MAKECMDGOALS)): kpgo-locked
+	@:
+kpgo-locked:
+	+$(call kpgo-cmd,lock)
+.PHONY: kpgo-locked $(sort $(kpgo-goals) $(MAKECMDGOALS))
+else
+
 include $(KPGO_DIR)/mk/recipe.mk
 include $(KPGO_DIR)/mk/instrument.mk
 include $(KPGO_DIR)/mk/image.mk
@@ -155,5 +199,7 @@ $(foreach g,$(patsubst pgo-compare-%,%,$(filter pgo-compare-%,$(MAKECMDGOALS))),
 # every workload, one after another (see kpgo-collect-prev)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))
 	@$(kpgo-list)
+
+endif # kpgo-run-locked
 
 endif

@@ -36,8 +36,12 @@ KPGO_TESTS_WORKLOADS :=
 # Debian's kernel source, unpacked once for every test that needs a tree
 KSRC_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
 KSRC_TEST    ?= $(KPGO_BUILD)/linux-source-6.12
+# (unpacked beside, then renamed: a killed or failed tar leaves no tree
+# whose Kbuild file looks up to date)
 $(KSRC_TEST)/Kbuild:
-	mkdir -p $(dir $(KSRC_TEST)) && tar -xf $(KSRC_TARBALL) -C $(dir $(KSRC_TEST))
+	rm -rf $(KSRC_TEST) $(KSRC_TEST).unpack && mkdir -p $(KSRC_TEST).unpack
+	tar -xf $(KSRC_TARBALL) -C $(KSRC_TEST).unpack
+	mv $(KSRC_TEST).unpack/$(notdir $(KSRC_TEST)) $(KSRC_TEST) && rmdir $(KSRC_TEST).unpack
 	test -f $@ && touch $@
 include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 
