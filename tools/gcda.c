@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1117,6 +1118,9 @@ static int cmd_dump(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	kp_set_prog(argv[0]);
+	/* a file size limit (ulimit -f) fails the write with EFBIG, said
+	 * as an error, instead of killing the process */
+	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
 	if (argc < 2)
 		usage_error("give a command: merge, stat or dump");

@@ -46,6 +46,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1030,6 +1031,7 @@ int main(int argc, char **argv)
 	int o;
 
 	kp_set_prog(argv[0]);
+	signal(SIGXFSZ, SIG_IGN);	/* ulimit -f: EFBIG, said as an error */
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;

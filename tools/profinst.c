@@ -71,8 +71,12 @@ static char *tmp_name(const char *base)
 	return kp_xasprintf(".%s.kpgo-tmp", base);
 }
 
-/* write through a synced temporary and rename: never a half file */
-static void write_at(const struct kp_inst *in, int dfd, const char *base,
+/*
+ * Stage rel's new bytes in a synced temporary beside it; kp_inst_end()
+ * renames them all, so a run killed before that leaves every installed
+ * file as it was (and the next run removes the temporaries).
+ */
+static void stage_at(const struct kp_inst *in, int dfd, const char *base,
 		     const char *rel, const void *buf, size_t len)
 {
 	char *tmp = tmp_name(base);
@@ -82,8 +86,7 @@ static void write_at(const struct kp_inst *in, int dfd, const char *base,
 		kp_die("%s/%s: cannot remove an old temporary: %s", in->tree, rel,
 		       strerror(errno));
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || kp_write_all(fd, buf, len) || fsync(fd) || close(fd) ||
-	    renameat(dfd, tmp, dfd, base)) {
+	if (fd < 0 || kp_write_all(fd, buf, len) || fsync(fd) || close(fd)) {
 		int e = errno;
 
 		if (fd >= 0)
@@ -91,6 +94,13 @@ static void write_at(const struct kp_inst *in, int dfd, const char *base,
 		kp_die("%s/%s: cannot write: %s", in->tree, rel, strerror(e));
 	}
 	free(tmp);
+}
+
+static void push(char ***v, size_t *n, size_t *cap, char *s)
+{
+	if (*n == *cap)
+		*v = kp_xrealloc(*v, (*cap = *cap ? 2 * *cap : 256) * sizeof(**v));
+	(*v)[(*n)++] = s;
 }
 
 static void write_list(const struct kp_inst *in, char **v, size_t n)
@@ -200,12 +210,14 @@ void kp_inst_file(struct kp_inst *in, const char *rel, const void *buf,
 		if (change(path, cur, clen, ctx) < in->threshold) {
 			in->kept++;
 		} else {
-			write_at(in, dfd, base, rel, buf, len);
+			stage_at(in, dfd, base, rel, buf, len);
+			push(&in->staged, &in->nstaged, &in->capstaged, kp_xstrdup(rel));
 			in->updated++;
 		}
 		free(path);
 	} else {
-		write_at(in, dfd, base, rel, buf, len);
+		stage_at(in, dfd, base, rel, buf, len);
+		push(&in->staged, &in->nstaged, &in->capstaged, kp_xstrdup(rel));
 		if (exists)
 			in->updated++;
 		else
@@ -214,10 +226,7 @@ void kp_inst_file(struct kp_inst *in, const char *rel, const void *buf,
 	if (exists)
 		free(cur);
 	close(dfd);
-	if (in->nnow == in->capnow)
-		in->now = kp_xrealloc(in->now, (in->capnow = in->capnow ? 2 * in->capnow : 256) *
-				      sizeof(*in->now));
-	in->now[in->nnow++] = kp_xstrdup(rel);
+	push(&in->now, &in->nnow, &in->capnow, kp_xstrdup(rel));
 }
 
 void kp_inst_end(struct kp_inst *in)
@@ -230,6 +239,21 @@ void kp_inst_end(struct kp_inst *in)
 	for (size_t i = 0; i < in->nnow; i++)
 		kp_buf_printf(&deps, "%.*s.o: %s\n", (int)(strlen(in->now[i]) - sl),
 			      in->now[i], in->now[i]);
+	/* the staged files take their places */
+	for (size_t i = 0; i < in->nstaged; i++) {
+		const char *base;
+		int dfd = dir_of(in, in->staged[i], 0, &base);
+		char *tmp = tmp_name(base);
+
+		if (dfd < 0 || renameat(dfd, tmp, dfd, base))
+			kp_die("%s/%s: cannot install: %s", in->tree, in->staged[i],
+			       strerror(errno));
+		free(tmp);
+		free(in->staged[i]);
+		close(dfd);
+	}
+	free(in->staged);
+	in->staged = NULL;
 	qsort(in->now, in->nnow, sizeof(*in->now), cmp_str);
 	for (size_t i = 0; i < in->nold; i++) {
 		const char *base;

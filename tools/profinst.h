@@ -7,9 +7,10 @@
  *   - every relative path is checked with kp_path_bad() (the project's one
  *     allow-list) before it names a file or goes into a make rule;
  *   - files are written beneath the tree without following a symbolic link
- *     anywhere below it, through a temporary ".<name>.kpgo-tmp" synced to
- *     disk and renamed; a temporary left by a killed run is removed by the
- *     next one;
+ *     anywhere below it, each first to a temporary ".<name>.kpgo-tmp"
+ *     beside it, synced to disk; only when all are written are they
+ *     renamed into place, so a run killed before leaves the installed
+ *     profile as it was; its temporaries are removed by the next run;
  *   - a file is rewritten only when its bytes change, and with a threshold
  *     only when its profile moved by at least that many percent;
  *   - the installed list names every file a run may have written before the
@@ -42,8 +43,8 @@ struct kp_inst {
 	double threshold;	/* percent; 0: any change rewrites */
 	size_t updated, unchanged, kept, added, removed;
 	/* private */
-	char **old, **now;
-	size_t nold, nnow, capnow;
+	char **old, **now, **staged;
+	size_t nold, nnow, capnow, nstaged, capstaged;
 	char *listbuf;
 	int treefd;
 };
