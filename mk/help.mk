@@ -67,6 +67,7 @@ pgo-help:
 	@echo '  PGO_ALLOW_STALE=1         build even with a profile that cannot apply'
 	@echo '  PGO_EXPORT_DIR=<dir>      where pgo-export-<name> writes ($$(PGO_OUT)/export)'
 	@echo '  PGO_TIMEOUT=<s>           seconds a client or load may run (default: recipe'"'"'s, 1800)'
+	@echo '  PGO_LOCK=wait|fail        another kpgo run in PGO_OUT: wait for it (default) or stop'
 	@echo '  PGO_COMPARE_RUNS=<n>      pgo-compare: client runs of each kernel (5)'
 	@echo '  PGO_COMPARE_MEASURE=<n>   pgo-compare: TCG -icount plugin runs of each kernel (2)'
 	@echo '  PGO_COMPARE_SCALE=<f>     pgo-compare: size of the loads (0.1)'
