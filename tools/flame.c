@@ -176,18 +176,17 @@ struct stack {
 static uint64_t period = 1;
 static int all_modes;		/* user mode sampled too */
 
-static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
+/* the stacks of text (NUL-terminated, cut into pieces), read from path */
+static struct stack *parse_stacks(const char *path, char *text, size_t *n,
+				  uint64_t *total)
 {
-	unsigned char *buf;
-	size_t len, cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0;
 	struct stack *v = NULL;
 	char *s, *line, *save;
 
-	if (kp_read_file(path, &buf, &len))
-		kp_die("cannot read %s: %s", path, strerror(errno));
 	*n = 0;
 	*total = 0;
-	for (s = (char *)buf; (line = strtok_r(s, "\n", &save)); s = NULL) {
+	for (s = text; (line = strtok_r(s, "\n", &save)); s = NULL) {
 		struct stack st = { 0 };
 		char *tok, *end, *save2;
 		size_t pcap = 0;
@@ -228,9 +227,21 @@ static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
 			kp_die("%s:%zu: sample counts overflow", path, lineno);
 		*total += st.count;
 	}
-	free(buf);
 	if (!*n)
 		kp_die("%s: no samples (did the load run in the window?)", path);
+	return v;
+}
+
+static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
+{
+	unsigned char *buf;
+	size_t len;
+	struct stack *v;
+
+	if (kp_read_file(path, &buf, &len))
+		kp_die("cannot read %s: %s", path, strerror(errno));
+	v = parse_stacks(path, (char *)buf, n, total);
+	free(buf);
 	return v;
 }
 

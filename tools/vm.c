@@ -525,6 +525,44 @@ static const char *arg_of(const char *line)
 }
 
 /*
+ * Take the next "KPGO ..." line out of the bytes read so far (g->buf): 1
+ * and the words after "KPGO " in line (without a tty's CR), or 0 when no
+ * whole one is there.  Other lines are dropped, and so is a full buffer
+ * without a newline.  Pure: tests/fuzz/vmctl-fuzz.c feeds it.
+ */
+static int take_line(struct guest *g, char *line, size_t size)
+{
+	char *nl;
+
+	while ((nl = memchr(g->buf, '\n', g->len))) {
+		size_t l = (size_t)(nl - g->buf);
+		int ours = l >= 5 && !memcmp(g->buf, "KPGO ", 5);
+
+		if (ours)
+			snprintf(line, size, "%.*s", (int)(l - 5), g->buf + 5);
+		memmove(g->buf, nl + 1, g->len - l - 1);
+		g->len -= l + 1;
+		if (ours) {
+			size_t n = strlen(line);
+
+			if (n && line[n - 1] == '\r')	/* a tty's CRLF */
+				line[n - 1] = '\0';
+			return 1;
+		}
+	}
+	if (g->len == sizeof(g->buf))
+		g->len = 0;	/* garbage without newline: drop */
+	return 0;
+}
+
+/* "COPIED <files> <bytes> <ms>" (line: the words after "KPGO ") */
+static void take_copied(struct guest *g, const char *line)
+{
+	sscanf(line + 7, "%ld %ld %ld", &g->copied_files, &g->copied_bytes,
+	       &g->copied_ms);
+}
+
+/*
  * Wait for the next "KPGO ..." line from the agent (copied into line), for
  * QEMU to exit, for deadline, or (child > 0) for that child to exit.
  */
@@ -532,28 +570,11 @@ static enum event next_event(struct guest *g, char *line, size_t size,
 			     double deadline, pid_t child, int *child_status)
 {
 	for (;;) {
-		char *nl;
 		struct pollfd pfd = { .fd = g->ctl, .events = POLLIN };
 		double left;
 
-		while ((nl = memchr(g->buf, '\n', g->len))) {
-			size_t l = (size_t)(nl - g->buf);
-			int ours = l >= 5 && !memcmp(g->buf, "KPGO ", 5);
-
-			if (ours)
-				snprintf(line, size, "%.*s", (int)(l - 5), g->buf + 5);
-			memmove(g->buf, nl + 1, g->len - l - 1);
-			g->len -= l + 1;
-			if (ours) {
-				size_t n = strlen(line);
-
-				if (n && line[n - 1] == '\r')	/* a tty's CRLF */
-					line[n - 1] = '\0';
-				return EV_LINE;
-			}
-		}
-		if (g->len == sizeof(g->buf))
-			g->len = 0;	/* garbage without newline: drop */
+		if (take_line(g, line, size))
+			return EV_LINE;
 		if (stop_signal)
 			return EV_SIGNAL;
 		if (child > 0 && waitpid(child, child_status, WNOHANG) == child)
@@ -790,8 +811,7 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 
 		if (ev == EV_LINE) {
 			if (!strncmp(line, "COPIED ", 7)) {
-				sscanf(line + 7, "%ld %ld %ld", &g->copied_files,
-				       &g->copied_bytes, &g->copied_ms);
+				take_copied(g, line);
 			} else if (!strncmp(line, "FAIL", 4)) {
 				snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
 				return fail(o, g, what);
