@@ -8,7 +8,7 @@
 # gcda-kfile makes such a copy with head/tail.
 
 KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights gcda-merge-normalize gcda-threshold \
-		   gcda-rerun gcda-bad-input gcda-stat-dump
+		   gcda-rerun gcda-bad-input gcda-stat-dump gcda-notes gcda-untrusted-tree
 
 GCDA = $(KPGO_SAN)/kpgo-gcda
 
@@ -289,3 +289,43 @@ test-gcda-stat-dump: $(GCDA)
 	head -n 1 $(T)/stat | grep -Fqx "$(T)/u: 2 objects (2 with non-zero counters), 3 functions, $$n arc counters, sum $$s, max $$m, with summary: 2"
 	sed -n 2p $(T)/stat | grep -Eqx '  [0-9]+ [0-9]+\.[0-9]{2}% lib/work.gcda'
 	test $$(wc -l <$(T)/stat) -eq 2
+
+# stat --notes: a .gcda must hold exactly its object's functions (from the
+# .gcno of the same build); one cut short at a record boundary parses
+# fine without the notes and is refused with them, as is another build's
+test-gcda-notes: $(GCDA)
+	$(gcda-src)
+	$(call gcda-train,c,10,--coverage)
+	$(call gcda-ktree,c,k)
+	$(GCDA) stat --notes $(T)/c $(T)/k | grep -q ': 2 objects (2 with non-zero counters), 3 functions'
+	n=$$($(GCDA) dump $(T)/k/lib/work.gcda | sed -n 's/^offset \([0-9]*\): function ident.*/\1/p' | tail -n 1); \
+	  head -c $$n $(T)/k/lib/work.gcda > $(T)/cut && mv $(T)/cut $(T)/k/lib/work.gcda
+	$(GCDA) stat $(T)/k | grep -q ', 2 functions,'
+	$(call gcda-fail,stat --notes $(T)/c $(T)/k,lib/work.gcda: function ident [0-9]+ of the notes .offset [0-9]+. is not in the data: the data is incomplete)
+	mkdir -p $(T)/src2/lib && cp $(T)/src/main.c $(T)/src2/ && { echo; cat $(T)/src/lib/work.c; } >$(T)/src2/lib/work.c
+	$(call gcda-train,v,10,--coverage,$(T)/src2)
+	$(call gcda-fail,stat --notes $(T)/v $(T)/c,lib/work.gcda: function 0 is ident [0-9]+ .checksums .* in the data but ident [0-9]+ .* in the notes .*: the data is of another build)
+	$(call gcda-fail,stat --notes $(T)/nope $(T)/c,nope/.*gcno: cannot read the notes)
+
+# a profile tree is untrusted: a symbolic link (to a good .gcda), a FIFO,
+# a hard link and a name with make syntax are each refused by name, and
+# nothing is written; a FIFO does not hang the reader
+test-gcda-untrusted-tree: $(GCDA)
+	$(gcda-src)
+	$(call gcda-train,u,10,-fprofile-arcs)
+	$(call gcda-ktree,u,k)
+	cp $(T)/k/main.gcda $(T)/good.gcda
+	ln -s $(T)/good.gcda $(T)/k/lib/link.gcda
+	$(call gcda-fail,merge -o $(T)/res $(T)/k,k: .lib/link.gcda. is a symbolic link: a profile holds only directories and regular .gcda files)
+	rm $(T)/k/lib/link.gcda && ln -s $(T) $(T)/k/dir
+	$(call gcda-fail,merge -o $(T)/res $(T)/k,k: .dir. is a symbolic link)
+	rm $(T)/k/dir && mkfifo $(T)/k/lib/fifo.gcda
+	timeout 10 $(GCDA) merge -o $(T)/res $(T)/k > $(T)/out 2>&1; test $$? -eq 1
+	grep -q "k: 'lib/fifo.gcda' is a FIFO" $(T)/out
+	rm $(T)/k/lib/fifo.gcda && ln $(T)/good.gcda $(T)/k/lib/hard.gcda
+	$(call gcda-fail,merge -o $(T)/res $(T)/k,k/lib/hard.gcda: cannot read: a hard link)
+	rm $(T)/k/lib/hard.gcda && cp $(T)/good.gcda '$(T)/k/lib/x.o:;touch pwned;true.gcda'
+	$(call gcda-fail,merge -o $(T)/res --deps $(T)/deps $(T)/k,k: .lib/x.o:;touch pwned;true.gcda. is a character outside)
+	rm '$(T)/k/lib/x.o:;touch pwned;true.gcda' && cp $(T)/good.gcda "$$(printf '$(T)/k/lib/\033[2Jx.gcda')"
+	$(call gcda-fail,merge -o $(T)/res $(T)/k,k: .lib/\\x1b\[2Jx.gcda. is a character outside)
+	test ! -e $(T)/res && test ! -e $(T)/deps && test ! -e $(T)/pwned

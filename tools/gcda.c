@@ -42,7 +42,7 @@ static const char help_text[] =
 "Usage: kpgo-gcda merge -o OUTDIR [--installed LIST] [--deps FILE] [--runs N]\n"
 "                       [--normalize] [--threshold PCT] [--quiet]\n"
 "                       INDIR[:WEIGHT]...\n"
-"       kpgo-gcda stat [--top K] DIR...\n"
+"       kpgo-gcda stat [--top K] [--notes NOTESDIR] DIR...\n"
 "       kpgo-gcda dump FILE\n"
 "\n"
 "Check, merge and install Linux kernel gcov data (.gcda, gcc >= 12 format,\n"
@@ -85,6 +85,11 @@ static const char help_text[] =
 "                       new/new sum).  Files whose functions differ are\n"
 "                       always rewritten.  0 (default): any change.\n"
 "  -q, --quiet          merge: no summary line.\n"
+"  --notes NOTESDIR     stat: each DIR/x.gcda must hold exactly the\n"
+"                       functions (idents and checksums, in order) of\n"
+"                       NOTESDIR/x.gcno (gcc -ftest-coverage's notes, in\n"
+"                       the instrumented build): a file cut short at a\n"
+"                       record boundary or of another build is refused.\n"
 "  --top K              stat: also list the K objects with the largest\n"
 "                       counter sums: '  <sum> <share%> <relpath>'.\n"
 "  -h, --help           Print this help.\n"
@@ -477,9 +482,12 @@ static void elist_add(struct elist *l, char *rel, size_t in)
 }
 
 /* An entry of a profile tree that kpgo will not read: said by its name. */
-_Noreturn static void refuse(const char *root, const char *sub, const char *why)
+_Noreturn static void refuse(const char *root, char *sub, const char *why)
 {
-	char *name = kp_xescape(sub);
+	static char *name;	/* static: still reachable at exit */
+
+	name = kp_xescape(sub);
+	free(sub);
 
 	kp_die("%s: '%s' is %s: a profile holds only directories and regular .gcda files named like the kernel's objects; refused (remove it, or use a profile made by kpgo)",
 	       root, name, why);
@@ -1004,7 +1012,64 @@ static int cmp_ostat(const void *a, const void *b)
 	return strcmp(x->rel, y->rel);
 }
 
-static void stat_dir(char *dir, long top)
+/*
+ * --notes: the functions of the object's .gcno (ident and checksums of
+ * each function record, in order) must be exactly the .gcda's: a file cut
+ * at a record boundary, or from another build, is refused.  gcc >= 12
+ * notes: the 16-byte header, the working directory (a byte length and the
+ * bytes), a flag word, then records (tag, byte length, payload).
+ */
+static void check_notes(const char *notes, const char *rel, const struct gcda *g)
+{
+	char *path = kp_xasprintf("%s/%.*sgcno", notes, (int)strlen(rel) - 4, rel);
+	struct reader r = { .path = path };
+	unsigned char *data;
+	const char *why;
+	size_t k = 0, off;
+
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &data, &r.len, &why))
+		kp_die("%s: cannot read the notes of %s: %s (is this the instrumented kernel's object tree?)",
+		       path, rel, why);
+	r.buf = data;
+	if (r.len < HDR_SIZE + 4 || get32(data) != GCNO_MAGIC)
+		bad(&r, 0, "not a gcc notes file");
+	if (get32(data + 4) != g->version)
+		bad(&r, 4, "notes of another gcc version than %s's data", rel);
+	off = HDR_SIZE + 4 + get32(data + HDR_SIZE) + 4;
+	while (off <= r.len && r.len - off >= 8) {
+		uint32_t tag = get32(data + off), len = get32(data + off + 4);
+
+		if (len > r.len - off - 8)
+			bad(&r, off, "record of %u bytes runs past the end", len);
+		if (tag == TAG_FUNCTION && len >= FN_LEN) {
+			const unsigned char *p = data + off + 8;
+			const struct fn *f;
+
+			while (k < g->nfn && g->fn[k].placeholder)
+				k++;
+			f = k < g->nfn ? &g->fn[k] : NULL;
+			if (!f)
+				kp_die("%s: function ident %u of the notes (offset %zu) is not in the data: the data is incomplete (cut short?) or of another build; collect it again",
+				       rel, get32(p), off);
+			if (f->ident != get32(p) || f->lineno_sum != get32(p + 4) ||
+			    f->cfg_sum != get32(p + 8))
+				kp_die("%s: function %zu is ident %u (checksums 0x%08x/0x%08x) in the data but ident %u (0x%08x/0x%08x) in the notes %s: the data is of another build; collect it again",
+				       rel, k, f->ident, f->lineno_sum, f->cfg_sum, get32(p),
+				       get32(p + 4), get32(p + 8), path);
+			k++;
+		}
+		off += 8 + len;
+	}
+	while (k < g->nfn && g->fn[k].placeholder)
+		k++;
+	if (k < g->nfn)
+		kp_die("%s: function ident %u of the data is not in the notes %s: the data is of another build",
+		       rel, g->fn[k].ident, path);
+	free(data);
+	free(path);
+}
+
+static void stat_dir(char *dir, long top, const char *notes)
 {
 	struct elist l = { 0 };
 	struct totals t = { 0 };
@@ -1021,6 +1086,8 @@ static void stat_dir(char *dir, long top)
 
 		load_gcda(path, &g);
 		free(path);
+		if (notes)
+			check_notes(notes, l.v[i].rel, &g);
 		add_totals(&ot, &g);
 		add_totals(&t, &g);
 		os[i] = (struct ostat){ l.v[i].rel, ot.sum };
@@ -1043,9 +1110,11 @@ static int cmd_stat(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "top", required_argument, NULL, 't' },
+		{ "notes", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	const char *notes = NULL;
 	uint64_t top = 0;
 	int c;
 
@@ -1053,6 +1122,10 @@ static int cmd_stat(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help_text, stdout);
 			return 0;
+		}
+		if (c == 'n') {
+			notes = optarg;
+			continue;
 		}
 		if (c != 't')
 			bad_option(argv, c);
@@ -1063,7 +1136,7 @@ static int cmd_stat(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("stat: give at least one DIR");
 	for (int i = optind; i < argc; i++)
-		stat_dir(argv[i], (long)top);
+		stat_dir(argv[i], (long)top, notes);
 	return 0;
 }
 
