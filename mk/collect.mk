@@ -163,11 +163,13 @@ endef
 
 # pgo-list: one line per workload: its profile's time, objects, counter
 # sum and the client's figure
-kpgo-list = for w in $(kpgo-recipes); do p=$(PGO_PROFILES)/$$w; \
-	if [ -f $$p/profile.info ]; then printf '%-11s %s  %s; %s\n' $$w \
-	  "$$(date -r $$p/profile.info '+%F %R')" \
-	  "$$(sed -n '1{s/^[^:]*: //;s/ (\([0-9]*\) with non-zero counters)/, \1 non-zero/;s/, [0-9]* functions.*, sum/, sum/;s/, max.*//;p;}' $$p/profile.info)" \
-	  "$$(cat $$p/result.txt 2>/dev/null || echo 'no client figure')"; \
+# (a PGO_PROFILES directory is untrusted: regular files only, their text
+# shown through cat -v)
+kpgo-list = for w in $(kpgo-recipes); do p='$(call kpgo-escsq,$(PGO_PROFILES))'/$$w; \
+	if [ -f "$$p/profile.info" ] && [ ! -L "$$p/profile.info" ]; then printf '%-11s %s  %s; %s\n' $$w \
+	  "$$(date -r "$$p/profile.info" '+%F %R')" \
+	  "$$(head -c 4096 "$$p/profile.info" | sed -n '1{s/^[^:]*: //;s/ (\([0-9]*\) with non-zero counters)/, \1 non-zero/;s/, [0-9]* functions.*, sum/, sum/;s/, max.*//;p;}' | cat -v)" \
+	  "$$({ [ -f "$$p/result.txt" ] && [ ! -L "$$p/result.txt" ] && head -c 200 "$$p/result.txt" | cat -v; } || echo 'no client figure')"; \
 	else printf '%-11s no profile (make pgo-collect-%s)\n' $$w $$w; fi; done
 
 pgo-list:
