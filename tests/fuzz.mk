@@ -184,8 +184,26 @@ fuzz-seeds-flame = $(flame-program) && cp $(T)/prog $(call fuzz-bin,flame).vmlin
 	printf '\# no samples\n' >$(T)/seeds/bad-empty && \
 	printf '18446744073709551615 1\n1 1\n' >$(T)/seeds/bad-overflow
 
-# manifest: written when tools/profile.c lands (see the report)
-fuzz-seeds-manifest = mkdir -p $(T)/seeds
+# manifest: a MANIFEST as pgo-export-<name> writes one (mk/packager.mk),
+# mistakes, and member names (what the fuzzer takes as a member's name is
+# the input up to its first newline)
+fuzz-seeds-manifest = mkdir -p $(T)/seeds && cd $(T)/seeds && \
+	printf '%s\n' 'format: kpgo-profile 1' 'name: redis' 'workloads: redis:1' \
+	  'normalize: n' 'kernel: 6.12.38' 'arch: x86 64-bit' \
+	  'config-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' \
+	  'compiler-family: gcc' 'compiler: gcc (Debian 14.2.0-19) 14.2.0' \
+	  'profile-format: gcc 14.2' 'profile: 2841 objects, 61234 functions, 912345 counters, sum 81234567890' \
+	  'kpgo: 0.9' >ok-manifest && \
+	printf 'format: kpgo-profile 1\nname:   a  b  \ncompiler:\n' >ok-spaces && \
+	printf 'format:kpgo-profile 1\n' >bad-nospace && \
+	printf 'format: 1\nformat: 2\n' >bad-twice && \
+	printf 'colour: red\n' >bad-key && \
+	printf 'name: caf\303\251\n' >bad-byte && \
+	printf 'name: a\r\n' >bad-cr && \
+	printf 'gcda/kernel/sched/core.gcda' >member-gcda && \
+	printf 'gcda/arch/x86/' >member-dir && \
+	printf 'gcda/../../etc/passwd.gcda' >member-dotdot && \
+	printf 'MANIFEST' >member-manifest
 
 # ---- the test and the long run of each -----------------------------------
 
