@@ -32,7 +32,11 @@
 #            PGO_ALLOW_STALE=1 (then a warning);
 #   warned:  another kernel version, config or compiler version text
 #            (the compiler ignores what no longer matches; pgo-use counts
-#            those functions after the build).
+#            those functions after the build);
+#   refused always: a profile line that is not what kpgo-gcda stat says
+#            of the .gcda files (the profile is incomplete or altered).
+# The MANIFEST itself must be "key: value" lines of printable ASCII, each
+# of the keys above at most once (kpgo-profile check --help).
 
 ifndef kpgo-packager-mk
 kpgo-packager-mk := 1
@@ -127,11 +131,9 @@ endef
 # same way where it is, its gcda/ read by kpgo-gcda.  The user's paths
 # reach the shell single-quoted only.
 ifneq ($(strip $(PGO_PROFILE)),)
-ifneq ($(words $(PGO_PROFILE)),1)
-$(error kpgo: PGO_PROFILE=$(PGO_PROFILE): a path with spaces, which make cannot \
-	pass on; rename the file or directory)
-endif
-kpgo-pp := $(abspath $(PGO_PROFILE))
+# (a path with spaces is one path: abspath would take it for several)
+kpgo-pp := $(if $(word 2,$(PGO_PROFILE)),$(if $(filter /%,$(firstword \
+	$(PGO_PROFILE))),,$(CURDIR)/)$(PGO_PROFILE),$(abspath $(PGO_PROFILE)))
 kpgo-pp-q := '$(call kpgo-escsq,$(kpgo-pp))'
 kpgo-pp-is-dir := $(shell test -d $(kpgo-pp-q) && echo y)
 kpgo-pp-import := $(PGO_OUT)/import

@@ -63,8 +63,11 @@ static const char help_text[] =
 "            declares, before any data is read); more than 1 GiB or\n"
 "            200000 members in all; a name given twice.  Files are\n"
 "            created 0644 (never over an existing one, never through a\n"
-"            symbolic link), directories 0755.  On refusal DIR may hold\n"
-"            part of the archive: the caller removes it.  Prints\n"
+"            symbolic link), directories 0755.  ARCHIVE is read twice:\n"
+"            all of it is checked before anything is written, then it is\n"
+"            extracted (and checked again), so a refused archive leaves\n"
+"            DIR empty (unless the file changed in between: the caller\n"
+"            removes DIR on failure).  Prints\n"
 "            'kpgo-profile: ARCHIVE: N files (M .gcda), B bytes'.\n"
 "\n"
 "    check   Read DIR/MANIFEST (a regular file of one link, at most\n"
@@ -402,13 +405,111 @@ static void write_member(struct unpack *u, const char *rel, int64_t size)
 	u->bytes += got;
 }
 
+/*
+ * One pass over the archive (open on fd, read from its start): every
+ * member checked; with write, extracted, else its data skipped.  The first
+ * pass only checks, so a refused archive leaves DIR empty; the second
+ * checks again (the file may have changed) and writes.
+ */
+static void unpack_pass(struct unpack *u, int fd, int write)
+{
+	struct archive_entry *ae;
+	char ea[ESC_SIZE];
+	int r;
+
+	if (lseek(fd, 0, SEEK_SET))
+		kp_die("%s: %s", esc(ea, u->archive), strerror(errno));
+	nameset_free(&u->names);
+	u->files = u->gcda = u->members = 0;
+	u->bytes = u->declared = 0;
+	u->has_gcda = 0;
+	u->a = archive_read_new();
+	if (!u->a)
+		kp_die("out of memory");
+	/* gzip'ed (or plain) tar, nothing else */
+	if (archive_read_support_filter_gzip(u->a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(u->a) != ARCHIVE_OK ||
+	    archive_read_open_fd(u->a, fd, 65536) != ARCHIVE_OK)
+		kp_die("%s: not a profile archive (a gzip'ed tar with MANIFEST "
+		       "and gcda/): %s; make one with make pgo-export-<name>",
+		       esc(ea, u->archive), archive_error_string(u->a));
+
+	while ((r = archive_read_next_header(u->a, &ae)) == ARCHIVE_OK ||
+	       r == ARCHIVE_WARN) {
+		const char *name = archive_entry_pathname(ae);
+		unsigned int type = archive_entry_hardlink(ae) ? TYPE_HARDLINK :
+				    (unsigned int)archive_entry_filetype(ae);
+		int64_t size = archive_entry_size_is_set(ae) ?
+			       archive_entry_size(ae) : -1;
+		char buf[KP_PATH_MAX + 8];
+		enum member_kind kind = MEMBER_DIR;
+		const char *rel = NULL, *why;
+
+		if (r == ARCHIVE_WARN)
+			kp_die("%s: %s: the archive is damaged; get it again",
+			       esc(ea, u->archive), archive_error_string(u->a));
+		if (!name)
+			refuse(u, "(none)", "a name libarchive cannot read");
+		if (++u->members > MAX_MEMBERS)
+			refuse(u, name, "more than 200000 members");
+		why = member_check(name, type, size, &kind, buf, &rel);
+		if (why)
+			refuse(u, name, why);
+		if (kind == MEMBER_MANIFEST || kind == MEMBER_GCDA) {
+			u->declared += (uint64_t)size;
+			if (u->declared > MAX_TOTAL)
+				refuse(u, name, "the archive's members are "
+				       "larger than 1 GiB in all");
+		}
+		if (nameset_add(&u->names, rel))
+			refuse(u, name, "a name given twice");
+		switch (kind) {
+		case MEMBER_GCDA_DIR:
+		case MEMBER_DIR: {
+			const char *base;
+
+			if (write)
+				close(open_dirs(u, rel, 0, &base));
+			u->has_gcda = 1;
+			break;
+		}
+		case MEMBER_GCDA:
+			u->gcda++;
+			u->has_gcda = 1;
+			/* fall through */
+		case MEMBER_MANIFEST:
+			if (write)
+				write_member(u, rel, size);
+			else if (archive_read_data_skip(u->a) != ARCHIVE_OK)
+				kp_die("%s: %s: the archive is damaged; get it again",
+				       esc(ea, u->archive), archive_error_string(u->a));
+			u->files++;
+			break;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		if (!u->members)
+			kp_die("%s: not a profile archive (a gzip'ed tar with "
+			       "MANIFEST and gcda/): %s; make one with make "
+			       "pgo-export-<name>", esc(ea, u->archive),
+			       archive_error_string(u->a));
+		kp_die("%s: %s: the archive is damaged; get it again",
+		       esc(ea, u->archive), archive_error_string(u->a));
+	}
+	if (!u->has_gcda)
+		kp_die("%s: no gcda/ in it: not a profile archive (a gzip'ed tar "
+		       "with MANIFEST and gcda/); make one with make "
+		       "pgo-export-<name>", esc(ea, u->archive));
+	archive_read_free(u->a);
+	u->a = NULL;
+}
+
 static int cmd_unpack(int argc, char **argv)
 {
 	struct unpack u = { 0 };
-	struct archive_entry *ae;
 	char ea[ESC_SIZE], ed[ESC_SIZE];
 	struct stat st;
-	int fd, r;
+	int fd;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		fputs(help_text, stdout);
@@ -450,79 +551,8 @@ static int cmd_unpack(int argc, char **argv)
 	if (fcntl(fd, F_SETFL, 0))
 		kp_die("%s: %s", esc(ea, u.archive), strerror(errno));
 
-	u.a = archive_read_new();
-	if (!u.a)
-		kp_die("out of memory");
-	/* gzip'ed (or plain) tar, nothing else */
-	if (archive_read_support_filter_gzip(u.a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(u.a) != ARCHIVE_OK ||
-	    archive_read_open_fd(u.a, fd, 65536) != ARCHIVE_OK)
-		kp_die("%s: not a profile archive (a gzip'ed tar with MANIFEST "
-		       "and gcda/): %s; make one with make pgo-export-<name>",
-		       esc(ea, u.archive), archive_error_string(u.a));
-
-	while ((r = archive_read_next_header(u.a, &ae)) == ARCHIVE_OK ||
-	       r == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(ae);
-		unsigned int type = archive_entry_hardlink(ae) ? TYPE_HARDLINK :
-				    (unsigned int)archive_entry_filetype(ae);
-		int64_t size = archive_entry_size_is_set(ae) ?
-			       archive_entry_size(ae) : -1;
-		char buf[KP_PATH_MAX + 8];
-		enum member_kind kind = MEMBER_DIR;
-		const char *rel = NULL, *why;
-
-		if (r == ARCHIVE_WARN)
-			kp_die("%s: %s: the archive is damaged; get it again",
-			       esc(ea, u.archive), archive_error_string(u.a));
-		if (!name)
-			refuse(&u, "(none)", "a name libarchive cannot read");
-		if (++u.members > MAX_MEMBERS)
-			refuse(&u, name, "more than 200000 members");
-		why = member_check(name, type, size, &kind, buf, &rel);
-		if (why)
-			refuse(&u, name, why);
-		if (kind == MEMBER_MANIFEST || kind == MEMBER_GCDA) {
-			u.declared += (uint64_t)size;
-			if (u.declared > MAX_TOTAL)
-				refuse(&u, name, "the archive's members are "
-				       "larger than 1 GiB in all");
-		}
-		if (nameset_add(&u.names, rel))
-			refuse(&u, name, "a name given twice");
-		switch (kind) {
-		case MEMBER_GCDA_DIR:
-		case MEMBER_DIR: {
-			const char *base;
-
-			close(open_dirs(&u, rel, 0, &base));
-			u.has_gcda = 1;
-			break;
-		}
-		case MEMBER_GCDA:
-			u.gcda++;
-			u.has_gcda = 1;
-			/* fall through */
-		case MEMBER_MANIFEST:
-			write_member(&u, rel, size);
-			u.files++;
-			break;
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		if (!u.members)
-			kp_die("%s: not a profile archive (a gzip'ed tar with "
-			       "MANIFEST and gcda/): %s; make one with make "
-			       "pgo-export-<name>", esc(ea, u.archive),
-			       archive_error_string(u.a));
-		kp_die("%s: %s: the archive is damaged; get it again",
-		       esc(ea, u.archive), archive_error_string(u.a));
-	}
-	if (!u.has_gcda)
-		kp_die("%s: no gcda/ in it: not a profile archive (a gzip'ed tar "
-		       "with MANIFEST and gcda/); make one with make "
-		       "pgo-export-<name>", esc(ea, u.archive));
-	archive_read_free(u.a);
+	unpack_pass(&u, fd, 0);
+	unpack_pass(&u, fd, 1);
 	close(fd);
 	close(u.dirfd);
 	nameset_free(&u.names);
