@@ -526,7 +526,8 @@ static const char *arg_of(const char *line)
 
 /*
  * Take the next "KPGO ..." line out of the bytes read so far (g->buf): 1
- * and the words after "KPGO " in line (without a tty's CR), or 0 when no
+ * and the words after "KPGO " in line (without a tty's CR, bytes outside
+ * printable ASCII made '?'), or 0 when no
  * whole one is there.  Other lines are dropped, and so is a full buffer
  * without a newline.  Pure: tests/fuzz/vmctl-fuzz.c feeds it.
  */
@@ -546,7 +547,11 @@ static int take_line(struct guest *g, char *line, size_t size)
 			size_t n = strlen(line);
 
 			if (n && line[n - 1] == '\r')	/* a tty's CRLF */
-				line[n - 1] = '\0';
+				line[--n] = '\0';
+			/* the guest's words are printed: no terminal control */
+			for (size_t i = 0; i < n; i++)
+				if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+					line[i] = '?';
 			return 1;
 		}
 	}
