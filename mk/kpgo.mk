@@ -42,6 +42,13 @@ endif
 ifneq ($(words $(KSRC) $(O) $(KBUILD_OUTPUT) $(PGO_OUT)),$(words $(strip $(KSRC)) $(strip $(O)) $(strip $(KBUILD_OUTPUT)) $(strip $(PGO_OUT))))
 $(error kpgo: a path in KSRC, O, KBUILD_OUTPUT or PGO_OUT has a space; Kbuild does not support that)
 endif
+# These paths reach shells and makefiles unquoted throughout kpgo (and
+# Kbuild): a character a shell or make would read as syntax is refused
+# (PGO_PROFILE, which may be any path, is quoted where it is used).
+kpgo-path-bad = $(shell printf '%s' '$(call kpgo-escsq,$(1))' | LC_ALL=C grep -q '[^A-Za-z0-9_./+@~-]' && echo y)
+$(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR,$(if $(call kpgo-path-bad,$($(v))),$(error \
+	kpgo: $(v)=$($(v)) has a character that a shell or make treats specially; give a path of \
+	letters, digits and _ . / + @ ~ -)))
 # pgo-* targets run Kbuild to find out what to do: make -n cannot show them
 ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-export-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)

@@ -46,9 +46,12 @@ quiet_cmd_hostcc_tool = HOSTCC  $(notdir $@)
 			mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
 			$(2) -o $@ $(filter %.c,$^) $(kpgo-ldlibs-$*)
 
-# the profile-install module of the two tools that install profiles
+# the profile-install module of the two tools that install profiles (not
+# in an installed copy, which has no tools/ and uses the helpers as built)
+ifneq ($(wildcard $(KPGO_DIR)/tools/profinst.c),)
 $(foreach t,gcda llvmprof,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
 	$(KPGO_DIR)/tools/profinst.c $(KPGO_DIR)/tools/profinst.h
+endif
 
 $(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)
 	$(call kpgo-cmd,hostcc_tool)

@@ -210,6 +210,11 @@ test-hostile-path: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	test ! -e $(T)/pwned && test ! -e $(KPGO_DIR)/pwned
 	$(call expect-fail,$(call hx-use,'$(T)/a b;c.tar.gz'),PGO_PROFILE=$(T)/a b;c.tar.gz: no such file)
 	test ! -e $(T)/pwned && test ! -e $(KPGO_DIR)/pwned
+	$(foreach v,PGO_OUT PGO_PROFILES PGO_EXPORT_DIR O,$(call expect-fail,timeout 60 $(pk-make) \
+	  O=$(T)/p '$(v)=$(T)/q;touch $(T)/pwned' pgo-list,kpgo: $(v)=$(T)/q;touch $(T)/pwned has a character \
+	  that a shell or make treats specially) && $(call expect-fail,timeout 60 $(pk-make) O=$(T)/p \
+	  '$(v)=$(T)/q`touch $(T)/pwned`' pgo-use-redis,kpgo: $(v)=.* has a character that a shell) &&) true
+	test ! -e $(T)/pwned && test ! -e $(T)/q*
 
 # a profile whose .gcda files are not those its MANIFEST's profile: line
 # counts (one removed, archive or directory) is refused, even with
