@@ -13,7 +13,8 @@
  * a simple model of the stream, whatever the read sizes: each '\n'-ended
  * piece loses its first 4096*k bytes (a full buffer without a newline is
  * dropped), pieces starting "KPGO " give their rest, up to a NUL byte and
- * 1023 bytes, without one trailing '\r'.  A difference aborts.
+ * 1023 bytes, without one trailing '\r', bytes outside printable ASCII
+ * made '?'.  A difference aborts.
  */
 #include "../../tools/vm.c"
 
@@ -52,6 +53,9 @@ static int model_line(const uint8_t *p, size_t n, char *line)
 	if (l && line[l - 1] == '\r')
 		l--;
 	line[l] = '\0';
+	for (size_t i = 0; i < l; i++)
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+			line[i] = '?';
 	return 1;
 }
 
