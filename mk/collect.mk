@@ -106,6 +106,7 @@ quiet_cmd_collect =
 	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; fi && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
+	find $$p.new -type f -exec sync -- {} + && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \
 	$(call kpgo-say,PGO-PRF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \

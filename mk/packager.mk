@@ -105,7 +105,7 @@ quiet_cmd_export =
 	{ cat "$$s.manifest" && printf 'profile: %s\n' "$$(sed -n '1s/^gcda: //p' "$$s.new.stat")"; \
 	} > "$$s.new/MANIFEST" && \
 	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST gcda && \
-	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && \
+	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && sync "$$s.tar.gz.tmp" && \
 	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz"; } || { rc=$$?; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp"; \
 	echo "kpgo: exporting $(2) failed (exit $$rc); $$s.tar.gz is unchanged" >&2; exit $$rc; } && \

@@ -3,8 +3,10 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -310,6 +312,33 @@ int kp_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Remove the temporaries "<base>.tmp.<pid>" that a killed writer left in
+ * dir: those whose process is gone.
+ */
+static void remove_dead_tmps(const char *dir, const char *base)
+{
+	size_t bl = strlen(base);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *p = de->d_name + bl + 5;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, base, bl) || strncmp(de->d_name + bl, ".tmp.", 5) ||
+		    *p < '0' || *p > '9')
+			continue;
+		pid = strtol(p, &end, 10);
+		if (!*end && pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 			 mode_t mode)
 {
@@ -323,6 +352,7 @@ int kp_write_file_atomic(const char *path, const void *buf, size_t len,
 		if (kp_mkdir_p(dir, 0755))
 			goto fail_nofd;
 	}
+	remove_dead_tmps(slash ? (slash == dir ? "/" : dir) : ".", slash ? slash + 1 : path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;

@@ -89,7 +89,8 @@ int kp_read_regular_at(int dirfd, const char *path, size_t max, int flags,
  * Write buf to path through a temporary file in the same directory
  * (path.tmp.<pid>), synced to disk, then rename(2), creating parent
  * directories.  A reader never sees a half file, a crash never leaves one
- * under path.  Returns 0, or -1 with errno set (the temporary file is
+ * under path; a temporary of path that a killed writer left (its process
+ * gone) is removed.  Returns 0, or -1 with errno set (the temporary file is
  * removed).
  */
 int kp_write_file_atomic(const char *path, const void *buf, size_t len,
