@@ -78,7 +78,8 @@ kpgo-host-checks = $(call kpgo-host-needs,$(1),$(2))$(call kpgo-check-host,$(1),
 
 # The share is read after the guest powered off, as untrusted input: it may
 # hold only directories and regular files (find does not follow links);
-# names are then checked by the reader (kp_path_bad), sizes capped.
+# names are then checked by the reader (kp_path_bad), sizes capped, and
+# each .gcda must hold all functions of its object's .gcno (--notes).
 kpgo-share-check = bad=$$(find $$p.new/share ! -type d ! -type f -print -quit | cat -v) && \
 	if [ -n "$$bad" ]; then echo "kpgo: $(2): the guest's share holds $$bad, which is not a \
 	  regular file or directory: refused (nothing of it is read)" >&2; exit 1; fi
@@ -88,7 +89,7 @@ kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
 	if [ ! -d $$g ]; then \
 	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
 	mv $$g $$p.new/gcda && \
-	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 gcda ) > $$p.new/profile.info
+	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 --notes $(kpgo-instr) gcda ) > $$p.new/profile.info
 # clang: the counters the agent read, as the text profile profile.proftext
 kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
 	  echo "kpgo: $(2): the guest sent no counters (see $$p.new/share)" >&2; exit 1; fi && \

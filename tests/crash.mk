@@ -119,7 +119,8 @@ test-crash-kill-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-make) -s O=$(T)/o pgo-export-redis && cp $(call pk-archive,redis) $(T)/old.tar.gz
 	cp $(T)/o/.kpgo/profiles/nginx/gcda/main.gcda $(T)/o/.kpgo/profiles/redis/gcda/main.gcda
 	for d in 0.05 0.1 0.2 0.3 0.5; do \
-	  setsid $(pk-make) -s O=$(T)/o pgo-export-redis & p=$$!; sleep $$d; kill -KILL -- -$$p; wait $$p; \
+	  setsid sh -c 'echo $$$$ > $(T)/pgid; exec $(pk-make) -s O=$(T)/o pgo-export-redis' & \
+	  sleep $$d; kill -9 -$$(cat $(T)/pgid) || exit 1; wait; \
 	  cmp -s $(call pk-archive,redis) $(T)/old.tar.gz || gzip -t $(call pk-archive,redis) || exit 1; \
 	  cp $(call pk-archive,redis) $(T)/old.tar.gz; done
 	$(call expect-fail,prlimit --fsize=100 $(pk-make) -s O=$(T)/o pgo-export-redis,.)

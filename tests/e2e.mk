@@ -17,7 +17,7 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept e2e-clang-loop e2e-clang-incremental e2e-clang-compare
+	e2e-client-fails-profile-kept e2e-collect-killed e2e-hostile-share e2e-clang-loop e2e-clang-incremental e2e-clang-compare
 
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
@@ -163,6 +163,55 @@ test-e2e-client-fails-profile-kept:
 	$(call expect-fail,$(e2e-make) REDIS_CLIENT=false pgo-collect-redis,client failed \(exit status 1\))
 	md5sum -c $(T)/before
 	test -d $(e2e-out)/profiles/redis/gcda
+
+# pgo-collect killed (SIGKILL to its whole process group, QEMU with it)
+# while the guest copies its gcov data into the share: the previous
+# profile stays byte-identical, no QEMU is left, and the next plain run
+# (its leftovers removed by it) collects a new profile.  A touched
+# run.conf makes the collection due.
+e2e-prof-sums = (cd $(e2e-out)/profiles/redis && find . -type f | LC_ALL=C sort | xargs sha256sum)
+e2e-console := $(e2e-out)/work/redis/console.log
+test-e2e-collect-killed:
+	$(e2e-prof-sums) > $(T)/before
+	rm -f $(e2e-console) && touch $(e2e-out)/work/redis/run.conf
+	setsid sh -c 'echo $$$$ > $(T)/pgid; exec $(e2e-make) PGO_SCALE=0.05 pgo-collect-redis' \
+	  > $(T)/killed.out 2>&1 & \
+	for i in $$(seq 3000); do grep -qs 'copying gcov data' $(e2e-console) && break; sleep 0.1; done; \
+	kill -9 -$$(cat $(T)/pgid); wait; cat $(T)/killed.out; grep 'copying gcov data' $(e2e-console)
+	$(e2e-prof-sums) | cmp - $(T)/before
+	sleep 1; ! pgrep -af '[q]emu-system.*$(e2e-out)/work/redis/'
+	test -d $(e2e-out)/profiles/redis.new
+	$(e2e-make) PGO_SCALE=0.05 pgo-collect-redis | tee $(T)/out
+	test ! -e $(e2e-out)/profiles/redis.new
+	grep -q 'PGO-PRF redis: [0-9]* objects' $(T)/out
+	! $(e2e-prof-sums) | cmp -s - $(T)/before
+
+# a hostile guest: a recipe whose SETUP (root in the guest, after the
+# share is mounted) plants in the share a symbolic link to the host's /etc,
+# then (a second recipe) a regular .gcda named with make syntax: each
+# collection is refused naming the entry, nothing of it is read or run,
+# and no profile appears
+define e2e-hostile-recipe
+$(1)_DEBS        := redis-server redis-tools
+$(1)_GUEST_BINS  := /usr/bin/redis-server
+$(1)_SERVER      := $$(REDIS_SERVER)
+$(1)_PORT        := 6379
+$(1)_READY       := tcp:6379
+$(1)_CLIENT       = redis-benchmark -h 127.0.0.1 -p $$$$PGO_PORT -n 500 -c 5 -d 5 --csv
+$(1)_RESULT       = $$(REDIS_RESULT)
+$(1)_SETUP       := $(2)
+$$(eval $$(kpgo-recipe))
+endef
+e2e-gcov-share := /mnt/kpgo/gcov$(abspath $(e2e-out))/instrumented
+test-e2e-hostile-share:
+	$(shell mkdir -p $(T)/r)$(file >$(T)/r/hostile1.mk,$(call e2e-hostile-recipe,HOSTILE1,busybox mkdir -p $(e2e-gcov-share) && \
+	  busybox ln -s /etc $(e2e-gcov-share)/etc))
+	$(file >$(T)/r/hostile2.mk,$(call e2e-hostile-recipe,HOSTILE2,busybox mkdir -p $(e2e-gcov-share)/kernel && \
+	  busybox cp /proc/version '$(e2e-gcov-share)/kernel/x.o:;touch pwned;true.gcda'))
+	$(call expect-fail,$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile1,hostile1: the guest.s share holds .*/etc. which is not a regular file or directory: refused)
+	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile1
+	$(call expect-fail,$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile2,kernel/x.o:;touch pwned;true.gcda. is a character outside)
+	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile2 && test ! -e $(e2e-o)/pwned && test ! -e $(KPGO_DIR)/pwned
 
 # --- clang (LLVM=-19): the same loop in a second object tree of the same
 # source, with the quickstart's .config
