@@ -123,3 +123,5 @@ test-llvmprof-bad-input: $(LLP)
 	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext $(T)/trunc.proftext:0,bad weight .0.)
 	printf ':ir\npick\n# kpgo-object: ../x.o\n1\n1\n5\n' > $(T)/escape.proftext
 	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext --objtree $(T)/use $(T)/escape.proftext,escape.proftext:[0-9]+: .# kpgo-object: \.\./x\.o. is not an object path inside the tree)
+	printf ':ir\npick\n123\n1\n -5\n' > $(T)/neg.proftext
+	$(call expect-fail,$(LLP) merge -o $(T)/o.proftext $(T)/neg.proftext,neg.proftext:5: . -5. is not a number)

@@ -198,6 +198,11 @@ static struct stack *parse_stacks(const char *path, char *text, size_t *n,
 			if (p) {
 				char *e;
 
+				/* the plugin's header comes first: each sample's
+				 * count times the period is checked against it */
+				if (*n)
+					kp_die("%s:%zu: a period= header after samples",
+					       path, lineno);
 				period = strtoull(p + 7, &e, 10);
 				all_modes = !strncmp(e, " all ", 5);
 			}

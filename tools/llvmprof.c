@@ -715,7 +715,7 @@ static uint64_t number(const char *path, int lineno, const char *l, uint64_t max
 
 	errno = 0;
 	v = strtoull(l, &end, 10);
-	if (errno || end == l || *end || *l == '-' || v > max)
+	if (*l < '0' || *l > '9' || errno || *end || v > max)
 		kp_die("%s:%d: '%s' is not a number up to %" PRIu64 " (a text "
 		       "profile of kpgo-llvmprof extract?)", path, lineno, l, max);
 	return v;

@@ -778,7 +778,13 @@ static int run_guest_load(const struct opts *o, struct guest *g, char *line,
 			continue;
 		}
 		if (ev == EV_LINE && !strncmp(line, "LOADED ", 7)) {
-			status = atoi(line + 7);
+			/* an exit status 0..255; anything else from the guest is
+			 * a failure, never a wait or a success */
+			char *end;
+			long v = strtol(line + 7, &end, 10);
+
+			status = line[7] >= '0' && line[7] <= '9' && !*end && v <= 255 ?
+				 (int)v : 256;
 			continue;
 		}
 		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
