@@ -32,7 +32,9 @@
 #       more libFuzzer options (e.g. -use_value_profile=1).
 #
 # A fuzzer includes its tool's C file whole (main renamed by -Dmain=...),
-# so that its static functions are reachable, and is built with clang
+# so that its static functions are reachable, then tests/fuzz/harness.h
+# (what every harness shares: finding(), kp_die()'s longjmp, the
+# temporary directory), and is built with clang
 # (KPGO_FUZZCC) -fsanitize=fuzzer,address,undefined: Debian's clang and
 # libclang-rt-dev (libFuzzer, the sanitizers).  Seeds are made when it
 # runs, from real data where there is some (gcc's .gcda files, clang
@@ -96,7 +98,7 @@ quiet_cmd_fuzzcc = FUZZCC  $(notdir $@)
 		   $(filter-out $< %/$(fuzz-tool-$*).c,$(filter %.c,$^)) $(call fuzz-ldlibs,$*)
 
 $(call fuzz-bin,%): $(KPGO_DIR)/tests/fuzz/%-fuzz.c $(KPGO_DIR)/tools/util.c \
-		    $(KPGO_DIR)/tools/util.h
+		    $(KPGO_DIR)/tools/util.h $(KPGO_DIR)/tests/fuzz/harness.h
 	$(call kpgo-cmd,fuzzcc)
 
 # ---- seeds: $(fuzz-seeds-NAME) writes them to $(T)/seeds ------------------

@@ -15,24 +15,8 @@
  */
 #include "../../tools/agent.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* stderr as it was before libFuzzer's -close_fd_mask=2 */
-static int report_fd = 2;
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "conf-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
+#define FUZZ_NAME "conf-fuzz"
+#include "harness.h"
 
 /* the agent never frees its settings (PID 1 keeps them); the harness must */
 static void conf_free(struct conf *c)
@@ -68,11 +52,7 @@ static char *printed(const struct conf *c)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);	/* libFuzzer closes stderr after this */
-
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-conf-fuzz");
+	harness_init();
 	return 0;
 }
 

@@ -20,7 +20,6 @@
 #define _GNU_SOURCE
 #include "../../tools/util.h"
 
-#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,17 +55,12 @@ static void *fuzz_xrealloc(void *p, size_t n)
 
 #include "../../tools/flame.c"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "flame-fuzz"
+#include "harness.h"
 
 /* a perf record holds up to 65535 bytes: deeper stacks are refused there */
 #define PERF_MAX_DEPTH	8000
 
-static jmp_buf die_jmp;
-static int report_fd = 2;
 static char tmp[64], folded_path[96], perf_path[96];
 static struct stack *st;
 static size_t nst;
@@ -74,24 +68,6 @@ static struct frec *fr, *back;
 static size_t nback;
 static char *text;
 static const char *step;
-
-static void die_hook(void)
-{
-	longjmp(die_jmp, 1);
-}
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "flame-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
 
 static void cleanup(void)
 {
@@ -102,14 +78,11 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);
 	const char *vml = getenv("FLAME_FUZZ_VMLINUX");
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 10);
 
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-flame-fuzz");
+	harness_init();
 	if (n <= 0)
 		kp_die("/proc/self/exe: %s", strerror(errno));
 	self[n] = '\0';
@@ -118,10 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		vml = access(self, R_OK) ? "/proc/self/exe" : self;
 	}
 	read_symbols(vml);
-	snprintf(tmp, sizeof(tmp), "%s/kpgo-flame-fuzz.XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(tmp))
-		kp_die("mkdtemp %s: %s", tmp, strerror(errno));
+	harness_tmpdir(tmp, sizeof(tmp));
 	snprintf(folded_path, sizeof(folded_path), "%s/f.folded", tmp);
 	snprintf(perf_path, sizeof(perf_path), "%s/perf.data", tmp);
 	atexit(cleanup);
@@ -150,14 +120,6 @@ static void release(void)
 	fr = back = NULL;
 	text = NULL;
 	nst = nback = 0;
-}
-
-static void put(const char *path, const void *b, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0 || kp_write_all(fd, b, n) || close(fd))
-		finding("%s: %s", path, strerror(errno));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -208,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = "reading back the folded stacks of an input that read";
 	for (size_t i = 0; i < nf; i++)
 		kp_buf_printf(&b, "%s %" PRIu64 "\n", fr[i].stack, fr[i].count);
-	put(folded_path, b.p, b.n);
+	harness_put(folded_path, b.p, b.n);
 	free(b.p);
 	back = read_folded(folded_path, &nback);
 	if (nback != nf)

@@ -19,7 +19,8 @@
  */
 #include "../../tools/gcda.c"
 
-#include <setjmp.h>
+#define FUZZ_NAME "gcda-fuzz"
+#include "harness.h"
 
 /*
  * The round trip writes every counter: an 8-byte all-zero record claims up
@@ -27,34 +28,10 @@
  */
 #define ROUNDTRIP_MAX_COUNTERS	(1u << 16)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 /* All that lives across setjmp() is static, so longjmp() keeps its value. */
-static jmp_buf die_jmp;
 static struct gcda in, copy;
 static struct kp_buf out;
 static const char *step;	/* NULL while parsing the input */
-/* stderr as it was before libFuzzer's -close_fd_mask=2 */
-static int report_fd = 2;
-
-static void die_hook(void)
-{
-	longjmp(die_jmp, 1);
-}
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "gcda-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
 
 /* load_gcda() without the file */
 static void parse(const char *name, const unsigned char *p, size_t n,
@@ -119,11 +96,7 @@ static void release(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);	/* libFuzzer closes stderr after this */
-
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-gcda-fuzz");
+	harness_init();
 	kp_die_hook = die_hook;
 	return 0;
 }

@@ -19,8 +19,6 @@
 #define _GNU_SOURCE
 #include "../../tools/util.h"
 
-#include <fcntl.h>
-#include <setjmp.h>
 #include <stdlib.h>
 
 /*
@@ -43,55 +41,29 @@ static Elf64_Sym *fuzz_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
 
 #include "../../tools/llvmprof.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "llvmprof-elf-fuzz"
+#include "harness.h"
 
-static jmp_buf die_jmp;
-static int report_fd = 2;
 static char tmp[64], objdir[96], srcdir[96], objpath[128];
 static struct kernel k;
 static struct table names, obj_of;
 static const char *step;
-
-static void die_hook(void)
-{
-	longjmp(die_jmp, 1);
-}
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "llvmprof-elf-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
 
 static void cleanup(void)
 {
 	char *p = kp_xasprintf("rm -rf '%s'", tmp);
 
 	if (system(p))
-		dprintf(report_fd, "llvmprof-elf-fuzz: cannot remove %s\n", tmp);
+		dprintf(report_fd, FUZZ_NAME ": cannot remove %s\n", tmp);
 	free(p);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);
 	char *src;
 
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-llvmprof-elf-fuzz");
-	snprintf(tmp, sizeof(tmp), "%s/kpgo-llvmprof-elf-fuzz.XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(tmp))
-		kp_die("mkdtemp %s: %s", tmp, strerror(errno));
+	harness_init();
+	harness_tmpdir(tmp, sizeof(tmp));
 	atexit(cleanup);
 	snprintf(objdir, sizeof(objdir), "%s/obj", tmp);
 	snprintf(srcdir, sizeof(srcdir), "%s/src", tmp);
@@ -160,7 +132,6 @@ static void check_records(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char *copy;
-	int fd;
 
 	step = NULL;
 	memset(&k, 0, sizeof(k));
@@ -170,9 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		release();
 		return 0;
 	}
-	fd = open(objpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || kp_write_all(fd, data, size) || close(fd))
-		finding("%s: %s", objpath, strerror(errno));
+	harness_put(objpath, data, size);
 	scan(64);
 	scan(48);
 	table_free(&obj_of);

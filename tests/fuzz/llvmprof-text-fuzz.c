@@ -15,36 +15,13 @@
  */
 #include "../../tools/llvmprof.c"
 
-#include <fcntl.h>
-#include <setjmp.h>
+#define FUZZ_NAME "llvmprof-text-fuzz"
+#include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static jmp_buf die_jmp;
-static int report_fd = 2;
 static char tmp[64], in_path[96], out_path[96];
 static struct prof p, q;
 static struct kp_buf out;
 static const char *step;
-
-static void die_hook(void)
-{
-	longjmp(die_jmp, 1);
-}
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "llvmprof-text-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
 
 static void cleanup(void)
 {
@@ -55,15 +32,8 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);
-
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-llvmprof-text-fuzz");
-	snprintf(tmp, sizeof(tmp), "%s/kpgo-llvmprof-text-fuzz.XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(tmp))
-		kp_die("mkdtemp %s: %s", tmp, strerror(errno));
+	harness_init();
+	harness_tmpdir(tmp, sizeof(tmp));
 	snprintf(in_path, sizeof(in_path), "%s/input.proftext", tmp);
 	snprintf(out_path, sizeof(out_path), "%s/written.proftext", tmp);
 	atexit(cleanup);
@@ -81,14 +51,6 @@ static void release(void)
 	memset(&out, 0, sizeof(out));
 	free_owned();
 	memset(&owned, 0, sizeof(owned));
-}
-
-static void put(const char *path, const void *b, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0 || kp_write_all(fd, b, n) || close(fd))
-		finding("%s: %s", path, strerror(errno));
 }
 
 static void check_copy(void)
@@ -131,13 +93,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		release();
 		return 0;
 	}
-	put(in_path, data, size);
+	harness_put(in_path, data, size);
 	read_prof(in_path, &p);
 	step = "reading the written profile of an input that read";
 	kp_buf_printf(&out, "%s", prof_header);
 	for (size_t i = 0; i < p.n; i++)
 		write_func(&out, &p.f[i]);
-	put(out_path, out.p, out.n);
+	harness_put(out_path, out.p, out.n);
 	read_prof(out_path, &q);
 	check_copy();
 	release();

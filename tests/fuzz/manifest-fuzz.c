@@ -21,31 +21,12 @@
  */
 #include "../../tools/profile.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int report_fd = 2;
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "manifest-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
+#define FUZZ_NAME "manifest-fuzz"
+#include "harness.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);
-
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-manifest-fuzz");
+	harness_init();
 	return 0;
 }
 

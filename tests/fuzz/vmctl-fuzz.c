@@ -18,25 +18,10 @@
  */
 #include "../../tools/vm.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "vmctl-fuzz"
+#include "harness.h"
 
 #define LINE_SIZE 1024		/* main()'s line */
-
-static int report_fd = 2;
-
-_Noreturn static void finding(const char *fmt, ...) KP_PRINTF(1, 2);
-static void finding(const char *fmt, ...)
-{
-	va_list ap;
-
-	dprintf(report_fd, "vmctl-fuzz: ");
-	va_start(ap, fmt);
-	vdprintf(report_fd, fmt, ap);
-	va_end(ap);
-	dprintf(report_fd, "\n");
-	abort();
-}
 
 /* the next line of the model, from the piece p[0..n) (no '\n' in it) */
 static int model_line(const uint8_t *p, size_t n, char *line)
@@ -75,11 +60,7 @@ static void interpret(struct guest *g, const char *line)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd = dup(2);
-
-	if (fd >= 0)
-		report_fd = fd;
-	kp_set_prog("kpgo-vmctl-fuzz");
+	harness_init();
 	return 0;
 }
 
