@@ -17,7 +17,7 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept e2e-collect-killed e2e-hostile-share e2e-clang-loop e2e-clang-incremental e2e-clang-compare
+	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-hostile-share e2e-clang-loop e2e-clang-incremental e2e-clang-compare
 
 # make quickstart from nothing: instrument, collect, use; check its summary
 test-e2e-quickstart:
@@ -185,6 +185,23 @@ test-e2e-collect-killed:
 	test ! -e $(e2e-out)/profiles/redis.new
 	grep -q 'PGO-PRF redis: [0-9]* objects' $(T)/out
 	! $(e2e-prof-sums) | cmp -s - $(T)/before
+
+# pgo-collect and pgo-use at once in one tree: the use waits for the
+# collection (saying so), then merges the whole new profile, as if run
+# after it (a threshold of 100 keeps the installed files that moved less,
+# so few kernel objects are recompiled; the merge still reads every file)
+test-e2e-collect-beside-use:
+	rm -f $(e2e-out)/.lock.who && touch $(e2e-out)/work/redis/run.conf
+	{ $(e2e-make) PGO_SCALE=0.05 pgo-collect-redis > $(T)/c.out 2>&1; echo $$? > $(T)/c.rc; } & \
+	for i in $$(seq 600); do grep -qs pgo-collect-redis $(e2e-out)/.lock.who && break; sleep 0.1; done; \
+	$(e2e-make) PGO_SCALE=0.05 PGO_REBUILD_THRESHOLD=100 pgo-use-redis > $(T)/u.out 2>&1; \
+	echo $$? > $(T)/u.rc; wait; cat $(T)/c.out $(T)/u.out
+	test "$$(cat $(T)/c.rc) $$(cat $(T)/u.rc)" = "0 0"
+	grep -q '^kpgo: waiting for $(e2e-out): in use by make pgo-collect-redis' $(T)/u.out
+	test $(e2e-out)/work/redis/merge.txt -nt $(e2e-out)/profiles/redis/profile.info
+	o=$$(sed -n '1s/^gcda: \([0-9]*\) objects.*/\1/p' $(e2e-out)/profiles/redis/profile.info); \
+	  grep -q "kpgo-gcda: $$o objects (updated [0-9]*, unchanged [0-9]*, kept [0-9]* .moved < 100%., added 0, removed 0)" \
+	  $(e2e-out)/work/redis/merge.txt
 
 # a hostile guest: a recipe whose SETUP (root in the guest, after the
 # share is mounted) plants in the share a symbolic link to the host's /etc,
