@@ -164,25 +164,12 @@ struct totals {
 
 /* ---- small helpers ----------------------------------------------------- */
 
-_Noreturn static void usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", kp_prog());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", kp_prog());
-	exit(2);
-}
-
 _Noreturn static void bad_option(char **argv, int c)
 {
 	if (c == ':')
-		usage_error("%s: option '%s' needs an argument", argv[0],
+		kp_usage_error("%s: option '%s' needs an argument", argv[0],
 			    argv[optind - 1]);
-	usage_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	kp_usage_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
 }
 
 /* "<file>: offset <n>: <what is wrong>", exit 1 */
@@ -821,11 +808,11 @@ static void parse_indir(const char *arg, struct input *in)
 		return;
 	}
 	if (parse_weight(colon + 1, &in->w))
-		usage_error("bad weight '%s' in '%s': give a positive integer up to 1000000",
+		kp_usage_error("bad weight '%s' in '%s': give a positive integer up to 1000000",
 			    colon + 1, arg);
 	in->dir = kp_xasprintf("%.*s", (int)(colon - arg), arg);
 	if (!*in->dir)
-		usage_error("empty directory name in '%s'", arg);
+		kp_usage_error("empty directory name in '%s'", arg);
 }
 
 static void print_merge(const struct merge_opts *mo, size_t n,
@@ -966,13 +953,13 @@ static int cmd_merge(int argc, char **argv)
 			mo.threshold = strtod(optarg, &end) / 100;
 			if (errno || end == optarg || *end || mo.threshold < 0 ||
 			    mo.threshold > 1)
-				usage_error("bad --threshold '%s': give a percentage from 0 to 100",
+				kp_usage_error("bad --threshold '%s': give a percentage from 0 to 100",
 					    optarg);
 			break;
 		}
 		case 'R':
 			if (parse_uint(optarg, UINT32_MAX, &v))
-				usage_error("bad --runs '%s': give a positive integer",
+				kp_usage_error("bad --runs '%s': give a positive integer",
 					    optarg);
 			mo.runs = (uint32_t)v;
 			break;
@@ -984,10 +971,10 @@ static int cmd_merge(int argc, char **argv)
 		}
 	}
 	if (!mo.outdir)
-		usage_error("merge: -o OUTDIR is required");
+		kp_usage_error("merge: -o OUTDIR is required");
 	nin = argc - optind;
 	if (nin < 1)
-		usage_error("merge: give at least one INDIR");
+		kp_usage_error("merge: give at least one INDIR");
 	in = kp_xcalloc(nin, sizeof(*in));
 	for (int i = 0; i < nin; i++)
 		parse_indir(argv[optind + i], &in[i]);
@@ -1130,11 +1117,11 @@ static int cmd_stat(int argc, char **argv)
 		if (c != 't')
 			bad_option(argv, c);
 		if (parse_uint(optarg, 1000000, &top))
-			usage_error("bad --top '%s': give a positive integer",
+			kp_usage_error("bad --top '%s': give a positive integer",
 				    optarg);
 	}
 	if (optind >= argc)
-		usage_error("stat: give at least one DIR");
+		kp_usage_error("stat: give at least one DIR");
 	for (int i = optind; i < argc; i++)
 		stat_dir(argv[i], (long)top, notes);
 	return 0;
@@ -1170,7 +1157,7 @@ static int cmd_dump(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-')
-		usage_error("dump: give exactly one FILE");
+		kp_usage_error("dump: give exactly one FILE");
 	load_gcda(argv[1], &g);
 	version_str(g.version, vs);
 	major = gcc_major(g.version, &minor);
@@ -1196,7 +1183,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
 	if (argc < 2)
-		usage_error("give a command: merge, stat or dump");
+		kp_usage_error("give a command: merge, stat or dump");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(help_text, stdout);
@@ -1208,5 +1195,5 @@ int main(int argc, char **argv)
 		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (merge, stat or dump)", argv[1]);
+	kp_usage_error("unknown command '%s' (merge, stat or dump)", argv[1]);
 }

@@ -110,48 +110,10 @@ static const char help_text[] =
 
 /* ---- messages ----------------------------------------------------------- */
 
-_Noreturn static void usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", kp_prog());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", kp_prog());
-	exit(2);
-}
-
-/*
- * s (n bytes) as text a terminal shows as it is, as kp_xescape() does
- * (printable ASCII kept, other bytes and a backslash as \xNN) but without an
- * allocation (the fuzzed parsers' messages) and cut after ESC_MAX bytes
- * of s, then "...".  Returns out (ESC_SIZE bytes).
- */
+/* s (n bytes) for a message, at most ESC_MAX of them (out: ESC_SIZE) */
 static char *esc_n(char *out, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	char *o = out;
-
-	for (size_t i = 0; i < n && i < ESC_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			*o++ = (char)c;
-		} else {
-			*o++ = '\\';
-			*o++ = 'x';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	if (n > ESC_MAX) {
-		memcpy(o, "...", 3);
-		o += 3;
-	}
-	*o = 0;
-	return out;
+	return kp_escape(out, s, n, ESC_MAX);
 }
 
 static char *esc(char *out, const char *s)
@@ -516,7 +478,7 @@ static int cmd_unpack(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3)
-		usage_error("unpack: give ARCHIVE and DIR");
+		kp_usage_error("unpack: give ARCHIVE and DIR");
 	u.archive = argv[1];
 	u.dir = argv[2];
 
@@ -745,23 +707,23 @@ static int cmd_check(int argc, char **argv)
 				    !strncmp(v, key_names[k], (size_t)(eq - v)))
 					key = k;
 			if (key < 0)
-				usage_error("check: bad --tree '%s': give KEY=VALUE, "
+				kp_usage_error("check: bad --tree '%s': give KEY=VALUE, "
 					    "KEY a manifest key", v);
 			o.tree[key] = eq + 1;
 		} else if (a[0] == '-' && a[1]) {
-			usage_error("check: unknown option (or one missing its "
+			kp_usage_error("check: unknown option (or one missing its "
 				    "argument) '%s'", a);
 		} else if (!o.dir) {
 			o.dir = a;
 		} else {
-			usage_error("check: give one DIR ('%s' is another)", a);
+			kp_usage_error("check: give one DIR ('%s' is another)", a);
 		}
 	}
 	if (!o.dir)
-		usage_error("check: give the profile's DIR");
+		kp_usage_error("check: give the profile's DIR");
 	for (size_t c = 0; c < NCHECKS; c++)
 		if (!o.tree[checks[c].key])
-			usage_error("check: give the tree's %s with --tree %s=VALUE",
+			kp_usage_error("check: give the tree's %s with --tree %s=VALUE",
 				    key_names[checks[c].key],
 				    key_names[checks[c].key]);
 	if (!o.name)
@@ -861,7 +823,7 @@ int main(int argc, char **argv)
 {
 	kp_set_prog(argv[0]);
 	if (argc < 2)
-		usage_error("give a command: unpack or check");
+		kp_usage_error("give a command: unpack or check");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(help_text, stdout);
@@ -871,5 +833,5 @@ int main(int argc, char **argv)
 		return cmd_unpack(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (unpack or check)", argv[1]);
+	kp_usage_error("unknown command '%s' (unpack or check)", argv[1]);
 }

@@ -203,17 +203,48 @@ const char *kp_path_bad(const char *rel, const char *suffix)
 	}
 }
 
+char *kp_escape(char *out, const char *s, size_t n, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	if (n > max) {
+		memcpy(o, "...", 3);
+		o += 3;
+	}
+	*o = 0;
+	return out;
+}
+
 char *kp_xescape(const char *s)
 {
-	struct kp_buf b = { 0 };
+	size_t n = strlen(s);
 
-	kp_buf_add(&b, "", 0);
-	for (; *s; s++)
-		if (*s >= 0x20 && *s < 0x7f && *s != '\\')
-			kp_buf_add(&b, s, 1);
-		else
-			kp_buf_printf(&b, "\\x%02x", (unsigned char)*s);
-	return b.p;
+	return kp_escape(kp_xmalloc(4 * n + 4), s, n, n);
+}
+
+void kp_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	exit(2);
 }
 
 int kp_read_regular(const char *path, size_t max, int flags,

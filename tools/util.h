@@ -64,8 +64,17 @@ int kp_read_file(const char *path, unsigned char **buf, size_t *len);
 #define KP_PATH_MAX	1024
 const char *kp_path_bad(const char *rel, const char *suffix);
 
-/* a copy of s for messages: bytes outside printable ASCII as \xNN */
+/*
+ * s (n bytes) for a message, as a terminal shows it: printable ASCII kept
+ * (but a backslash), other bytes as \xNN; at most max bytes of s, then
+ * "...".  out holds 4 * max + 4 bytes; returns it.  kp_xescape: all of s,
+ * in a fresh allocation.
+ */
+char *kp_escape(char *out, const char *s, size_t n, size_t max);
 char *kp_xescape(const char *s);
+
+/* "<prog>: <msg>" and "Try '<prog> --help'." on stderr, exit(2) */
+_Noreturn void kp_usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
 
 /*
  * kp_read_regular: read a file of untrusted content: opened without
