@@ -43,6 +43,11 @@ $(KSRC_TEST)/Kbuild:
 	tar -xf $(KSRC_TARBALL) -C $(KSRC_TEST).unpack
 	mv $(KSRC_TEST).unpack/$(notdir $(KSRC_TEST)) $(KSRC_TEST) && rmdir $(KSRC_TEST).unpack
 	test -f $@ && touch $@
+# an -O2 .config (tinyconfig + quickstart.config) in an object tree, made
+# once by tests/packager.mk's rule for every test that needs a configured
+# tree (named here: a prerequisite is expanded when its rule is read, and
+# test files are read in name order)
+PK_CONFIG = $(KPGO_BUILD)/packager-tree/.config
 include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 
 TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\

@@ -12,9 +12,6 @@
 KPGO_TESTS_FAST += hostile-cli hostile-names hostile-manifest hostile-links \
 	hostile-special hostile-sizes hostile-path hostile-truncated hostile-export
 
-# tests/packager.mk's PK_CONFIG, named here: that file is read after this
-# one, and a prerequisite is expanded when its rule is read
-HX_CONFIG = $(KPGO_BUILD)/packager-tree/.config
 
 # $(hx-setup): $(pk-tree), its redis profile exported, unpacked in $(T)/x;
 # $(T)/p an object tree with the same .config
@@ -78,7 +75,7 @@ test-hostile-cli: $(KPGO_SAN)/kpgo-profile
 	  test $$? -eq 3; } && grep -q 'has no profile: line' $(T)/o
 
 # names: make syntax, shell syntax, '../', absolute, outside gcda/, twice
-test-hostile-names: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-names: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	$(call hx-member,$(T)/make.tar.gz,gcda/kernel/fork.o:;touch $(T)/pwned;true.gcda)
 	grep -q "member 'gcda/kernel/fork.o:;touch $(T)/pwned;true.gcda': a character outside" $(T)/out
@@ -99,7 +96,7 @@ test-hostile-names: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 # shows them, a stale kernel version is a warning that shows them; a
 # control byte, an unknown key, a repeated one are refused with the line
 hx-manifest = sed 's|^$(1): .*|$(1): $$(touch $(T)/pwned)`touch $(T)/pwned`|' $(T)/x/MANIFEST.orig > $(T)/x/MANIFEST
-test-hostile-manifest: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-manifest: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	cp $(T)/x/MANIFEST $(T)/x/MANIFEST.orig
 	$(call hx-manifest,format) && $(call hx-pack,$(T)/format.tar.gz,$(T)/x)
@@ -123,7 +120,7 @@ test-hostile-manifest: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profi
 
 # links: symbolic (to a host file, to /dev/zero, to a good .gcda outside),
 # hard; a MANIFEST or .gcda that is a symbolic link in a profile directory
-test-hostile-links: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-links: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	mkdir -p $(T)/elsewhere && cp $(T)/x/gcda/main.gcda $(T)/elsewhere/
 	ln -s /etc/passwd $(T)/x/gcda/passwd.gcda && $(call hx-pack,$(T)/l1.tar.gz,$(T)/x)
@@ -157,7 +154,7 @@ hx-special = rm -rf $(T)/sp && mkdir -p $(T)/sp/gcda && : > $(T)/sp/gcda/dev.gcd
 	printf '%06o\000 ' $$s | $(call hx-dd,148) && \
 	tar --format=gnu -C $(T)/x -cf $(T)/rest.tar MANIFEST gcda && \
 	{ head -c 512 $(T)/sp.tar; cat $(T)/rest.tar; } | gzip -n > $(2)
-test-hostile-special: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-special: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	$(call hx-special,6,$(T)/fifo.tar.gz)
 	tar -tvzf $(T)/fifo.tar.gz | grep -q '^p.* gcda/dev.gcda$$'
@@ -174,7 +171,7 @@ test-hostile-special: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profil
 # sizes, by the header's word: a .gcda over 64 MiB, a MANIFEST over 64 KiB,
 # a 4 GiB sparse member (refused in seconds, without reading 4 GiB), 1 GiB
 # in all (sparse members); a MANIFEST over 64 KiB in a directory
-test-hostile-sizes: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-sizes: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	truncate -s 65M $(T)/x/gcda/big.gcda && $(call hx-pack,$(T)/big.tar.gz,$(T)/x)
 	$(call hx-refused,$(T)/big.tar.gz,member .gcda/big.gcda.: a .gcda larger than the limit of 64 MiB)
@@ -197,7 +194,7 @@ test-hostile-sizes: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 # (the file's name has '$$(', make's command line '$$$$(': make expands it)
 hx-evil = $(T)/a;touch $(T)/pwned;b`touch pwned`c$$(touch pwned)d
 hx-evil-arg = $(T)/a;touch $(T)/pwned;b`touch pwned`c$$$$(touch pwned)d
-test-hostile-path: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-path: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	mkdir -p "$$(dirname '$(hx-evil)')" && cp $(call pk-archive,redis) '$(hx-evil).tar.gz'
 	$(call hx-use,'$(hx-evil-arg).tar.gz') > $(T)/imp; cat $(T)/imp
@@ -219,7 +216,7 @@ test-hostile-path: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 # a profile whose .gcda files are not those its MANIFEST's profile: line
 # counts (one removed, archive or directory) is refused, even with
 # PGO_ALLOW_STALE=1
-test-hostile-truncated: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
+test-hostile-truncated: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	rm $(T)/x/gcda/lib/work.gcda && $(call hx-pack,$(T)/cut.tar.gz,$(T)/x)
 	$(call hx-refused,$(T)/cut.tar.gz,is not the profile its MANIFEST describes: the MANIFEST says profile: .2 objects.*its .gcda files hold: 1 objects)
@@ -234,7 +231,7 @@ test-hostile-truncated: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-prof
 # and no temporary file
 hx-fake = mkdir -p $(T)/bin && printf '\#!/bin/sh\nfor a; do case $$a in -cf) o=1;; *) [ "$$o" = 1 ] && echo partial > "$$a"; o=;; esac; done\necho partial\nexit 1\n' \
 	> $(T)/bin/$(1) && chmod +x $(T)/bin/$(1)
-test-hostile-export: $(HX_CONFIG) $(KPGO_BIN)/kpgo-gcda
+test-hostile-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
 	$(pk-make) -s O=$(T)/o pgo-export-redis
 	cp $(call pk-archive,redis) $(T)/before.tar.gz

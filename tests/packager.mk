@@ -13,7 +13,6 @@ KPGO_TESTS_FAST += packager-export packager-import packager-refused packager-hoo
 pk-make = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST)
 
 # an -O2 .config (tinyconfig + quickstart.config), made once for all tests
-PK_CONFIG = $(KPGO_BUILD)/packager-tree/.config
 $(PK_CONFIG): $(KSRC_TEST)/Kbuild $(KPGO_DIR)/kconfig/quickstart.config
 	$(MAKE) -s -C $(KSRC_TEST) O=$(@D) tinyconfig >/dev/null
 	cat $(KPGO_DIR)/kconfig/quickstart.config >> $@
