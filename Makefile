@@ -25,13 +25,14 @@ help: pgo-help
 # proves kpgo's profile layout works with a ccache-wrapped CC; libncurses-dev:
 # the kernel tree's menuconfig for make pgo-menuconfig; guile-3.0-libs: the
 # tests run the make files also under Debian's make-guile, unpacked;
-# gnuplot-nox: pgo-compare's chart).  Besides packages, pgo-deps adds a
+# gnuplot-nox: pgo-compare's chart; gdb: tests/crash.mk kills the
+# installer at a chosen point under it).  Besides packages, pgo-deps adds a
 # deb-src entry (kpgo-src.sources, the suites of the system's Debian
 # entries): pgo-compare's TCG plugin needs the plugin API header of the
 # installed QEMU, which only its source package has.
 KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
-	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
 	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
 kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))
