@@ -143,9 +143,7 @@ static void read_list(struct kp_inst *in)
 		if (kp_path_bad(s, in->suffix))
 			kp_die("%s: line %d: '%s' is not a relative path of an object's profile (%s): the list is corrupt; fix or remove it",
 			       in->list, lineno, kp_xescape(s), kp_path_bad(s, in->suffix));
-		if (in->nold == cap)
-			in->old = kp_xrealloc(in->old, (cap = cap ? 2 * cap : 256) * sizeof(*in->old));
-		in->old[in->nold++] = s;
+		push(&in->old, &in->nold, &cap, s);
 	}
 	qsort(in->old, in->nold, sizeof(*in->old), cmp_str);
 }

@@ -184,7 +184,7 @@ const char *kp_path_bad(const char *rel, const char *suffix)
 	if (*rel == '/')
 		return "an absolute path";
 	if (suffix && (n <= strlen(suffix) || strcmp(rel + n - strlen(suffix), suffix)))
-		return suffix[0] == '.' && !strcmp(suffix, ".gcda") ?
+		return !strcmp(suffix, ".gcda") ?
 		       "a name not ending in .gcda" : "a name with the wrong ending";
 	for (const char *p = rel;;) {
 		size_t c = strcspn(p, "/");
