@@ -165,8 +165,11 @@ check-e2e: pgo-deps
 check-workloads: pgo-deps
 	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=workloads check
 
+check-long: pgo-deps
+	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=long check
+
 clean:
 	rm -rf $(KPGO_BUILD)
 
 .PHONY: help pgo-deps pgo-deps-src quickstart quickstart-config quickstart-summary check check-fast check-e2e \
-	check-workloads clean install uninstall
+	check-workloads check-long clean install uninstall

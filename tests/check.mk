@@ -2,13 +2,16 @@
 #
 # tests/check.mk - kpgo's test runner.
 #
-#   make -f tests/check.mk [TIER=fast|e2e|workloads|all] [TESTS="name ..."]
+#   make -f tests/check.mk [TIER=fast|e2e|workloads|long|all] [TESTS="name ..."]
 #
 # Every tests/*.mk file (but this one) adds test names to KPGO_TESTS_FAST,
-# KPGO_TESTS_E2E or KPGO_TESTS_WORKLOADS and defines a target test-<name>.  A test passes when its
-# recipe exits 0.  Each runs in a fresh scratch directory $(T), its output
-# goes to $(T).log and is shown when it fails.  The last line printed is
-# "N passed, N failed".
+# KPGO_TESTS_E2E, KPGO_TESTS_WORKLOADS or KPGO_TESTS_LONG and defines a
+# target test-<name>.  A test passes when its recipe exits 0, and is
+# skipped when it exits 0 after $(call skip,REASON).  Each runs in a fresh
+# scratch directory $(T), its output goes to $(T).log and is shown when it
+# fails.  TIER=all is fast, e2e and workloads (make check); the long tier
+# (make check-long) runs after the e2e tier's tree exists.  The last line
+# printed is "N passed, N failed" (a line "N skipped" before it).
 #
 # Available in test recipes:
 #   $(T)          scratch directory of the running test (created empty)
@@ -32,6 +35,7 @@ T          = $(TEST_OUT)/$(patsubst test-%,%,$@)
 KPGO_TESTS_FAST :=
 KPGO_TESTS_E2E  :=
 KPGO_TESTS_WORKLOADS :=
+KPGO_TESTS_LONG :=
 
 # Debian's kernel source, unpacked once for every test that needs a tree
 KSRC_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
@@ -53,7 +57,11 @@ include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\
 	 $(if $(filter e2e,$(TIER)),$(KPGO_TESTS_E2E),\
 	 $(if $(filter workloads,$(TIER)),$(KPGO_TESTS_WORKLOADS),\
-	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS))))
+	 $(if $(filter long,$(TIER)),$(KPGO_TESTS_LONG),\
+	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS)))))
+
+# skip: the test cannot run here; it is counted as skipped, not passed
+skip = { echo "SKIP: $(1)"; echo "$(1)" > $(T)/SKIP; exit 0; }
 
 # expect-fail: run $(1), which must exit non-zero and print a line matching $(2)
 expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \
@@ -64,20 +72,23 @@ expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \
 check: $(addprefix run-,$(TESTS))
 	@p=$$(ls $(TEST_OUT)/*.pass 2>/dev/null | wc -l); \
 	f=$$(ls $(TEST_OUT)/*.fail 2>/dev/null | wc -l); \
-	echo "$$p passed, $$f failed"; test $$f -eq 0
+	s=$$(ls $(TEST_OUT)/*.skip 2>/dev/null | wc -l); \
+	echo "$$s skipped"; echo "$$p passed, $$f failed"; test $$f -eq 0
 
 run-%: check-prepare
 	@rm -rf $(TEST_OUT)/$*; mkdir -p $(TEST_OUT)/$*; t0=$$(date +%s); \
 	if $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) \
 		test-$* >$(TEST_OUT)/$*.log 2>&1; then \
-		echo "PASS  $* ($$(( $$(date +%s) - t0 )) s)"; touch $(TEST_OUT)/$*.pass; \
+		if [ -f $(TEST_OUT)/$*/SKIP ]; then touch $(TEST_OUT)/$*.skip; \
+		echo "SKIP  $* ($$(cat $(TEST_OUT)/$*/SKIP))"; else \
+		echo "PASS  $* ($$(( $$(date +%s) - t0 )) s)"; touch $(TEST_OUT)/$*.pass; fi; \
 	else echo "FAIL  $* ($$(( $$(date +%s) - t0 )) s), last lines of $(TEST_OUT)/$*.log:"; \
 		tail -n 25 $(TEST_OUT)/$*.log | sed 's/^/    | /'; touch $(TEST_OUT)/$*.fail; fi
 
 # The helpers are built once, before any test runs (not by each test's
 # sub-make at the same time).
 check-prepare: $(KSRC_TEST)/Kbuild kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools))
-	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail
+	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail $(TEST_OUT)/*.skip
 
 .PHONY: check check-prepare
 # The e2e tests build on each other: one test at a time (a test's own make

@@ -329,6 +329,7 @@ static const char *kvm_unusable(const struct opts *o)
 {
 	static char why[600];
 	unsigned char *cached;
+	struct stat st;
 	size_t len;
 	int fd;
 
@@ -340,9 +341,14 @@ static const char *kvm_unusable(const struct opts *o)
 		free(cached);
 		return why;
 	}
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		snprintf(why, sizeof(why), "/dev/kvm: %s", strerror(errno));
+		return why;
+	}
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+		close(fd);
+		snprintf(why, sizeof(why), "/dev/kvm: not a character device");
 		return why;
 	}
 	close(fd);
