@@ -157,7 +157,7 @@ check: pgo-deps
 	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=all check
 
 check-fast:
-	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=fast check
+	@$(MAKE) $(kpgo-jobs) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=fast check
 
 check-e2e: pgo-deps
 	@$(MAKE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TIER=e2e check

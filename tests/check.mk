@@ -91,6 +91,10 @@ check-prepare: $(KSRC_TEST)/Kbuild kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kp
 	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail $(TEST_OUT)/*.skip
 
 .PHONY: check check-prepare
-# The e2e tests build on each other: one test at a time (a test's own make
-# may still use -j).
+# The e2e, workloads and long tiers build on each other: one test at a
+# time (a test's own make may still use -j).  The fast tier's tests are
+# independent (each in its own $(T); shared inputs are prerequisites made
+# once): make -j runs them side by side (make check-fast does).
+ifneq ($(TIER),fast)
 .NOTPARALLEL:
+endif
