@@ -10,7 +10,8 @@
 #     client.out    the client's output; result.txt its figure (one line)
 #   A new profile replaces the old one only when complete; a failed run
 #   leaves the previous profile as it was.  Recollected when the
-#   instrumented kernel, the image or the host-side settings change.
+#   instrumented kernel, the image or the recorded command
+#   (work/<w>/collect.cmd) changes; pgo-recollect-<w> collects anew.
 # pgo-bench-<w>: the same run without collecting, on PGO_KERNEL=optimized
 #   (the tree's own kernel, default), baseline or instrumented.
 
@@ -27,25 +28,18 @@ kpgo-kernel-how-optimized    = make pgo-use-<workload>
 kpgo-kernel-how-baseline     = make pgo-baseline
 kpgo-kernel-how-instrumented = make pgo-instrument
 
-# Host-side settings of a run: a change here re-collects.
-define kpgo-run-conf
-# host side of workload $(1), made from recipes/$(1).mk
-client=$($(2)_CLIENT)
-port=$($(2)_PORT)
-disk=$($(2)_DISK)
-mem=$(kpgo-mem)
-smp=$(PGO_SMP)
-timeout=$(kpgo-timeout)
-endef
 kpgo-mem = $(or $(PGO_MEM),$($(2)_MEM),512)
 kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 
 # $(call kpgo-vm,name,NAME,mode,kernel,client-out[,options[,load]]) - the
 # QEMU run; mode is collect, bench or prepare (the disk's prepare boot);
 # options are more kpgo-vm options (a later one wins), load replaces the
-# client command (pgo-compare's runs)
-kpgo-vm = $(KPGO_BIN)/kpgo-vm --mode $(3) --name $(1) \
-	$(if $(filter silent_,$(kpgo-quiet)),--quiet) \
+# client command (pgo-compare's runs).  Guests boot one at a time per
+# $(PGO_OUT) (flock on .vm.lock), whatever make -j runs beside them.
+kpgo-vm = flock $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
+	$(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
+# its arguments: all that a run is made from, but the verbosity
+kpgo-vm-args = --mode $(3) --name $(1) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
 	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
@@ -109,7 +103,8 @@ quiet_cmd_collect =
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	find $$p.new -type f -exec sync -- {} + && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
-	mv $$p.new $$p && rm -rf $$p.old && $(call kpgo-time,collect,$(2)) && \
+	mv $$p.new $$p && rm -rf $$p.old && touch $(call kpgo-profile-stamp,$(2)) && \
+	$(call kpgo-time,collect,$(2)) && \
 	$(call kpgo-say,PGO-PRF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \
 	$(call kpgo-say,PGO-PRF,$(2): client: $$(cat $$p/result.txt); $$(cat $(kpgo-times)/collect-$(2)) s in all)
 
@@ -120,47 +115,88 @@ quiet_cmd_bench =
 	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt) && \
 	$(call kpgo-say,PGO-BEN,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
 
-# A profile is (re)collected for pgo-collect-<w>, and for pgo-use-<w> only
-# when there is none: then its inputs are prerequisites.  Otherwise an
-# existing profile is used as it is, and nothing of the instrumented kernel
-# is even looked at.
+# The recorded command of a collection, Kbuild's .cmd: everything a
+# profile is made from that is not a file (the whole kpgo-vm command line:
+# QEMU, accelerator, memory, kernel command line, the client with its
+# scale, the timeout; the extraction; the result filter).  It is rewritten
+# only when it changes, and the profile is older than it then: a changed
+# setting re-collects, and nothing else does.  The files (the instrumented
+# kernel, the image, the disk, the helpers) are prerequisites of their own.
+define kpgo-collect-record
+# kpgo: the command that collects $(1)'s profile ($(call kpgo-prof,$(1)))
+$(call kpgo-vm-args,$(1),$(2),collect,$(kpgo-instr-image),$$p.new/client.out)
+$(call kpgo-collect-$(if $(LLVM),llvm,gcov),collect,$(1),$(2))
+$($(2)_RESULT)
+endef
+kpgo-collect-cmd = $(call kpgo-work,$(1))/collect.cmd
 kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
 kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-run-inputs,$(1),$(2)) \
-	$(call kpgo-work,$(1))/run.conf $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
-kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
+	$(kpgo-collect-cmd) $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
+
+# The one goal-dependent part of collecting: QEMU, the client and the
+# image's programs are checked when the makefiles are read, so that a
+# missing one fails at once, not after a 4-minute instrumented kernel
+# build.  Make cannot say at that time which targets it will make, so the
+# goals are read (MAKECMDGOALS use 1 of collect.mk): a collect or recollect
+# of the workload, or a goal that reads its profile when there is none.
+kpgo-collecting = $(strip $(or $(filter pgo-collect-$(1) pgo-collect-all pgo-recollect-$(1) \
+	pgo-recollect-all,$(MAKECMDGOALS)),\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),,\
 	$(filter $(kpgo-use-goals),$(MAKECMDGOALS)))))
 
-# Collections boot one guest at a time, in recipe order: each waits for the
-# one before it (order only: a failed one stops the rest).
-kpgo-collect-prev :=
-
-# Checked when the makefiles are read, so a missing QEMU or server fails at
-# once, not after the instrumented kernel is built.
 define kpgo-collect-checks
-$(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1) pgo-collect-all,$(MAKECMDGOALS)),\
-	$(error kpgo: pgo-collect-$(1) writes only into kpgo's own store \
-	$(PGO_OUT)/profiles, never into PGO_PROFILES=$(PGO_PROFILES): unset it),\
+$(if $(kpgo-profiles-given),$(if $(filter pgo-collect-$(1) pgo-collect-all pgo-recollect-$(1) \
+	pgo-recollect-all,$(MAKECMDGOALS)),$(error kpgo: pgo-collect-$(1) writes only into kpgo's own \
+	store $(PGO_OUT)/profiles, never into PGO_PROFILES=$(PGO_PROFILES): unset it),\
 	$(error kpgo: no profile for $(1) in PGO_PROFILES=$(PGO_PROFILES) (no \
 	$(1)/profile.info there); kpgo collects only into its own store: leave \
 	PGO_PROFILES unset or put the profile there)))
 $(call kpgo-host-checks,$(1),$(2))
 endef
 
+# A profile has its real prerequisites whatever the goal: pgo-collect-<w>
+# makes it when one of them changed.  Products made from a profile depend
+# on it as an input, collecting only when there is none (see
+# kpgo-profile-input).  pgo-recollect-<w> forgets the recorded command
+# first (Buildroot's <pkg>-rebuild): a fresh profile of the same settings.
 define kpgo-collect-tmpl
 $(if $(kpgo-collecting),$(call kpgo-collect-checks,$(1),$(2)))
+# (MAKECMDGOALS: pgo-bench's host checks, early, as collect's)
 $(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-checks,$(1),$(2)))
-$(call kpgo-work,$(1))/run.conf: FORCE
-	$$(call kpgo-filechk,$$@,$$(call kpgo-run-conf,$(1),$(2)))
+$(kpgo-collect-cmd): FORCE
+	$$(call kpgo-filechk,$$@,$$(call kpgo-collect-record,$(1),$(2)))
 
-$(call kpgo-prof,$(1))/profile.info: $(if $(kpgo-collecting),$(call kpgo-collect-inputs,$(1),$(2)) \
-		$(if $(kpgo-collect-prev),| $(kpgo-collect-prev)))
-	$$(call kpgo-cmd,collect,$(1),$(2))
-$(if $(kpgo-collecting),kpgo-collect-prev := $(call kpgo-prof,$(1))/profile.info)
+$(if $(kpgo-profiles-given),,$(call kpgo-prof,$(1))/profile.info: $(call kpgo-collect-inputs,$(1),$(2))
+	$$(call kpgo-cmd,collect,$(1),$(2)))
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
-.PHONY: pgo-collect-$(1)
+pgo-recollect-$(1): kpgo-forget-$(1)
+	+@$$(MAKE) --no-print-directory -f $$(firstword $$(MAKEFILE_LIST)) pgo-collect-$(1)
+kpgo-forget-$(1):
+	@rm -f $(kpgo-collect-cmd)
+.PHONY: pgo-collect-$(1) pgo-recollect-$(1) kpgo-forget-$(1)
+endef
+
+# $(call kpgo-profile-input,name): what a product made from workload $(1)'s
+# profile (an optimized kernel, an export) depends on.  A profile that
+# exists is an input, used as it is: the product depends on the stamp its
+# collection left in kpgo's work directory (no rule: only its time counts,
+# and nothing of the instrumented kernel is even looked at; a profile put
+# there by hand has no stamp and is used as it is).  One that does not
+# exist is a product: it is collected first.  A PGO_PROFILES directory has
+# no rule: its profile.info is the input.
+kpgo-profile-stamp = $(call kpgo-work,$(1))/profile.stamp
+kpgo-profile-input = $(if $(kpgo-profiles-given),$(call kpgo-prof,$(1))/profile.info,\
+	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),$(wildcard $(kpgo-profile-stamp)),\
+	$(call kpgo-prof,$(1))/profile.info))
+
+# pgo-recollect-<set>, pgo-recollect-all: a fresh profile of each member
+define kpgo-recollect-set-tmpl
+pgo-recollect-$(1): $(foreach m,$(call kpgo-members,$(1)),kpgo-forget-$(call kpgo-member-name,$(m)))
+	+@$$(MAKE) --no-print-directory -f $$(firstword $$(MAKEFILE_LIST)) \
+	  $(foreach m,$(call kpgo-members,$(1)),pgo-collect-$(call kpgo-member-name,$(m)))
+.PHONY: pgo-recollect-$(1)
 endef
 
 # pgo-list: one line per workload: its profile's time, objects, counter

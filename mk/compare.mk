@@ -93,13 +93,16 @@ endef
 kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)
 kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
 
-# the run's settings: a change re-runs
+# The recorded command of the runs (as a collection's, mk/collect.mk): the
+# kpgo-vm command lines of a figure run and of a measure run (the kernel
+# and the output file aside: prerequisites and names), the result and
+# operation filters; a change re-runs them all
 define kpgo-cmp-settings
-# pgo-compare of workload $(1): kernel A $(4), kernel B $(3)
-scale=$(PGO_COMPARE_SCALE)
-runs=$(PGO_COMPARE_RUNS)
-measure=$(PGO_COMPARE_MEASURE)
-$(kpgo-run-conf)
+# pgo-compare of workload $(1): kernel A $(4), kernel B $(3), $(PGO_COMPARE_RUNS) runs, $(PGO_COMPARE_MEASURE) measure runs
+$(call kpgo-vm-args,$(1),$(2),bench,KERNEL,OUT.out,$(call kpgo-cmp-vm-opts,$(1),$(2),KERNEL,OUT.out,figure))
+$(call kpgo-vm-args,$(1),$(2),bench,KERNEL,OUT.out,$(call kpgo-cmp-vm-opts,$(1),$(2),KERNEL,OUT.out,measure),--guest-load)
+$($(2)_RESULT)
+$($(2)_OPS)
 endef
 
 # $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)

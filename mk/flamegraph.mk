@@ -78,6 +78,7 @@ kpgo-flame-deps = $(call kpgo-work,$(1))/compare.cpio.gz $(KPGO_BIN)/kpgo-flame 
 	$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
 
 define kpgo-flamegraph-tmpl
+# (MAKECMDGOALS: the host checks, early, as collect's)
 $(if $(filter pgo-flamegraph-$(1) pgo-flamegraph-diff-$(1),$(MAKECMDGOALS)),$(call kpgo-host-checks,$(1),$(2)))
 pgo-flamegraph-$(1): $(kpgo-flame-deps)
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \

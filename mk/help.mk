@@ -15,6 +15,7 @@ pgo-help:
 	@echo '  pgo-image-<w>       make workload <w>'"'"'s guest initramfs'
 	@echo '  pgo-collect-<w>     boot the instrumented kernel in QEMU, run <w>, keep its profile'
 	@echo '  pgo-collect-all     collect every workload, one after another'
+	@echo '  pgo-recollect-<w>   a fresh profile of <w> (also of a set, of all)'
 	@echo '  pgo-list            one line per workload: profile time, objects, counter sum, client figure'
 	@echo '  pgo-use-<set>       the same with the merged profiles of a set of workloads'
 	@echo '  pgo-use-<w>         rebuild this tree'"'"'s kernel with <w>'"'"'s profile (collects if missing)'

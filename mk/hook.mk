@@ -5,6 +5,7 @@
 # KBUILD_OUTPUT work as for Kbuild); every other goal goes to the kernel's
 # own Makefile exactly as if the GNUmakefile were not there, but with
 # PGO_PROFILE set, where kernel goals are built with that profile.
+# (MAKECMDGOALS throughout: routing the goals typed is this file's job.)
 
 kpgo-hook-goals := $(filter pgo-%,$(MAKECMDGOALS))
 # make PGO_PROFILE=<archive or dir> <kernel goals>: those goals are built by

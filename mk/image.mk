@@ -115,6 +115,8 @@ kpgo-mke2fs = E2FSPROGS_FAKE_TIME=1 $(KPGO_MKE2FS) -q -F -t ext4 -L kpgo -U clea
 
 # $(call kpgo-prepares,NAME): non-empty when the disk has a prepare boot
 kpgo-prepares = $(value $(1)_PREPARE)$(value $(1)_PREPARE_CLIENT)
+# (MAKECMDGOALS, the one graph choice left by goal: which kernel boots to
+# prepare a disk; the disk's content does not depend on it.)
 # The kernel a prepare boot of workload $(1) uses: the one of the run that
 # needs the disk (instrumented, optimized or baseline; the baseline for
 # pgo-compare; none outside a run)
@@ -171,7 +173,7 @@ $(call kpgo-work,$(1))/disk.conf: FORCE
 $(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
 		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 		| $(if $(call kpgo-prepares,$(2)),$(filter $(kpgo-instr-image),$(call \
-		kpgo-prep-kernel,$(1)))) $(if $(kpgo-collecting),$(kpgo-collect-prev))
+		kpgo-prep-kernel,$(1))))
 	$$(call kpgo-cmd,disk,$(1),$(2))
 endef
 

@@ -28,6 +28,7 @@ include $(KPGO_DIR)/mk/tools.mk
 # Goals that work without a kernel tree (they only describe kpgo).
 kpgo-goals-no-ksrc += pgo-help pgo-check-recipes kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
 ifeq ($(strip $(KSRC)),)
+# (MAKECMDGOALS: goals that need no tree work without KSRC)
 ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
 $(error kpgo: KSRC is not set: say which kernel tree, e.g. make -C $(KPGO_DIR) KSRC=~/linux $(firstword $(MAKECMDGOALS)))
 endif
@@ -50,6 +51,7 @@ $(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR,$(if $(call
 	kpgo: $(v)=$($(v)) has a character that a shell or make treats specially; give a path of \
 	letters, digits and _ . / + @ ~ -)))
 # pgo-* targets run Kbuild to find out what to do: make -n cannot show them
+# (MAKECMDGOALS: refused for those goals only)
 ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-export-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)
 $(error kpgo: make -n is not supported for kpgo's build targets (they run Kbuild, install profiles); use V=1 to see the commands)
@@ -195,15 +197,18 @@ include $(PGO_SETS_FILES)
 include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
 $(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call \
-	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s))))
+	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s)))$(eval $(call \
+	kpgo-recollect-set-tmpl,$(s))))
 
+# (MAKECMDGOALS: its two workloads checked early)
 $(if $(filter pgo-report-diff,$(MAKECMDGOALS)),$(kpgo-report-diff-check))
 
-# pgo-compare-<x> of the command line (x: a workload or a set)
+# pgo-compare-<x> of the command line (x: a workload or a set); MAKECMDGOALS:
+# any pair of kernels can be compared, so the rules exist for the pairs asked for
 $(foreach g,$(patsubst pgo-compare-%,%,$(filter pgo-compare-%,$(MAKECMDGOALS))),$(eval \
 	$(call kpgo-compare-goal,$(g))))
 
-# every workload, one after another (see kpgo-collect-prev)
+# every workload, one after another (guests boot one at a time: kpgo-vm)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))
 	@$(kpgo-list)
 

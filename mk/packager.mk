@@ -46,6 +46,7 @@ kpgo-recipe-phases += export
 # clang profiles travel as they are: a workload's profile.proftext is text
 # with source paths made relative, read through PGO_PROFILES
 ifneq ($(LLVM),)
+# (MAKECMDGOALS: refused at once, before any work)
 ifneq ($(filter pgo-export-%,$(MAKECMDGOALS))$(PGO_PROFILE),)
 $(error kpgo: pgo-export-<name> and PGO_PROFILE= carry gcc profiles only; with \
 	LLVM= ship the profile directories <w>/ (profile.proftext and profile.info) of \
@@ -146,6 +147,7 @@ kpgo-pp-dir := $(if $(kpgo-pp-plain),$(kpgo-pp),$(PGO_OUT)/import.dir)
 kpgo-pp-gcda := $(strip $(if $(kpgo-pp-is-dir),$(if $(shell test -d $(kpgo-pp-q)/gcda && echo y),\
 	$(kpgo-pp-dir)/gcda,$(kpgo-pp-dir)$(if $(kpgo-pp-plain),,/.)),$(kpgo-pp-import)/gcda))
 
+# (MAKECMDGOALS: a missing PGO_PROFILE said at once, before any work)
 ifneq ($(filter pgo-use-profile,$(MAKECMDGOALS)),)
 $(if $(shell test -e $(kpgo-pp-q) && echo y),,$(error kpgo: PGO_PROFILE=$(PGO_PROFILE): \
 	no such file or directory; give a profile archive (make pgo-export-<name> writes one) \

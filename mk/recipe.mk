@@ -54,7 +54,7 @@
 #
 # Each field is read when a recipe runs, so a recipe may use = and refer to
 # PGO_SCALE (see $(call pgo-scale,N)).  A changed field reaches the files
-# kpgo derives from it (guest.conf, image.manifest, run.conf) and re-runs
+# kpgo derives from it (guest.conf, image.manifest, collect.cmd) and re-runs
 # exactly the phases that depend on them.
 
 ifndef kpgo-recipe-mk

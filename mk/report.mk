@@ -53,6 +53,7 @@ kpgo-report-checks = $(if $(LLVM),$(error kpgo: pgo-report reads gcc's gcov prof
 	($(call kpgo-prof,$(1))): make pgo-collect-$(1) first))
 
 define kpgo-report-tmpl
+# (MAKECMDGOALS: lcov and the profile checked early, before any build)
 $(if $(filter pgo-report-$(1),$(MAKECMDGOALS)),$(call kpgo-report-checks,$(1)))
 $(call kpgo-report-dir,$(1))/coverage.info: $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-report
 	$$(call kpgo-cmd,report,$(1))

@@ -46,6 +46,7 @@ kpgo-sample-args = $(if $(PGO_AUTOFDO_PROFILE),CLANG_AUTOFDO_PROFILE=$(abspath $
 kpgo-sample-files = $(if $(PGO_AUTOFDO_PROFILE),$(PGO_AUTOFDO_PROFILE)) \
 	$(if $(PGO_PROPELLER_PREFIX),$(PGO_PROPELLER_PREFIX)_cc_profile.txt $(PGO_PROPELLER_PREFIX)_ld_profile.txt)
 
+# (MAKECMDGOALS: its inputs are checked when it is asked for, before a build)
 ifneq ($(filter pgo-use-sample,$(MAKECMDGOALS)),)
 $(if $(LLVM),,$(error kpgo: pgo-use-sample builds with clang: say which, e.g. make LLVM=1 pgo-use-sample))
 $(if $(strip $(PGO_AUTOFDO_PROFILE)$(PGO_PROPELLER_PREFIX)),,$(error kpgo: pgo-use-sample: \

@@ -142,7 +142,7 @@ quiet_cmd_use =
 	  $(call kpgo-say,PGO-USE,baseline: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; })); fi
 
 define kpgo-use-tmpl
-pgo-use-$(1): $(call kpgo-prof,$(1))/profile.info $(kpgo-use-tool) | kpgo-user-config-ok
+pgo-use-$(1): $(call kpgo-profile-input,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
 	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
@@ -159,9 +159,9 @@ kpgo-member-weight = $(or $(word 2,$(subst :, ,$(1))),1)
 kpgo-is-set = $(filter PGO_SET_$(1),$(kpgo-set-vars))
 kpgo-members = $(if $(kpgo-is-set),$(foreach m,$(PGO_SET_$(1)),$(call \
 	kpgo-member-name,$(m)):$(call kpgo-member-weight,$(m))),$(1):1)
-# $(call kpgo-merge-profiles,name): their profile.info files (prerequisites)
+# $(call kpgo-merge-profiles,name): their profiles as inputs (prerequisites)
 kpgo-merge-profiles = $(foreach m,$(call kpgo-members,$(1)),$(call \
-	kpgo-prof,$(call kpgo-member-name,$(m)))/profile.info)
+	kpgo-profile-input,$(call kpgo-member-name,$(m))))
 kpgo-use-tool = $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
 # a collected profile's data: gcda/ (gcc), profile.proftext (clang)
 kpgo-prof-data = $(if $(LLVM),profile.proftext,gcda)
@@ -185,6 +185,8 @@ kpgo-set-check = $(if $(strip $(PGO_SET_$(1))),,$(error \
 
 define kpgo-set-tmpl
 $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: PGO_SET_$(1): a set cannot have a workload's name))
+# (MAKECMDGOALS: a set is checked only when a goal uses it: sets of other
+# workloads may sit in the same PGO_SETS_FILES)
 $(if $(filter pgo-use-$(1) pgo-export-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
 pgo-use-$(1): $(call kpgo-merge-profiles,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
 	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))

@@ -19,7 +19,8 @@ e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-hostile-share
+	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-hostile-share \
+	e2e-recorded
 # the clang loop builds three more kernels with clang (about 20 min on the
 # 2-core machine, twice that on a slow day): the long tier, make check-long
 KPGO_TESTS_LONG += e2e-clang-loop e2e-clang-incremental e2e-clang-compare
@@ -182,14 +183,14 @@ test-e2e-client-fails-profile-kept:
 # pgo-collect killed (SIGKILL to its whole process group, QEMU with it)
 # while the guest copies its gcov data into the share: the previous
 # profile stays byte-identical, no QEMU is left, and the next plain run
-# (its leftovers removed by it) collects a new profile.  A touched
-# run.conf makes the collection due.
+# (its leftovers removed by it) collects a new profile.  The killed run
+# is a pgo-recollect, so the collection is due whatever was recorded.
 e2e-prof-sums = (cd $(e2e-out)/profiles/redis && find . -type f | LC_ALL=C sort | xargs sha256sum)
 e2e-console := $(e2e-out)/work/redis/console.log
 test-e2e-collect-killed:
 	$(e2e-prof-sums) > $(T)/before
-	rm -f $(e2e-console) && touch $(e2e-out)/work/redis/run.conf
-	setsid sh -c 'echo $$$$ > $(T)/pgid; exec $(e2e-make) PGO_SCALE=0.05 pgo-collect-redis' \
+	rm -f $(e2e-console)
+	setsid sh -c 'echo $$$$ > $(T)/pgid; exec $(e2e-make) PGO_SCALE=0.05 pgo-recollect-redis' \
 	  > $(T)/killed.out 2>&1 & \
 	for i in $$(seq 3000); do grep -qs 'copying gcov data' $(e2e-console) && break; sleep 0.1; done; \
 	kill -9 -$$(cat $(T)/pgid); wait; cat $(T)/killed.out; grep 'copying gcov data' $(e2e-console)
@@ -206,17 +207,52 @@ test-e2e-collect-killed:
 # after it (a threshold of 100 keeps the installed files that moved less,
 # so few kernel objects are recompiled; the merge still reads every file)
 test-e2e-collect-beside-use:
-	rm -f $(e2e-out)/.lock.who && touch $(e2e-out)/work/redis/run.conf
-	{ $(e2e-make) PGO_SCALE=0.05 pgo-collect-redis > $(T)/c.out 2>&1; echo $$? > $(T)/c.rc; } & \
-	for i in $$(seq 600); do grep -qs pgo-collect-redis $(e2e-out)/.lock.who && break; sleep 0.1; done; \
+	rm -f $(e2e-out)/.lock.who
+	{ $(e2e-make) PGO_SCALE=0.05 pgo-recollect-redis > $(T)/c.out 2>&1; echo $$? > $(T)/c.rc; } & \
+	for i in $$(seq 600); do grep -qs pgo-recollect-redis $(e2e-out)/.lock.who && break; sleep 0.1; done; \
 	$(e2e-make) PGO_SCALE=0.05 PGO_REBUILD_THRESHOLD=100 pgo-use-redis > $(T)/u.out 2>&1; \
 	echo $$? > $(T)/u.rc; wait; cat $(T)/c.out $(T)/u.out
 	test "$$(cat $(T)/c.rc) $$(cat $(T)/u.rc)" = "0 0"
-	grep -q '^kpgo: waiting for $(e2e-out): in use by make pgo-collect-redis' $(T)/u.out
+	grep -q '^kpgo: waiting for $(e2e-out): in use by make pgo-recollect-redis' $(T)/u.out
 	test $(e2e-out)/work/redis/merge.txt -nt $(e2e-out)/profiles/redis/profile.info
 	o=$$(sed -n '1s/^gcda: \([0-9]*\) objects.*/\1/p' $(e2e-out)/profiles/redis/profile.info); \
 	  grep -q "kpgo-gcda: $$o objects (updated [0-9]*, unchanged [0-9]*, kept [0-9]* .moved < 100%., added 0, removed 0)" \
 	  $(e2e-out)/work/redis/merge.txt
+
+# Recorded commands: each setting that feeds the profile re-collects it,
+# and only it (no image; the instrumented bzImage keeps its time); the same
+# again collects nothing; pgo-recollect collects with nothing changed; a
+# recipe field of the guest's (SERVER) remakes the image too, a helper
+# binary what it feeds.  $(call e2e-rec,SETTINGS,WHAT-IS-MADE): runs
+# pgo-collect-redis twice with SETTINGS; the first makes exactly
+# WHAT-IS-MADE (of kernel, image, profile), the second nothing.
+e2e-instr-image := $(e2e-out)/instrumented/arch/x86/boot/bzImage
+e2e-rec-made = $$(test $(e2e-instr-image) -nt $(T)/stamp && printf 'kernel '; \
+	grep -q PGO-IMG $(1) && printf 'image '; grep -q PGO-PRF $(1) && printf 'profile ')
+define e2e-rec
+	touch $(T)/stamp; sleep 1; $(e2e-make) PGO_SCALE=0.02 $(1) pgo-collect-redis > $(T)/a 2>&1 || \
+	  { cat $(T)/a; exit 1; }; m="$(call e2e-rec-made,$(T)/a)"; echo "$(1): $$m"; \
+	  test "$$m" = "$(2) " || { cat $(T)/a; exit 1; }
+	$(if $(3),touch $(T)/stamp; sleep 1; $(e2e-make) PGO_SCALE=0.02 $(1) pgo-collect-redis > $(T)/b 2>&1 || \
+	  { cat $(T)/b; exit 1; }; m="$(call e2e-rec-made,$(T)/b)"; echo "$(1)$(comma) again: $$m"; \
+	  test -z "$$m" || { cat $(T)/b; exit 1; })
+endef
+# (a kconfig fragment and the kernel's .config remake the instrumented
+# kernel, and so the profile: tests/make.mk checks the .config part)
+test-e2e-recorded:
+	$(e2e-make) PGO_SCALE=0.02 pgo-collect-redis
+	$(call e2e-rec,PGO_APPEND=loglevel=4,profile,again)
+	$(call e2e-rec,PGO_ACCEL=tcg,profile)
+	$(call e2e-rec,PGO_MEM=600,profile)
+	$(call e2e-rec,PGO_SCALE=0.03,profile,again)
+	$(call e2e-rec,REDIS_SERVER='/usr/bin/redis-server --port 6379 --bind 0.0.0.0 --protected-mode no --save "" --hz 20',image profile,again)
+	$(call e2e-rec,,image profile)
+	touch $(KPGO_BIN)/kpgo-vm
+	$(call e2e-rec,,profile)
+	touch $(KPGO_BIN)/kpgo-agent
+	$(call e2e-rec,,image profile,again)
+	touch $(T)/stamp; sleep 1; $(e2e-make) PGO_SCALE=0.02 pgo-recollect-redis > $(T)/c 2>&1 || { cat $(T)/c; exit 1; }
+	test "$(call e2e-rec-made,$(T)/c)" = "profile "
 
 # a hostile guest: a recipe whose SETUP (root in the guest, after the
 # share is mounted) plants in the share a symbolic link to the host's /etc,

@@ -16,17 +16,22 @@ $(KPGO_BUILD)/make-guile/usr/bin/make:
 	$@ --version >/dev/null
 
 # each make says which helpers it used; both derive the same settings of
-# every workload at two scales, and the same recipe checks
+# every workload at three scales (the object trees' paths aside), and the
+# same recipe checks
 gp-make = $(1) --no-print-directory -s -C $(KPGO_DIR) KSRC=$(KSRC_TEST) O=$(T)/$(2) PGO_SCALE=$(3) \
-	$(foreach w,$(wl-names),$(T)/$(2)/.kpgo/work/$(w)/run.conf $(T)/$(2)/.kpgo/work/$(w)/guest.conf)
+	$(foreach w,$(wl-names),$(T)/$(2)/.kpgo/work/$(w)/collect.cmd $(T)/$(2)/.kpgo/work/$(w)/guest.conf)
 test-guile-parity: $(MAKE_GUILE) $(KSRC_TEST)/Kbuild
 	$(MAKE_GUILE) --no-print-directory -C $(KPGO_DIR) pgo-help | grep -q 'helpers computed by guile'
 	$(MAKE) --no-print-directory -C $(KPGO_DIR) pgo-help | grep -q 'helpers computed by shell'
 	for s in 1 0.013 0.0001; do \
 	  $(call gp-make,$(MAKE_GUILE),g$$s,$$s) && $(call gp-make,$(MAKE),p$$s,$$s) && \
-	  diff -r $(T)/g$$s/.kpgo/work $(T)/p$$s/.kpgo/work || exit 1; done
-	grep -q -- '-n 325 ' $(T)/g0.013/.kpgo/work/redis/run.conf
-	grep -q -- '--execute-number=1 ' $(T)/g0.0001/.kpgo/work/memcached/run.conf
+	  test "$$(cd $(T)/g$$s/.kpgo/work && find . | sort)" = "$$(cd $(T)/p$$s/.kpgo/work && find . | sort)" && \
+	  for f in $$(cd $(T)/g$$s/.kpgo/work && find . -type f); do \
+	    sed "s|$(T)/g$$s/|T/|g" $(T)/g$$s/.kpgo/work/$$f > $(T)/a && \
+	    sed "s|$(T)/p$$s/|T/|g" $(T)/p$$s/.kpgo/work/$$f > $(T)/b && \
+	    { cmp -s $(T)/a $(T)/b || { echo "differs: $$f"; diff $(T)/a $(T)/b; exit 1; }; } || exit 1; done || exit 1; done
+	grep -q -- '-n 325 ' $(T)/g0.013/.kpgo/work/redis/collect.cmd
+	grep -q -- '--execute-number=1 ' $(T)/g0.0001/.kpgo/work/memcached/collect.cmd
 	$(MAKE_GUILE) --no-print-directory -C $(KPGO_DIR) pgo-check-recipes > $(T)/g
 	$(MAKE) --no-print-directory -C $(KPGO_DIR) pgo-check-recipes > $(T)/p
 	cmp $(T)/g $(T)/p

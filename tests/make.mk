@@ -9,7 +9,7 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
-	make-prepare-kernel-missing make-bad-profile-fails
+	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -83,14 +83,14 @@ test-make-set-errors: $(KSRC_TEST)/Kbuild
 # a changed recipe field rewrites the derived settings; an unchanged one
 # leaves them (and their time) alone, so only the right phases rerun
 test-make-recipe-fields-rerun: $(KSRC_TEST)/Kbuild
-	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/run.conf $(T)/.kpgo/work/redis/guest.conf
-	grep -q '^client=redis-benchmark .*-n 25000 ' $(T)/.kpgo/work/redis/run.conf
-	cp -p $(T)/.kpgo/work/redis/run.conf $(T)/run.conf.1
-	sleep 1.1; $(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/run.conf
-	test ! $(T)/.kpgo/work/redis/run.conf -nt $(T)/run.conf.1
-	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) PGO_SCALE=0.1 $(T)/.kpgo/work/redis/run.conf
-	grep -q '^client=redis-benchmark .*-n 2500 ' $(T)/.kpgo/work/redis/run.conf
-	test $(T)/.kpgo/work/redis/run.conf -nt $(T)/run.conf.1
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/collect.cmd $(T)/.kpgo/work/redis/guest.conf
+	grep -q -- "-- 'redis-benchmark .*-n 25000 " $(T)/.kpgo/work/redis/collect.cmd
+	cp -p $(T)/.kpgo/work/redis/collect.cmd $(T)/collect.cmd.1
+	sleep 1.1; $(kmake) -s KSRC=$(KSRC_TEST) O=$(T) $(T)/.kpgo/work/redis/collect.cmd
+	test ! $(T)/.kpgo/work/redis/collect.cmd -nt $(T)/collect.cmd.1
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T) PGO_SCALE=0.1 $(T)/.kpgo/work/redis/collect.cmd
+	grep -q -- "-- 'redis-benchmark .*-n 2500 " $(T)/.kpgo/work/redis/collect.cmd
+	test $(T)/.kpgo/work/redis/collect.cmd -nt $(T)/collect.cmd.1
 	grep -qx 'ready=tcp:6379' $(T)/.kpgo/work/redis/guest.conf
 
 test-make-help-lists:
@@ -149,3 +149,18 @@ test-make-missing-host-bin: $(KSRC_TEST)/Kbuild
 # on a baseline that was never built says which kernel and how to make it
 test-make-prepare-kernel-missing: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_KERNEL=baseline pgo-bench-mysql,preparing its disk boots the baseline kernel .*/baseline/arch/x86/boot/bzImage$(comma) which does not exist: make pgo-baseline)
+
+# the instrumented kernel's .config is made from the tree's .config and the
+# fragments: remade when a fragment or the tree's .config changes, left
+# alone (its time too) when nothing did (the profile depends on the
+# instrumented kernel, which depends on it: tests/e2e.mk e2e-recorded)
+mk-ic = $(T)/.kpgo/instrumented/.config
+mk-ic-make = $(kmake) -s KSRC=$(KSRC_TEST) O=$(T) \
+	PGO_FRAGMENTS="$(T)/pgo-gcov.config $(T)/pgo-guest.config" $(T)/.kpgo/instrumented/.kpgo-config-ok
+test-make-instr-config-rerun: $(KSRC_TEST)/Kbuild $(PK_CONFIG)
+	cp $(PK_CONFIG) $(T)/.config && cp $(KPGO_DIR)/kconfig/pgo-gcov.config $(KPGO_DIR)/kconfig/pgo-guest.config $(T)/
+	$(mk-ic-make) && grep -qx CONFIG_GCOV_KERNEL=y $(mk-ic) && cp -p $(mk-ic) $(T)/c1
+	sleep 1.1; $(mk-ic-make) && test ! $(mk-ic) -nt $(T)/c1
+	echo 'CONFIG_GCOV_PROFILE_ALL=y' >> $(T)/pgo-gcov.config
+	$(mk-ic-make) && test $(mk-ic) -nt $(T)/c1 && cp -p $(mk-ic) $(T)/c2
+	sleep 1.1; touch $(T)/.config; $(mk-ic-make) && test $(mk-ic) -nt $(T)/c2
