@@ -20,7 +20,6 @@ kpgo-collect-mk := 1
 
 kpgo-recipe-phases += collect bench
 
-PGO_KERNEL ?= optimized
 kpgo-kernel-optimized    = $(kpgo-objtree)/$(kpgo-arch-image)
 kpgo-kernel-baseline     = $(kpgo-base)/$(kpgo-arch-image)
 kpgo-kernel-instrumented = $(kpgo-instr-image)
@@ -172,7 +171,7 @@ $(if $(kpgo-profiles-given),,$(call kpgo-prof,$(1))/profile.info: $(call kpgo-co
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
 pgo-recollect-$(1): kpgo-forget-$(1)
-	+@$$(MAKE) --no-print-directory -f $$(firstword $$(MAKEFILE_LIST)) pgo-collect-$(1)
+	+@$$(kpgo-self-make) pgo-collect-$(1)
 kpgo-forget-$(1):
 	@rm -f $(kpgo-collect-cmd)
 .PHONY: pgo-collect-$(1) pgo-recollect-$(1) kpgo-forget-$(1)
@@ -194,7 +193,7 @@ kpgo-profile-input = $(if $(kpgo-profiles-given),$(call kpgo-prof,$(1))/profile.
 # pgo-recollect-<set>, pgo-recollect-all: a fresh profile of each member
 define kpgo-recollect-set-tmpl
 pgo-recollect-$(1): $(foreach m,$(call kpgo-members,$(1)),kpgo-forget-$(call kpgo-member-name,$(m)))
-	+@$$(MAKE) --no-print-directory -f $$(firstword $$(MAKEFILE_LIST)) \
+	+@$$(kpgo-self-make) \
 	  $(foreach m,$(call kpgo-members,$(1)),pgo-collect-$(call kpgo-member-name,$(m)))
 .PHONY: pgo-recollect-$(1)
 endef

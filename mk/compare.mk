@@ -23,16 +23,10 @@
 ifndef kpgo-compare-mk
 kpgo-compare-mk := 1
 
-PGO_COMPARE_RUNS    ?= 5
-PGO_COMPARE_MEASURE ?= 2
-PGO_COMPARE_SCALE   ?= 0.1
-PGO_COMPARE_A       ?= baseline
-PGO_COMPARE_B       ?=
 KPGO_GNUPLOT        ?= gnuplot
 
 kpgo-recipe-phases += compare
 kpgo-kernels := $(PGO_OUT)/kernels$(kpgo-fam)
-kpgo-self-make = $(MAKE) --no-print-directory -f $(abspath $(firstword $(MAKEFILE_LIST)))
 
 $(foreach v,PGO_COMPARE_RUNS PGO_COMPARE_MEASURE,$(if $(shell echo '$($(v))' | \
 	grep -Ex '[0-9]{1,3}'),,$(error kpgo: $(v)=$($(v)) is not a count of runs (0-999))))
@@ -65,7 +59,6 @@ quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $@
 	if ! cmp -s $(kpgo-kernel-optimized) $@; then cp $(kpgo-kernel-optimized) $@.tmp && mv -f $@.tmp $@; fi && \
 	{ $(call kpgo-size-of,$(kpgo-objtree)/vmlinux,$@) ; } > $$d/size.txt.tmp && mv -f $$d/size.txt.tmp $$d/size.txt
 
-PGO_COMPARE_REBUILD ?= n
 define kpgo-cmp-kernel-rule
 $(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)): $(call kpgo-merge-profiles,$(1)) \
 		$(kpgo-user-config) $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE)

@@ -28,10 +28,6 @@ kpgo-flamegraph-mk := 1
 
 kpgo-recipe-phases += flamegraph
 
-# a prime, so the samples do not beat with a loop
-PGO_FLAME_PERIOD ?= 20011
-# y: user mode sampled too (each such sample "[user]", no stack)
-PGO_FLAME_USER ?= n
 $(if $(shell echo '$(PGO_FLAME_PERIOD)' | grep -Ex '[1-9][0-9]{0,9}'),,$(error \
 	kpgo: PGO_FLAME_PERIOD=$(PGO_FLAME_PERIOD) is not a count of instructions))
 

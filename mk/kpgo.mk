@@ -26,7 +26,7 @@ include $(KPGO_DIR)/mk/tools.mk
 
 # --- the kernel tree -----------------------------------------------------
 # Goals that work without a kernel tree (they only describe kpgo).
-kpgo-goals-no-ksrc += pgo-help pgo-check-recipes kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
+kpgo-goals-no-ksrc += pgo-help pgo-settings-table pgo-check-recipes kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
 ifeq ($(strip $(KSRC)),)
 # (MAKECMDGOALS: goals that need no tree work without KSRC)
 ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
@@ -101,6 +101,10 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 	-f $(or $(2),$(kpgo-srctree))/Makefile O=$(1) olddefconfig \
 	>$(1)/.kpgo-olddefconfig.log 2>&1 || { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
+# kpgo's settings: the table of defaults, and the Kconfig settings file
+# (make pgo-menuconfig), which sets what the user did not give
+include $(KPGO_DIR)/mk/settings.mk
+
 # --- one run at a time per $(PGO_OUT) ---------------------------------------
 # Every goal that writes kpgo's state or runs Kbuild in the object tree
 # runs under one lock, $(PGO_OUT)/.lock (flock(1)): the whole make is run
@@ -110,7 +114,6 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 # their command line) do not lock again.  MAKECMDGOALS is read because the
 # lock is about the goals typed: kpgo-cmdline-goals holds them when the
 # attached tree's hook has rewritten MAKECMDGOALS.
-PGO_LOCK ?= wait
 kpgo-lock := $(PGO_OUT)/.lock
 kpgo-locking-goals := pgo-instrument pgo-collect-% pgo-recollect-% pgo-use-% pgo-export-% \
 	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-%
@@ -137,28 +140,12 @@ quiet_cmd_lock =
 	  KPGO_LOCKED='$(call kpgo-escsq,$(kpgo-lock))' $(kpgo-goals)
 
 # --- settings shared by the phases ---------------------------------------
-# kpgo's Kconfig settings (make pgo-menuconfig) come first: they set what
-# the user did not give, before the defaults below
-include $(KPGO_DIR)/mk/settings.mk
+# make again, in the same tree (pgo-recollect, pgo-compare's kernels)
+kpgo-self-make = $(MAKE) --no-print-directory -f $(abspath $(firstword $(MAKEFILE_LIST)))
 # Fragments merged into the user's .config for the instrumented kernel.
 PGO_FRAGMENTS ?= $(KPGO_DIR)/kconfig/pgo-gcov.config \
 		 $(if $(LLVM),$(KPGO_DIR)/kconfig/pgo-llvm.config) \
 		 $(KPGO_DIR)/kconfig/pgo-guest.config
-# Scale of every workload's load (1 = the seed's size).
-PGO_SCALE ?= 1
-# QEMU
-PGO_QEMU     ?= qemu-system-x86_64
-PGO_ACCEL    ?= auto
-PGO_MEM      ?=
-PGO_SMP      ?= 1
-PGO_HOST_PORT ?= 0
-# seconds a client or load may run (empty: the recipe's TIMEOUT, or 1800)
-PGO_TIMEOUT  ?=
-# extra kernel command line for every guest boot
-PGO_APPEND   ?=
-# -fprofile-partial-training: never-run code compiled as without profile (y)
-# or optimized for size as gcc does by default (n).
-PGO_PARTIAL_TRAINING ?= n
 
 # PGO_SCALE must be a number: every recipe's size is scaled by it
 $(if $(shell echo '$(PGO_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?'),,$(error \
@@ -192,7 +179,6 @@ include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk
 # Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
 # per file as in recipes/); sets of workloads (see mk/use.mk) before them
-PGO_RECIPE_DIRS ?=
 include $(PGO_SETS_FILES)
 include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
 	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))

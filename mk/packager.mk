@@ -55,8 +55,6 @@ endif
 endif
 
 PGO_EXPORT_DIR ?= $(PGO_OUT)/export
-PGO_PROFILE ?=
-PGO_ALLOW_STALE ?=
 
 # --- this tree, as a manifest describes it ---------------------------------
 # $(call kpgo-tree-<key>): this tree's value of a manifest key

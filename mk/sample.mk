@@ -20,11 +20,6 @@
 ifndef kpgo-sample-mk
 kpgo-sample-mk := 1
 
-PGO_AUTOFDO_PROFILE  ?=
-PGO_PROPELLER_PREFIX ?=
-# the sample period of perf record in the steps (a prime, as the kernel's
-# documentation suggests)
-PGO_SAMPLE_PERIOD    ?= 500009
 
 # (the tree's VERSION.PATCHLEVEL and config values: packager.mk's kpgo-tree-kernel and
 # kpgo-cfg-val, read before this file)

@@ -31,15 +31,6 @@ kpgo-use-mk := 1
 
 kpgo-recipe-phases += use
 
-# What pgo-use builds in the tree (default: what plain 'make' builds).
-PGO_USE_TARGETS ?= all
-PGO_NORMALIZE ?= y
-# Percent an object's profile must move (100 * (1 - overlap) of its arc
-# counters, see kpgo-gcda --help) before its installed .gcda is rewritten,
-# and so the object recompiled; 0: any change.  5: of 1062 objects, a
-# second seed-sized redis run moved 27 by 5% or more, memcached against
-# redis 155
-PGO_REBUILD_THRESHOLD ?= 5
 
 kpgo-use-flags = $(strip $(if $(LLVM),$(kpgo-use-flags-llvm),-fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \

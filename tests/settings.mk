@@ -5,7 +5,7 @@
 # (pgo-olddefconfig), changed with its scripts/config, read by the make
 # files; the command line still wins; Kconfig's ranges hold.
 
-KPGO_TESTS_FAST += settings-kconfig
+KPGO_TESTS_FAST += settings-kconfig settings-table
 
 test-settings-kconfig: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
@@ -37,3 +37,28 @@ test-settings-kconfig: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(KSRC_TEST)/scripts/config --file $(T)/o/.kpgo.config --set-val KPGO_REBUILD_THRESHOLD 500
 	$(pk-make) -s O=$(T)/o pgo-olddefconfig
 	grep -qx 'CONFIG_KPGO_REBUILD_THRESHOLD=100' $(T)/o/.kpgo.config
+
+# the table of settings (mk/settings.mk) is the one source of defaults:
+# every setting kconfig/Kconfig has is there with the table's type, range
+# and default (an empty default is Kconfig's 0 for a number), and pgo-help
+# and the README's variable list name every setting of the table
+test-settings-table:
+	$(MAKE) -s --no-print-directory -C $(KPGO_DIR) pgo-settings-table > $(T)/table
+	cat $(T)/table; test $$(wc -l < $(T)/table) -gt 20
+	awk 'FNR == 1 && NR > 1 { FS = " " } \
+	  NR == FNR { split($$0, f, "\t"); if (f[3] != "-") { def[f[1]] = f[2]; ty[f[1]] = f[3]; n++ } next } \
+	  $$1 == "config" { s = "PGO_" substr($$2, 6) } $$1 == "choice" { s = "choice" } \
+	  $$1 ~ /^(string|bool|int)$$/ && s != "choice" { kty[s] = $$1 } \
+	  $$1 == "range" { kty[s] = kty[s] ":" $$2 ":" $$3 } \
+	  $$1 == "default" && s == "choice" { sub(/^KPGO_/, "", $$2); c = $$2; sub(/_.*/, "", c); \
+	    v = substr($$2, length(c) + 2); kty["PGO_" c] = "choice"; kdef["PGO_" c] = tolower(v); next } \
+	  $$1 == "default" { v = $$0; sub(/^[ \t]*default[ \t]*/, "", v); gsub(/"/, "", v); kdef[s] = v } \
+	  END { for (k in ty) { d = def[k]; if (d == "" && ty[k] ~ /^int/) d = "0"; \
+	    if (!(k in kty)) { print k ": not in kconfig/Kconfig"; bad++ } \
+	    else if (kty[k] != ty[k] || kdef[k] != d) { print k ": Kconfig " kty[k] " default \"" kdef[k] \
+	      "\", table " ty[k] " default \"" d "\""; bad++ } } \
+	    print n " settings in Kconfig checked"; exit bad > 0 }' $(T)/table $(KPGO_DIR)/kconfig/Kconfig
+	$(MAKE) -s --no-print-directory -C $(KPGO_DIR) pgo-help > $(T)/help
+	sed -n '/^Variables$$/,/^Settings (Kconfig)$$/p' $(KPGO_DIR)/README > $(T)/vars
+	for n in $$(cut -f1 $(T)/table); do grep -q "^  $$n=" $(T)/help || { echo "$$n: not in pgo-help"; exit 1; }; \
+	  grep -qw -- "$$n" $(T)/vars || { echo "$$n: not in the README's variable list"; exit 1; }; done
