@@ -138,7 +138,7 @@ kpgo-pp-is-dir := $(shell test -d $(kpgo-pp-q) && echo y)
 kpgo-pp-import := $(PGO_OUT)/import
 kpgo-pp-stale := $(PGO_OUT)/import.stale
 # a directory whose path the shell could misread reaches kpgo-gcda (in
-# cmd_use) through a symbolic link of kpgo's: $(PGO_OUT)/import.dir
+# rule_use) through a symbolic link of kpgo's: $(PGO_OUT)/import.dir
 kpgo-pp-plain := $(shell case $(kpgo-pp-q) in (*[!A-Za-z0-9_./+-]*) ;; (*) echo y;; esac)
 kpgo-pp-dir := $(if $(kpgo-pp-plain),$(kpgo-pp),$(PGO_OUT)/import.dir)
 # the .gcda tree: DIR/gcda, or DIR itself, or the unpacked archive's
@@ -188,7 +188,7 @@ kpgo-pp-stale-counts = $(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) funct
 
 pgo-use-profile: $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile | kpgo-user-config-ok
 	$(call kpgo-cmd,$(if $(kpgo-pp-is-dir),import_dir,import))
-	+$(call kpgo-cmd,use,imported,$(kpgo-pp-gcda):1)
+	$(call rule_use,imported,$(kpgo-pp-gcda):1)
 	@if [ -e '$(call kpgo-escsq,$(kpgo-pp-stale))' ]; then $(call kpgo-say,PGO-STA,stale profile: \
 	  $(call kpgo-pp-stale-counts,$(call kpgo-work,imported))); fi
 else

@@ -105,25 +105,44 @@ kpgo-use-merge-llvm = \
 	  functions$(comma) maximum function count $$(sed -n 's/^Maximum function count: //p' $$w/profdata.txt) \
 	  (llvm-profdata show))
 
-# $(call kpgo-cmd,use,name,profile-dir[:weight]... [merge-options]): merge,
-# install, build, report
-quiet_cmd_use =
-      cmd_use = w=$(call kpgo-work,$(2)); mkdir -p $$w; \
-	for d in $(foreach d,$(filter-out -%,$(3)),$(firstword $(subst :, ,$(d)))); do \
+# pgo-use, Kbuild's way: rule_use is four commands, each a recipe line;
+# a quiet_cmd_ says what is done, the figures come from commands of their
+# own.  $(call rule_use,name,profile-dir[:weight]... [merge-options])
+define rule_use
+$(call kpgo-cmd,use_check,$(1),$(2))
+$(call kpgo-cmd,use_merge,$(1),$(2))
++$(call kpgo-cmd,use_build,$(1))
+$(call kpgo-cmd,use_figures,$(1))
+endef
+
+# every profile it merges has data
+quiet_cmd_use_check =
+      cmd_use_check = for d in $(foreach d,$(filter-out -%,$(3)),$(firstword $(subst :, ,$(d)))); do \
 	if [ -z "$$(find $$d $(if $(LLVM),-size +0,-name '*.gcda') 2>/dev/null | head -n 1)" ]; then \
 	  echo "kpgo: the profile $$d is empty: no $(if $(LLVM),data,.gcda files) there$(if $(filter-out \
 	  imported,$(2)),; collect it again with make pgo-collect-$$(basename $$(dirname $$d)))" >&2; \
-	  exit 1; fi; done; \
-	$(if $(LLVM),$(kpgo-use-merge-llvm),$(kpgo-use-merge-gcov)) && \
-	$(call kpgo-say,PGO-USE,$(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
-	  $(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in $$w/use.log) && \
-	touch $$w/use.start && t0=$$(date +%s) && \
+	  exit 1; fi; done
+
+# merge, install the changed files (their figures: the PGO-MRG lines)
+quiet_cmd_use_merge =
+      cmd_use_merge = w=$(call kpgo-work,$(2)); mkdir -p $$w && \
+	$(if $(LLVM),$(kpgo-use-merge-llvm),$(kpgo-use-merge-gcov))
+
+# Kbuild with the profile flags: it recompiles what changed
+quiet_cmd_use_build = PGO-USE $(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
+	$(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in \
+	$(call kpgo-work,$(2))/use.log
+      cmd_use_build = w=$(call kpgo-work,$(2)); touch $$w/use.start && t0=$$(date +%s) && \
 	if ! $(kpgo-use-env) MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
 	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-flags))' \
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
-	$(call kpgo-time,use,$(2)) && { $(call kpgo-use-evidence,$$w); } && \
+	$(call kpgo-time,use,$(2))
+
+# the evidence: what the compiler took, the hot/cold layout
+quiet_cmd_use_figures =
+      cmd_use_figures = w=$(call kpgo-work,$(2)); { $(call kpgo-use-evidence,$$w); } && \
 	$(call kpgo-say,PGO-USE,$(2): $$(cat $$w/use.evidence); $$(cat $(kpgo-times)/use-$(2)) s) && \
 	if [ -f $(kpgo-objtree)/vmlinux.o ]; then \
 	  { $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; } > $$w/use.text && \
@@ -134,12 +153,11 @@ quiet_cmd_use =
 
 define kpgo-use-tmpl
 pgo-use-$(1): $(call kpgo-profile-input,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
-	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
+	$$(call rule_use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
 
 # --- sets ----------------------------------------------------------------
-PGO_SETS_FILES ?=
 PGO_SET_all ?= $(kpgo-recipes)
 kpgo-set-vars = $(filter PGO_SET_%,$(.VARIABLES))
 # a member: workload[:weight] -> workload, weight
@@ -180,7 +198,7 @@ $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: PGO_SET_$(1): a set cannot hav
 # workloads may sit in the same PGO_SETS_FILES)
 $(if $(filter pgo-use-$(1) pgo-export-$(1),$(MAKECMDGOALS)),$(call kpgo-set-check,$(1)))
 pgo-use-$(1): $(call kpgo-merge-profiles,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
-	+$$(call kpgo-cmd,use,$(1),$$(call kpgo-merge-inputs,$(1)))
+	$$(call rule_use,$(1),$$(call kpgo-merge-inputs,$(1)))
 .PHONY: pgo-use-$(1)
 endef
 
