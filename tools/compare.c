@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 	char label[300], csvbuf[4096], prefbuf[4096];
 
 	kp_set_prog(argv[0]);
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = kp_getopt(argc, argv, "", lo, usage)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'w': wl = optarg; break;
@@ -250,8 +250,6 @@ int main(int argc, char **argv)
 		case 'm': meas = atoi(optarg); break;
 		case 'c': csv = optarg; break;
 		case 'p': prefix = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
 		}
 	}
 	if (!dir || !wl || !na || !nb || runs < 0 || runs > MAX_RUNS || meas < 0 ||

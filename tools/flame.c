@@ -625,7 +625,7 @@ int main(int argc, char **argv)
 	int o;
 
 	kp_set_prog(argv[0]);
-	while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((o = kp_getopt(argc, argv, "h", lo, usage)) != -1) {
 		switch (o) {
 		case 'v': vml = optarg; break;
 		case 's': stacks = optarg; break;
@@ -635,20 +635,7 @@ int main(int argc, char **argv)
 		case 'k': kall = optarg; break;
 		case 't': title = optarg; break;
 		case 'b': base = optarg; break;
-		case 'n': {
-			char *end;
-
-			top = strtoul(optarg, &end, 10);
-			if (*end || end == optarg)
-				kp_die("--top %s: give a number", optarg);
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'n': top = kp_opt_count("top", optarg); break;
 		}
 	}
 	if (optind != argc)

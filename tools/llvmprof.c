@@ -976,6 +976,33 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 	return 0;
 }
 
+/* merge's arguments IN[:WEIGHT]..., then the merge */
+static int cmd_merge(const struct mopts *mo, char **arg, size_t nin)
+{
+	struct input *in;
+
+	if (!mo->out || !nin)
+		kp_die("merge: needs -o OUT and at least one input profile (see --help)");
+	if ((mo->installed || mo->deps) && !mo->objtree)
+		kp_die("merge: --installed and --deps need --objtree");
+	in = own(kp_xcalloc(nin, sizeof(*in)));
+	for (size_t i = 0; i < nin; i++) {
+		char *a = own(kp_xstrdup(arg[i])), *c = strrchr(a, ':'), *end;
+
+		in[i].path = a;
+		in[i].weight = 1;
+		if (!c)
+			continue;
+		*c = 0;
+		errno = 0;
+		in[i].weight = strtoull(c + 1, &end, 10);
+		if (errno || *end || !in[i].weight || in[i].weight > 999999)
+			kp_die("%s: bad weight '%s' (a positive integer up to 999999)",
+			       arg[i], c + 1);
+	}
+	return do_merge(mo, in, nin);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -1030,19 +1057,9 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int o;
 
-	kp_set_prog(argv[0]);
 	signal(SIGXFSZ, SIG_IGN);	/* ulimit -f: EFBIG, said as an error */
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[1];
-	optind = 2;
-	while ((o = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+	cmd = kp_command(argc, argv, usage);
+	while ((o = kp_getopt(argc, argv, "o:h", lo, usage)) != -1) {
 		char *end;
 
 		switch (o) {
@@ -1061,58 +1078,21 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || mo.threshold < 0 || mo.threshold > 100)
 				kp_die("--threshold %s: give a percentage from 0 to 100", optarg);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
 	}
 	if (!strcmp(cmd, "range")) {
 		if (optind != argc - 1)
 			kp_die("range: give one VMLINUX");
 		o = do_range(argv[optind]);
-		free_owned();
-		return o;
-	}
-	if (!strcmp(cmd, "extract")) {
+	} else if (!strcmp(cmd, "extract")) {
 		if (!vml || !cnt || !mo.objtree || !srctree || !mo.out || optind != argc)
 			kp_die("extract: needs --vmlinux, --counters, --objtree, --srctree and -o (see --help)");
 		o = do_extract(vml, cnt, mo.objtree, srctree, mo.prefix, mo.out);
-		free_owned();
-		return o;
+	} else if (!strcmp(cmd, "merge")) {
+		o = cmd_merge(&mo, argv + optind, (size_t)(argc - optind));
+	} else {
+		kp_die("unknown command '%s' (range, extract or merge; see --help)", cmd);
 	}
-	if (!strcmp(cmd, "merge")) {
-		size_t nin = (size_t)(argc - optind);
-		struct input *in;
-
-		if (!mo.out || !nin)
-			kp_die("merge: needs -o OUT and at least one input profile (see --help)");
-		if ((mo.installed || mo.deps) && !mo.objtree)
-			kp_die("merge: --installed and --deps need --objtree");
-		in = own(kp_xcalloc(nin, sizeof(*in)));
-		for (size_t i = 0; i < nin; i++) {
-			char *a = own(kp_xstrdup(argv[optind + (int)i])), *c;
-
-			c = strrchr(a, ':');
-
-			in[i].path = a;
-			in[i].weight = 1;
-			if (c) {
-				char *end;
-
-				*c = 0;
-				errno = 0;
-				in[i].weight = strtoull(c + 1, &end, 10);
-				if (errno || *end || !in[i].weight || in[i].weight > 999999)
-					kp_die("%s: bad weight '%s' (a positive integer up to 999999)",
-					       argv[optind + (int)i], c + 1);
-			}
-		}
-		o = do_merge(&mo, in, nin);
-		free_owned();
-		return o;
-	}
-	kp_die("unknown command '%s' (range, extract or merge; see --help)", cmd);
+	free_owned();
+	return o;
 }

@@ -294,23 +294,11 @@ int main(int argc, char **argv)
 	char *end;
 	int o;
 
-	kp_set_prog(argv[0]);
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[1];
-	optind = 2;
-	while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	cmd = kp_command(argc, argv, usage);
+	while ((o = kp_getopt(argc, argv, "h", lo, usage)) != -1) {
 		switch (o) {
 		case 'n':
-			top = strtoul(optarg, &end, 10);
-			if (*end || end == optarg)
-				kp_die("--top %s: give a number", optarg);
+			top = kp_opt_count("top", optarg);
 			break;
 		case 'p':
 			pct = strtod(optarg, &end);
@@ -318,8 +306,6 @@ int main(int argc, char **argv)
 				kp_die("--hot %s: give a percentage above 0, up to 100", optarg);
 			break;
 		case 's': srctree = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
 		}
 	}
 	if (!strcmp(cmd, "top")) {

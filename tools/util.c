@@ -247,6 +247,47 @@ void kp_usage_error(const char *fmt, ...)
 	exit(2);
 }
 
+const char *kp_command(int argc, char **argv, kp_usage_fn *usage)
+{
+	kp_set_prog(argv[0]);
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		exit(0);
+	}
+	if (argc < 2) {
+		usage(stderr);
+		exit(2);
+	}
+	optind = 2;
+	return argv[1];
+}
+
+int kp_getopt(int argc, char **argv, const char *so,
+	      const struct option *lo, kp_usage_fn *usage)
+{
+	int c = getopt_long(argc, argv, so, lo, NULL);
+
+	if (c == 'h') {
+		usage(stdout);
+		exit(0);
+	}
+	if (c == '?' || c == ':') {
+		usage(stderr);
+		exit(2);
+	}
+	return c;
+}
+
+unsigned long kp_opt_count(const char *name, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*end || end == arg)
+		kp_die("--%s %s: give a number", name, arg);
+	return v;
+}
+
 int kp_read_regular(const char *path, size_t max, int flags,
 		    unsigned char **buf, size_t *len, const char **why)
 {

@@ -10,7 +10,9 @@
 #define KPGO_UTIL_H
 
 #include <elf.h>
+#include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define KP_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -75,6 +77,26 @@ char *kp_xescape(const char *s);
 
 /* "<prog>: <msg>" and "Try '<prog> --help'." on stderr, exit(2) */
 _Noreturn void kp_usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
+
+/*
+ * The command line "prog [COMMAND] [--option [VALUE]]... [ARG]..." of a
+ * helper whose usage(f) prints its usage text on f.
+ *
+ * kp_command: the program name set (kp_set_prog), then COMMAND, argv[1]:
+ * --help or -h there prints the usage on stdout and exits 0, no command
+ * prints it on stderr and exits 2.  Options are read from argv[2] on.
+ *
+ * kp_getopt: getopt_long(argc, argv, so, lo), returning each option's val
+ * and -1 after the last (its ARGs from optind); --help (val 'h') prints
+ * the usage on stdout and exits 0, an unknown option or one missing its
+ * value (getopt has said which) prints it on stderr and exits 2.
+ */
+typedef void kp_usage_fn(FILE *f);
+const char *kp_command(int argc, char **argv, kp_usage_fn *usage);
+int kp_getopt(int argc, char **argv, const char *so,
+	      const struct option *lo, kp_usage_fn *usage);
+/* the value of --name ARG, a count: dies when ARG is not a number */
+unsigned long kp_opt_count(const char *name, const char *arg);
 
 /*
  * kp_read_regular: read a file of untrusted content: opened without
