@@ -221,67 +221,29 @@ static void usage(FILE *f)
 "PREFIX-ratios.dat for the chart (default DIR/chart).\n");
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "dir", 1, 0, 'd' }, { "workload", 1, 0, 'w' }, { "a", 1, 0, 'a' },
-		{ "b", 1, 0, 'b' }, { "runs", 1, 0, 'n' }, { "measure", 1, 0, 'm' },
-		{ "csv", 1, 0, 'c' }, { "chart-data", 1, 0, 'p' }, { "help", 0, 0, 'h' },
-		{ 0, 0, 0, 0 }
-	};
-	const char *dir = NULL, *wl = NULL, *na = NULL, *nb = NULL, *csv = NULL, *prefix = NULL;
-	int runs = -1, meas = 0, c, i, s, k;
-	static struct side side[2];
+/* what one comparison reads and writes */
+struct cmp {
+	const char *dir, *wl, *na, *nb, *csv, *prefix;
+	int runs, meas;
+	struct side side[2];
 	double mval[2][NMETRICS][MAX_RUNS];
-	double ops[2] = { 0, 0 };
-	char op[64] = "operation", path[4400], *text;
+	double ops[2];
+	char op[64];
 	FILE *fc, *fr, *fq;
-	double ratio = 0, clo = 0, chi = 0;
-	char label[300], csvbuf[4096], prefbuf[4096];
+	double ratio, clo, chi;
+};
 
-	kp_set_prog(argv[0]);
-	while ((c = kp_getopt(argc, argv, "", lo, usage)) != -1) {
-		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'w': wl = optarg; break;
-		case 'a': na = optarg; break;
-		case 'b': nb = optarg; break;
-		case 'n': runs = atoi(optarg); break;
-		case 'm': meas = atoi(optarg); break;
-		case 'c': csv = optarg; break;
-		case 'p': prefix = optarg; break;
-		}
-	}
-	if (!dir || !wl || !na || !nb || runs < 0 || runs > MAX_RUNS || meas < 0 ||
-	    meas > MAX_RUNS || runs + meas == 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (!csv) {
-		snprintf(csvbuf, sizeof(csvbuf), "%s/compare.csv", dir);
-		csv = csvbuf;
-	}
-	if (!prefix) {
-		snprintf(prefbuf, sizeof(prefbuf), "%s/chart", dir);
-		prefix = prefbuf;
-	}
-	if (!strcmp(na, "baseline") && strcmp(nb, "baseline"))
-		snprintf(label, sizeof(label), "%s: optimized/baseline", wl);
-	else
-		snprintf(label, sizeof(label), "%s: %s/%s", wl, nb, na);
+/* the client figures: run-<i>-<side>.txt */
+static void read_client(struct cmp *c)
+{
+	char path[4400], unit[96], *text, *nl;
+	double f;
 
-	fc = fopen(csv, "w");
-	if (!fc)
-		kp_die("%s: %s", csv, strerror(errno));
-	fprintf(fc, "workload,kernel_a,kernel_b,kind,run,side,kernel,metric,value\n");
+	for (int i = 1; i <= c->runs; i++) {
+		for (int s = 0; s < 2; s++) {
+			struct side *sd = &c->side[s];
 
-	/* client figures */
-	for (i = 1; i <= runs; i++)
-		for (s = 0; s < 2; s++) {
-			char unit[96], *nl;
-			double f;
-
-			snprintf(path, sizeof(path), "%s/run-%d-%c.txt", dir, i, 'a' + s);
+			snprintf(path, sizeof(path), "%s/run-%d-%c.txt", c->dir, i, 'a' + s);
 			text = read_text(path, 1);
 			nl = strchr(text, '\n');
 			if (nl)
@@ -289,124 +251,217 @@ int main(int argc, char **argv)
 			f = figure_of(text, unit, sizeof(unit));
 			if (f <= 0)
 				kp_die("%s: no '<number> <unit>/s' figure in its first line '%s'", path, text);
-			if (!side[s].nfig)
-				snprintf(side[s].unit, sizeof(side[s].unit), "%s", unit);
+			if (!sd->nfig)
+				snprintf(sd->unit, sizeof(sd->unit), "%s", unit);
 			if (nl)
-				kv(nl + 1, "accel", side[s].accel, sizeof(side[s].accel));
-			side[s].fig[side[s].nfig++] = f;
-			fprintf(fc, "%s,%s,%s,client,%d,%c,%s,\"%s\",%.6g\n", wl, na, nb, i,
-				'A' + s, s ? nb : na, unit, f);
+				kv(nl + 1, "accel", sd->accel, sizeof(sd->accel));
+			sd->fig[sd->nfig++] = f;
+			fprintf(c->fc, "%s,%s,%s,client,%d,%c,%s,\"%s\",%.6g\n", c->wl, c->na,
+				c->nb, i, 'A' + s, s ? c->nb : c->na, unit, f);
 			free(text);
 		}
-	/* plugin figures */
-	for (i = 1; i <= meas; i++)
-		for (s = 0; s < 2; s++) {
-			double kins, windows;
-
-			snprintf(path, sizeof(path), "%s/measure-%d-%c.txt", dir, i, 'a' + s);
-			text = read_text(path, 1);
-			ops[s] = kv_num(text, "ops", path);
-			if (ops[s] <= 0)
-				kp_die("%s: ops=%g: the load did no operation", path, ops[s]);
-			kv(text, "op", op, sizeof(op));
-			windows = kv_num(text, "windows", path);
-			if (windows != 1)
-				kp_die("%s: the plugin saw %g load windows, not 1", path, windows);
-			kins = kv_num(text, "kernel_insns", path);
-			for (k = 0; k < (int)NMETRICS; k++) {
-				double v = kv_num(text, metrics[k].key, path);
-
-				v = metrics[k].mpki ? (kins > 0 ? 1000 * v / kins : 0) :
-				    metrics[k].per_op ? v / ops[s] : v;
-				mval[s][k][i - 1] = v;
-				fprintf(fc, "%s,%s,%s,plugin,%d,%c,%s,\"%s%s%s\",%.6g\n", wl, na, nb, i,
-					'A' + s, s ? nb : na, metrics[k].label,
-					metrics[k].per_op ? " per " : "", metrics[k].per_op ? op : "", v);
-			}
-			free(text);
-		}
-
-	printf("%s: kernel A = %s, kernel B = %s\n", wl, na, nb);
-	snprintf(path, sizeof(path), "%s-runs.dat", prefix);
-	fr = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s-ratios.dat", prefix);
-	fq = fopen(path, "w");
-	if (!fr || !fq)
-		kp_die("%s-*.dat: %s", prefix, strerror(errno));
-	fprintf(fr, "# run A B (%s)\n", side[0].unit);
-	fprintf(fq, "# metric ratio lo hi (above 1: B better)\n");
-	if (runs) {
-		printf("\nclient figure, %d runs each, interleaved A B A B ..., under %s (higher is better)\n",
-		       runs, side[0].accel[0] ? side[0].accel : "?");
-		printf("  %-6s %16s %16s   (%s)\n", "run", "A", "B", side[0].unit);
-		for (i = 0; i < runs; i++) {
-			printf("  %-6d %16.1f %16.1f\n", i + 1, side[0].fig[i], side[1].fig[i]);
-			fprintf(fr, "%d %.6g %.6g\n", i + 1, side[0].fig[i], side[1].fig[i]);
-		}
-		printf("  %-6s %16.1f %16.1f\n", "median", median(side[0].fig, runs),
-		       median(side[1].fig, runs));
-		ratio = ratio_ci(side[1].fig, runs, side[0].fig, runs, &clo, &chi);
-		printf("  ratio B/A of medians %.4f, 95%% CI %.4f-%.4f (percentile bootstrap, %d resamples)\n",
-		       ratio, clo, chi, RESAMPLES);
-		fprintf(fq, "\"client %s\" %.6g %.6g %.6g\n", side[0].unit, ratio, clo, chi);
 	}
-	if (meas) {
-		printf("\ndeterministic figures per %s (tcg -icount, kpgo-frontend plugin, %d run%s each,\n"
-		       "client in the guest; %.0f %ss a run; lower is better, ratio A/B of medians)\n",
-		       op, meas, meas > 1 ? "s" : "", ops[1], op);
-		printf("  %-40s %14s %14s %8s %s\n", "metric", "A", "B", "A/B", "");
-		for (k = 0; k < (int)NMETRICS; k++) {
-			double lo2, hi2, r, spread = 0;
-			char note[64] = "";
+}
 
-			/* the largest distance of a run from its side's median */
-			for (s = 0; s < 2; s++) {
-				double m = median(mval[s][k], meas);
+/* the plugin's figures of run i, side s: measure-<i>-<side>.txt */
+static void read_measure(struct cmp *c, int i, int s)
+{
+	char path[4400], *text;
+	double kins, windows;
 
-				for (i = 0; i < meas; i++)
-					if (m > 0 && fabs(mval[s][k][i] - m) / m > spread)
-						spread = fabs(mval[s][k][i] - m) / m;
+	snprintf(path, sizeof(path), "%s/measure-%d-%c.txt", c->dir, i, 'a' + s);
+	text = read_text(path, 1);
+	c->ops[s] = kv_num(text, "ops", path);
+	if (c->ops[s] <= 0)
+		kp_die("%s: ops=%g: the load did no operation", path, c->ops[s]);
+	kv(text, "op", c->op, sizeof(c->op));
+	windows = kv_num(text, "windows", path);
+	if (windows != 1)
+		kp_die("%s: the plugin saw %g load windows, not 1", path, windows);
+	kins = kv_num(text, "kernel_insns", path);
+	for (int k = 0; k < (int)NMETRICS; k++) {
+		const struct metric *m = &metrics[k];
+		double v = kv_num(text, m->key, path);
+
+		v = m->mpki ? (kins > 0 ? 1000 * v / kins : 0) :
+		    m->per_op ? v / c->ops[s] : v;
+		c->mval[s][k][i - 1] = v;
+		fprintf(c->fc, "%s,%s,%s,plugin,%d,%c,%s,\"%s%s%s\",%.6g\n", c->wl,
+			c->na, c->nb, i, 'A' + s, s ? c->nb : c->na, m->label,
+			m->per_op ? " per " : "", m->per_op ? c->op : "", v);
+	}
+	free(text);
+}
+
+static void print_client(struct cmp *c)
+{
+	const struct side *a = &c->side[0], *b = &c->side[1];
+
+	printf("\nclient figure, %d runs each, interleaved A B A B ..., under %s (higher is better)\n",
+	       c->runs, a->accel[0] ? a->accel : "?");
+	printf("  %-6s %16s %16s   (%s)\n", "run", "A", "B", a->unit);
+	for (int i = 0; i < c->runs; i++) {
+		printf("  %-6d %16.1f %16.1f\n", i + 1, a->fig[i], b->fig[i]);
+		fprintf(c->fr, "%d %.6g %.6g\n", i + 1, a->fig[i], b->fig[i]);
+	}
+	printf("  %-6s %16.1f %16.1f\n", "median", median(a->fig, c->runs),
+	       median(b->fig, c->runs));
+	c->ratio = ratio_ci(b->fig, c->runs, a->fig, c->runs, &c->clo, &c->chi);
+	printf("  ratio B/A of medians %.4f, 95%% CI %.4f-%.4f (percentile bootstrap, %d resamples)\n",
+	       c->ratio, c->clo, c->chi, RESAMPLES);
+	fprintf(c->fq, "\"client %s\" %.6g %.6g %.6g\n", a->unit, c->ratio, c->clo, c->chi);
+}
+
+/* metric k: the largest distance of a run from its side's median, in words */
+static void spread_note(const struct cmp *c, int k, char *note, size_t size)
+{
+	double spread = 0;
+
+	for (int s = 0; s < 2; s++) {
+		const double *v = c->mval[s][k];
+		double m = median(v, c->meas);
+
+		for (int i = 0; i < c->meas; i++)
+			if (m > 0 && fabs(v[i] - m) / m > spread)
+				spread = fabs(v[i] - m) / m;
+	}
+	*note = '\0';
+	if (c->meas > 1 && spread == 0)
+		snprintf(note, size, "(runs identical)");
+	else if (c->meas > 1)
+		snprintf(note, size, "(runs within ±%.2f%%)", 100 * spread);
+}
+
+static void print_measure(const struct cmp *c)
+{
+	printf("\ndeterministic figures per %s (tcg -icount, kpgo-frontend plugin, %d run%s each,\n"
+	       "client in the guest; %.0f %ss a run; lower is better, ratio A/B of medians)\n",
+	       c->op, c->meas, c->meas > 1 ? "s" : "", c->ops[1], c->op);
+	printf("  %-40s %14s %14s %8s %s\n", "metric", "A", "B", "A/B", "");
+	for (int k = 0; k < (int)NMETRICS; k++) {
+		const double *a = c->mval[0][k], *b = c->mval[1][k];
+		double lo, hi, r;
+		char note[64];
+
+		spread_note(c, k, note, sizeof(note));
+		r = ratio_ci(a, c->meas, b, c->meas, &lo, &hi);
+		printf("  %-40s %14.2f %14.2f %8.4f %s\n", metrics[k].label,
+		       median(a, c->meas), median(b, c->meas), r, note);
+		fprintf(c->fq, "\"%s\" %.6g %.6g %.6g\n", metrics[k].label, r, lo, hi);
+	}
+}
+
+/* the image sizes, when both size-<side>.txt are there */
+static void print_sizes(const struct cmp *c)
+{
+	char path[4400], *sz[2];
+
+	for (int s = 0; s < 2; s++) {
+		snprintf(path, sizeof(path), "%s/size-%c.txt", c->dir, 'a' + s);
+		sz[s] = read_text(path, 0);
+	}
+	if (sz[0] && sz[1]) {
+		printf("\nkernel image (bytes; smaller is not always better: hot/cold split)\n");
+		for (int k = 0; k < 4; k++) {
+			double v[2];
+
+			for (int s = 0; s < 2; s++) {
+				v[s] = kv_num(sz[s], sizes[k], s ? "size-b.txt" : "size-a.txt");
+				fprintf(c->fc, "%s,%s,%s,size,0,%c,%s,%s,%.0f\n", c->wl, c->na,
+					c->nb, 'A' + s, s ? c->nb : c->na, sizes[k], v[s]);
 			}
-			if (meas > 1 && spread == 0)
-				snprintf(note, sizeof(note), "(runs identical)");
-			else if (meas > 1)
-				snprintf(note, sizeof(note), "(runs within ±%.2f%%)", 100 * spread);
-			r = ratio_ci(mval[0][k], meas, mval[1][k], meas, &lo2, &hi2);
-			printf("  %-40s %14.2f %14.2f %8.4f %s\n", metrics[k].label,
-			       median(mval[0][k], meas), median(mval[1][k], meas), r, note);
-			fprintf(fq, "\"%s\" %.6g %.6g %.6g\n", metrics[k].label, r, lo2, hi2);
+			printf("  %-40s %14.0f %14.0f %8.4f\n", k == 3 ? "bzImage" : sizes[k],
+			       v[0], v[1], v[1] / v[0]);
 		}
 	}
-	/* image sizes */
-	{
-		char *sz[2];
+	free(sz[0]);
+	free(sz[1]);
+}
 
-		snprintf(path, sizeof(path), "%s/size-a.txt", dir);
-		sz[0] = read_text(path, 0);
-		snprintf(path, sizeof(path), "%s/size-b.txt", dir);
-		sz[1] = read_text(path, 0);
-		if (sz[0] && sz[1]) {
-			printf("\nkernel image (bytes; smaller is not always better: hot/cold split)\n");
-			for (k = 0; k < 4; k++) {
-				double v[2];
+static void parse_args(struct cmp *c, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dir", 1, 0, 'd' }, { "workload", 1, 0, 'w' }, { "a", 1, 0, 'a' },
+		{ "b", 1, 0, 'b' }, { "runs", 1, 0, 'n' }, { "measure", 1, 0, 'm' },
+		{ "csv", 1, 0, 'c' }, { "chart-data", 1, 0, 'p' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	int o;
 
-				for (s = 0; s < 2; s++) {
-					v[s] = kv_num(sz[s], sizes[k], s ? "size-b.txt" : "size-a.txt");
-					fprintf(fc, "%s,%s,%s,size,0,%c,%s,%s,%.0f\n", wl, na, nb,
-						'A' + s, s ? nb : na, sizes[k], v[s]);
-				}
-				printf("  %-40s %14.0f %14.0f %8.4f\n", k == 3 ? "bzImage" : sizes[k],
-				       v[0], v[1], v[1] / v[0]);
-			}
+	kp_set_prog(argv[0]);
+	c->runs = -1;
+	while ((o = kp_getopt(argc, argv, "", lo, usage)) != -1) {
+		switch (o) {
+		case 'd': c->dir = optarg; break;
+		case 'w': c->wl = optarg; break;
+		case 'a': c->na = optarg; break;
+		case 'b': c->nb = optarg; break;
+		case 'n': c->runs = atoi(optarg); break;
+		case 'm': c->meas = atoi(optarg); break;
+		case 'c': c->csv = optarg; break;
+		case 'p': c->prefix = optarg; break;
 		}
-		free(sz[0]);
-		free(sz[1]);
 	}
-	if (fclose(fc) || fclose(fr) || fclose(fq))
-		kp_die("%s: write error", dir);
+	if (!c->dir || !c->wl || !c->na || !c->nb || c->runs < 0 || c->runs > MAX_RUNS ||
+	    c->meas < 0 || c->meas > MAX_RUNS || c->runs + c->meas == 0) {
+		usage(stderr);
+		exit(2);
+	}
+	if (!c->csv)
+		c->csv = kp_xasprintf("%s/compare.csv", c->dir);
+	if (!c->prefix)
+		c->prefix = kp_xasprintf("%s/chart", c->dir);
+}
+
+/* the chart's data files, PREFIX-runs.dat and PREFIX-ratios.dat */
+static void open_chart(struct cmp *c)
+{
+	char *path = kp_xasprintf("%s-runs.dat", c->prefix);
+
+	c->fr = fopen(path, "w");
+	free(path);
+	path = kp_xasprintf("%s-ratios.dat", c->prefix);
+	c->fq = fopen(path, "w");
+	free(path);
+	if (!c->fr || !c->fq)
+		kp_die("%s-*.dat: %s", c->prefix, strerror(errno));
+	fprintf(c->fr, "# run A B (%s)\n", c->side[0].unit);
+	fprintf(c->fq, "# metric ratio lo hi (above 1: B better)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct cmp c = { .op = "operation" };
+	char label[300];
+
+	parse_args(&c, argc, argv);
+	if (!strcmp(c.na, "baseline") && strcmp(c.nb, "baseline"))
+		snprintf(label, sizeof(label), "%s: optimized/baseline", c.wl);
+	else
+		snprintf(label, sizeof(label), "%s: %s/%s", c.wl, c.nb, c.na);
+
+	c.fc = fopen(c.csv, "w");
+	if (!c.fc)
+		kp_die("%s: %s", c.csv, strerror(errno));
+	fprintf(c.fc, "workload,kernel_a,kernel_b,kind,run,side,kernel,metric,value\n");
+	read_client(&c);
+	for (int i = 1; i <= c.meas; i++)
+		for (int s = 0; s < 2; s++)
+			read_measure(&c, i, s);
+
+	printf("%s: kernel A = %s, kernel B = %s\n", c.wl, c.na, c.nb);
+	open_chart(&c);
+	if (c.runs)
+		print_client(&c);
+	if (c.meas)
+		print_measure(&c);
+	print_sizes(&c);
+	if (fclose(c.fc) || fclose(c.fr) || fclose(c.fq))
+		kp_die("%s: write error", c.dir);
 	printf("\n");
-	if (runs)
-		printf("%s = %.3f (N=%d each, 95%% CI %.3f–%.3f)\n", label, ratio, runs, clo, chi);
+	if (c.runs)
+		printf("%s = %.3f (N=%d each, 95%% CI %.3f–%.3f)\n", label, c.ratio, c.runs,
+		       c.clo, c.chi);
 	else
 		printf("%s: no client runs (PGO_COMPARE_RUNS=0)\n", label);
 	return 0;
