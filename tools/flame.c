@@ -600,6 +600,104 @@ static void usage(FILE *f)
 "grew, blue: shrank).\n");
 }
 
+/* --base: B drawn against A */
+static int do_base(const char *base, const char *folded, const char *html,
+		   const char *title)
+{
+	struct frec *a, *fr;
+	size_t na, nf;
+
+	a = read_folded(base, &na);
+	fr = read_folded(folded, &nf);
+	write_html(html, title, fr, nf, a, na);
+	printf("kpgo-flame: %s against %s: %zu and %zu distinct stacks\n", folded, base, nf, na);
+	for (size_t i = 0; i < na; i++)
+		free(a[i].stack);
+	for (size_t i = 0; i < nf; i++)
+		free(fr[i].stack);
+	free(a);
+	free(fr);
+	return 0;
+}
+
+static void write_folded(const char *path, const struct frec *fr, size_t nf)
+{
+	struct kp_buf b = { 0 };
+
+	for (size_t i = 0; i < nf; i++)
+		kp_buf_printf(&b, "%s %" PRIu64 "\n", fr[i].stack, fr[i].count);
+	save(path, &b);
+	free(b.p);
+}
+
+/* the top 2 * top functions by self (the leaf of each stack), top stacks */
+static void print_top(struct frec *fr, size_t nf, uint64_t total, unsigned long top)
+{
+	struct frec *self = kp_xcalloc(nf, sizeof(*self));
+	size_t ns;
+
+	for (size_t i = 0; i < nf; i++) {
+		const char *leaf = strrchr(fr[i].stack, ';');
+
+		self[i] = (struct frec){ (char *)(leaf ? leaf + 1 : fr[i].stack), fr[i].count };
+	}
+	ns = merge_frecs(self, nf);
+	qsort(self, ns, sizeof(*self), cmp_frec_count);
+	printf("top functions (self):\n");
+	for (size_t i = 0; i < top * 2 && i < ns; i++)
+		printf("  %6.2f%% %s\n", 100.0 * (double)self[i].count / (double)total,
+		       self[i].stack);
+	free(self);
+	qsort(fr, nf, sizeof(*fr), cmp_frec_count);
+	printf("top stacks:\n");
+	for (size_t i = 0; i < top && i < nf; i++)
+		printf("  %6.2f%% %s\n", 100.0 * (double)fr[i].count / (double)total, fr[i].stack);
+}
+
+struct fopts {
+	const char *vml, *stacks, *folded, *html, *perf, *kall, *title, *base;
+	unsigned long top;
+};
+
+/* the stacks S symbolized against V, folded, written, summed up */
+static int do_stacks(const struct fopts *fo)
+{
+	struct stack *st;
+	struct frec *fr;
+	size_t n, nf;
+	uint64_t total;
+
+	read_symbols(fo->vml);
+	st = read_stacks(fo->stacks, &n, &total);
+	fr = kp_xcalloc(n, sizeof(*fr));
+	for (size_t i = 0; i < n; i++) {
+		fold(&st[i]);
+		fr[i] = (struct frec){ st[i].folded, st[i].count };
+	}
+	nf = merge_frecs(fr, n);
+	if (fo->folded)
+		write_folded(fo->folded, fr, nf);
+	if (fo->html)
+		write_html(fo->html, fo->title, fr, nf, NULL, 0);
+	if (fo->perf)
+		write_perf(fo->perf, st, n);
+	if (fo->kall)
+		write_kallsyms(fo->kall);
+	printf("%" PRIu64 " samples (every %" PRIu64 " %sinstructions), %zu distinct "
+	       "stacks, %zu after symbolizing\n", total, period, all_modes ? "" : "kernel ",
+	       n, nf);
+	print_top(fr, nf, total, fo->top);
+	for (size_t i = 0; i < n; i++) {
+		free(st[i].pc);
+		free(st[i].folded);
+	}
+	free(st);
+	free(fr);
+	free(syms);
+	free(elf_buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -615,108 +713,31 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *vml = NULL, *stacks = NULL, *folded = NULL, *html = NULL, *perf = NULL;
-	const char *kall = NULL, *title = "kernel flamegraph", *base = NULL;
-	unsigned long top = 5;
-	struct stack *st;
-	struct frec *fr;
-	size_t n, nf;
-	uint64_t total;
+	struct fopts fo = { .title = "kernel flamegraph", .top = 5 };
 	int o;
 
 	kp_set_prog(argv[0]);
 	while ((o = kp_getopt(argc, argv, "h", lo, usage)) != -1) {
 		switch (o) {
-		case 'v': vml = optarg; break;
-		case 's': stacks = optarg; break;
-		case 'f': folded = optarg; break;
-		case 'H': html = optarg; break;
-		case 'p': perf = optarg; break;
-		case 'k': kall = optarg; break;
-		case 't': title = optarg; break;
-		case 'b': base = optarg; break;
-		case 'n': top = kp_opt_count("top", optarg); break;
+		case 'v': fo.vml = optarg; break;
+		case 's': fo.stacks = optarg; break;
+		case 'f': fo.folded = optarg; break;
+		case 'H': fo.html = optarg; break;
+		case 'p': fo.perf = optarg; break;
+		case 'k': fo.kall = optarg; break;
+		case 't': fo.title = optarg; break;
+		case 'b': fo.base = optarg; break;
+		case 'n': fo.top = kp_opt_count("top", optarg); break;
 		}
 	}
 	if (optind != argc)
 		kp_die("unexpected argument '%s' (see --help)", argv[optind]);
-	if (base) {
-		struct frec *a;
-		size_t na;
-
-		if (!folded || !html || stacks)
+	if (fo.base) {
+		if (!fo.folded || !fo.html || fo.stacks)
 			kp_die("--base needs --folded (B) and --html, and no --stacks");
-		a = read_folded(base, &na);
-		fr = read_folded(folded, &nf);
-		write_html(html, title, fr, nf, a, na);
-		printf("kpgo-flame: %s against %s: %zu and %zu distinct stacks\n", folded, base, nf, na);
-		for (size_t i = 0; i < na; i++)
-			free(a[i].stack);
-		for (size_t i = 0; i < nf; i++)
-			free(fr[i].stack);
-		free(a);
-		free(fr);
-		return 0;
+		return do_base(fo.base, fo.folded, fo.html, fo.title);
 	}
-	if (!vml || !stacks)
+	if (!fo.vml || !fo.stacks)
 		kp_die("give --vmlinux and --stacks (or --base; see --help)");
-	read_symbols(vml);
-	st = read_stacks(stacks, &n, &total);
-	fr = kp_xcalloc(n, sizeof(*fr));
-	for (size_t i = 0; i < n; i++) {
-		fold(&st[i]);
-		fr[i] = (struct frec){ st[i].folded, st[i].count };
-	}
-	nf = merge_frecs(fr, n);
-	if (folded) {
-		struct kp_buf b = { 0 };
-
-		for (size_t i = 0; i < nf; i++)
-			kp_buf_printf(&b, "%s %" PRIu64 "\n", fr[i].stack, fr[i].count);
-		save(folded, &b);
-		free(b.p);
-	}
-	if (html)
-		write_html(html, title, fr, nf, NULL, 0);
-	if (perf)
-		write_perf(perf, st, n);
-	if (kall)
-		write_kallsyms(kall);
-
-	printf("%" PRIu64 " samples (every %" PRIu64 " %sinstructions), %zu distinct "
-	       "stacks, %zu after symbolizing\n", total, period, all_modes ? "" : "kernel ",
-	       n, nf);
-	{
-		/* self: the leaf of each folded stack */
-		struct frec *self = kp_xcalloc(nf, sizeof(*self));
-
-		for (size_t i = 0; i < nf; i++) {
-			const char *leaf = strrchr(fr[i].stack, ';');
-
-			self[i] = (struct frec){ (char *)(leaf ? leaf + 1 : fr[i].stack), fr[i].count };
-		}
-		{
-			size_t ns = merge_frecs(self, nf);
-
-			qsort(self, ns, sizeof(*self), cmp_frec_count);
-			printf("top functions (self):\n");
-			for (size_t i = 0; i < top * 2 && i < ns; i++)
-				printf("  %6.2f%% %s\n", 100.0 * (double)self[i].count / (double)total,
-				       self[i].stack);
-		}
-		free(self);
-		qsort(fr, nf, sizeof(*fr), cmp_frec_count);
-		printf("top stacks:\n");
-		for (size_t i = 0; i < top && i < nf; i++)
-			printf("  %6.2f%% %s\n", 100.0 * (double)fr[i].count / (double)total, fr[i].stack);
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(st[i].pc);
-		free(st[i].folded);
-	}
-	free(st);
-	free(fr);
-	free(syms);
-	free(elf_buf);
-	return 0;
+	return do_stacks(&fo);
 }

@@ -126,7 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t total, sum = 0;
 	size_t nf, depth = 0;
-	struct kp_buf b = { 0 };
 
 	step = NULL;
 	if (setjmp(die_jmp)) {
@@ -168,10 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nf = merge_frecs(fr, nst);
 
 	step = "reading back the folded stacks of an input that read";
-	for (size_t i = 0; i < nf; i++)
-		kp_buf_printf(&b, "%s %" PRIu64 "\n", fr[i].stack, fr[i].count);
-	harness_put(folded_path, b.p, b.n);
-	free(b.p);
+	write_folded(folded_path, fr, nf);
 	back = read_folded(folded_path, &nback);
 	if (nback != nf)
 		finding("%zu folded stacks written, %zu read back", nf, nback);
