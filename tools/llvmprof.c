@@ -846,12 +846,10 @@ static int cmp_obj(const void *a, const void *b)
 	return c ? c : cmp_func(a, b);
 }
 
-static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
+/* the inputs read, each weighted (and normalized), appended to all */
+static void read_inputs(const struct mopts *mo, struct input *in, size_t nin,
+			struct prof *all)
 {
-	struct prof all = { 0 }, out = { 0 };
-	size_t plen = mo->prefix ? strlen(mo->prefix) : 0;
-	size_t written = 0, kept = 0, same = 0, removed = 0, dropped = 0;
-	size_t nobj = 0;
 	uint64_t ref = 0;
 
 	for (size_t i = 0; i < nin; i++) {
@@ -871,7 +869,7 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 		in[i].scale = (double)in[i].weight *
 			      (mo->normalize ? (double)ref / in[i].scale : 1.0);
 		for (size_t j = 0; j < in[i].p.n; j++) {
-			struct func *f = prof_add(&all);
+			struct func *f = prof_add(all);
 
 			*f = in[i].p.f[j];
 			for (uint32_t k = 0; k < f->n; k++) {
@@ -881,94 +879,135 @@ static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
 			}
 		}
 	}
-	/* one record per (name, hash): the inputs summed */
-	qsort(all.f, all.n, sizeof(*all.f), cmp_func);
-	for (size_t i = 0; i < all.n;) {
-		struct func *f = prof_add(&out);
-		size_t j;
+}
 
-		*f = all.f[i];
-		for (j = i + 1; j < all.n && !cmp_func(&all.f[j], f); j++) {
-			if (all.f[j].n != f->n)
-				kp_die("function %s (hash %" PRIu64 ") has %" PRIu32 " counters in "
-				       "one profile and %" PRIu32 " in another: they come from "
-				       "different instrumented kernels", f->name, f->hash,
-				       f->n, all.f[j].n);
-			for (uint32_t k = 0; k < f->n; k++)
-				f->c[k] = sat_add(f->c[k], all.f[j].c[k]);
-			if (!f->obj)
-				f->obj = all.f[j].obj;
-		}
-		i = j;
+/* the functions all[i..) of f's name and hash added to f; the next i */
+static size_t sum_same(struct func *f, const struct prof *all, size_t i)
+{
+	for (i++; i < all->n && !cmp_func(&all->f[i], f); i++) {
+		const struct func *g = &all->f[i];
+
+		if (g->n != f->n)
+			kp_die("function %s (hash %" PRIu64 ") has %" PRIu32 " counters in "
+			       "one profile and %" PRIu32 " in another: they come from "
+			       "different instrumented kernels", f->name, f->hash,
+			       f->n, g->n);
+		for (uint32_t k = 0; k < f->n; k++)
+			f->c[k] = sat_add(f->c[k], g->c[k]);
+		if (!f->obj)
+			f->obj = g->obj;
+	}
+	return i;
+}
+
+/* one record per (name, hash) of all in out: the inputs summed */
+static size_t sum_inputs(const struct mopts *mo, struct prof *all, struct prof *out)
+{
+	size_t plen = mo->prefix ? strlen(mo->prefix) : 0, dropped = 0;
+
+	qsort(all->f, all->n, sizeof(*all->f), cmp_func);
+	for (size_t i = 0; i < all->n;) {
+		struct func *f = prof_add(out);
+
+		*f = all->f[i];
+		i = sum_same(f, all, i);
 		if (mo->drop_zero && !func_sum(f)) {
-			out.n--;
+			out->n--;
 			dropped++;
 			continue;
 		}
 		if (plen && local_prefix_len(f->name) && f->name[0] != '/')
 			f->name = own(kp_xasprintf("%s%s", mo->prefix, f->name));
 	}
+	return dropped;
+}
+
+/* out's functions by object: each object's slice and its .proftext */
+static size_t split_by_object(struct prof *out, struct slice **sl, char ***rels)
+{
+	size_t nobj = 0;
+
+	*sl = NULL;
+	*rels = NULL;
+	qsort(out->f, out->n, sizeof(*out->f), cmp_obj);
+	for (size_t i = 0, j; i < out->n; i = j) {
+		const char *o = out->f[i].obj;
+
+		for (j = i; j < out->n && (out->f[j].obj == o || (o && out->f[j].obj &&
+		     !strcmp(out->f[j].obj, o))); j++)
+			;
+		if (!o)
+			continue;
+		*sl = kp_xrealloc(*sl, (nobj + 1) * sizeof(**sl));
+		*rels = kp_xrealloc(*rels, (nobj + 1) * sizeof(**rels));
+		(*rels)[nobj] = own(kp_xasprintf("%.*sproftext", (int)strlen(o) - 1, o));
+		(*sl)[nobj++] = (struct slice){ out->f + i, j - i };
+	}
+	return nobj;
+}
+
+/* per object: its slice, written when it moved enough; the object count */
+static size_t install_slices(const struct mopts *mo, struct prof *out,
+			     struct kp_inst *inst)
+{
+	struct slice *sl;
+	char **rels;
+	size_t nobj = split_by_object(out, &sl, &rels);
+
+	*inst = (struct kp_inst){
+		.tree = mo->objtree, .list = mo->installed, .deps = mo->deps,
+		.suffix = ".proftext", .threshold = mo->threshold,
+	};
+	kp_inst_begin(inst, rels, nobj);
+	for (size_t k = 0; k < nobj; k++) {
+		struct kp_buf b = { 0 };
+
+		kp_buf_printf(&b, "%s", prof_header);
+		for (size_t f = 0; f < sl[k].n; f++)
+			write_func(&b, &sl[k].f[f]);
+		kp_inst_file(inst, rels[k], b.p, b.n, slice_installed_change, &sl[k]);
+		free(b.p);
+	}
+	kp_inst_end(inst);
+	free(sl);
+	free(rels);
+	return nobj;
+}
+
+static void print_merge(const struct mopts *mo, size_t nin, const struct prof *out,
+			size_t dropped, size_t nobj, const struct kp_inst *inst)
+{
+	size_t live = 0, ctrs = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		live += func_sum(&out->f[i]) != 0;
+		ctrs += out->f[i].n;
+	}
+	printf("kpgo-llvmprof: %zu profile%s merged%s: %zu functions (%zu with "
+	       "non-zero counters%s), %zu counters",
+	       nin, nin == 1 ? "" : "s", mo->normalize ? " (normalized)" : "",
+	       out->n, live, dropped ? (char *)own(kp_xasprintf(", %zu never run left out",
+							  dropped)) : "", ctrs);
+	if (mo->objtree)
+		printf("; %zu objects: %zu slices written, %zu unchanged, %zu moved "
+		       "less than %g%% (kept), %zu removed", nobj,
+		       inst->updated + inst->added, inst->unchanged, inst->kept,
+		       mo->threshold, inst->removed);
+	printf("\n");
+}
+
+static int do_merge(const struct mopts *mo, struct input *in, size_t nin)
+{
+	struct prof all = { 0 }, out = { 0 };
+	struct kp_inst inst = { 0 };
+	size_t dropped, nobj = 0;
+
+	read_inputs(mo, in, nin, &all);
+	dropped = sum_inputs(mo, &all, &out);
 	write_prof(mo->out, &out);
-
-	/* per object: its slice, written when it moved enough */
-	if (mo->objtree) {
-		struct kp_inst inst = {
-			.tree = mo->objtree, .list = mo->installed, .deps = mo->deps,
-			.suffix = ".proftext", .threshold = mo->threshold,
-		};
-		struct slice *sl = NULL;
-		char **rels = NULL;
-
-		qsort(out.f, out.n, sizeof(*out.f), cmp_obj);
-		for (size_t i = 0, j; i < out.n; i = j) {
-			const char *o = out.f[i].obj;
-
-			for (j = i; j < out.n && (out.f[j].obj == o || (o && out.f[j].obj &&
-			     !strcmp(out.f[j].obj, o))); j++)
-				;
-			if (!o)
-				continue;
-			sl = kp_xrealloc(sl, (nobj + 1) * sizeof(*sl));
-			rels = kp_xrealloc(rels, (nobj + 1) * sizeof(*rels));
-			rels[nobj] = own(kp_xasprintf("%.*sproftext", (int)strlen(o) - 1, o));
-			sl[nobj++] = (struct slice){ out.f + i, j - i };
-		}
-		kp_inst_begin(&inst, rels, nobj);
-		for (size_t k = 0; k < nobj; k++) {
-			struct kp_buf b = { 0 };
-
-			kp_buf_printf(&b, "%s", prof_header);
-			for (size_t f = 0; f < sl[k].n; f++)
-				write_func(&b, &sl[k].f[f]);
-			kp_inst_file(&inst, rels[k], b.p, b.n, slice_installed_change, &sl[k]);
-			free(b.p);
-		}
-		kp_inst_end(&inst);
-		written = inst.updated + inst.added;
-		same = inst.unchanged;
-		kept = inst.kept;
-		removed = inst.removed;
-		free(sl);
-		free(rels);
-	}
-	{
-		size_t live = 0, ctrs = 0;
-
-		for (size_t i = 0; i < out.n; i++) {
-			live += func_sum(&out.f[i]) != 0;
-			ctrs += out.f[i].n;
-		}
-		printf("kpgo-llvmprof: %zu profile%s merged%s: %zu functions (%zu with "
-		       "non-zero counters%s), %zu counters",
-		       nin, nin == 1 ? "" : "s", mo->normalize ? " (normalized)" : "",
-		       out.n, live, dropped ? (char *)own(kp_xasprintf(", %zu never run left out",
-							   dropped)) : "", ctrs);
-		if (mo->objtree)
-			printf("; %zu objects: %zu slices written, %zu unchanged, %zu moved "
-			       "less than %g%% (kept), %zu removed", nobj, written, same,
-			       kept, mo->threshold, removed);
-		printf("\n");
-	}
+	if (mo->objtree)
+		nobj = install_slices(mo, &out, &inst);
+	print_merge(mo, nin, &out, dropped, nobj, &inst);
 	for (size_t i = 0; i < nin; i++)
 		free(in[i].p.f);
 	free(all.f);
