@@ -86,54 +86,42 @@ static void find_kernel_text(void)
 		text_end = syms[nsyms - 1].addr + syms[nsyms - 1].size + 4096;
 }
 
+/* s a function (or code label) of e? */
+static int is_code(const struct kp_elf *e, const struct kp_elf_sym *s)
+{
+	unsigned int type = ELF64_ST_TYPE(s->s.st_info);
+
+	return (type == STT_FUNC || type == STT_NOTYPE) && s->s.st_value &&
+	       s->s.st_shndx != SHN_UNDEF && s->s.st_shndx < e->nsh &&
+	       (e->sh[s->s.st_shndx].sh_flags & SHF_EXECINSTR) && s->name;
+}
+
 /* the functions (and code labels) of V's symbol table */
 static void read_symbols(const char *path)
 {
 	struct kp_elf e;
-	const Elf64_Shdr *sh;
-	size_t len, cap = 0;
+	struct kp_elf_sym *s;
+	size_t ns, cap = 0;
 	int r = kp_elf_open(&e, path);
 
 	if (r == KP_ELF_UNREADABLE)
 		kp_die("cannot read %s: %s", path, strerror(errno));
 	if (r != KP_ELF_OK)
 		kp_die("%s: not a 64-bit ELF file (give the kernel's vmlinux)", path);
-	elf_buf = e.p;
-	len = e.len;
-	sh = e.sh;
-	for (size_t i = 0; i < e.nsh; i++) {
-		const Elf64_Shdr *str;
-		Elf64_Sym *s;
-		size_t ns;
-
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= e.nsh)
+	s = kp_elf_symbols(&e, &ns);
+	for (size_t j = 0; j < ns; j++) {
+		if (!is_code(&e, &s[j]))
 			continue;
-		str = &sh[sh[i].sh_link];
-		if (sh[i].sh_offset > len || len - sh[i].sh_offset < sh[i].sh_size ||
-		    str->sh_offset > len || len - str->sh_offset < str->sh_size || !str->sh_size ||
-		    elf_buf[str->sh_offset + str->sh_size - 1])
-			kp_die("%s: bad symbol table", path);
-		s = kp_elf_symbols(&e, &sh[i], &ns);
-
-		for (size_t j = 0; j < ns; j++) {
-			unsigned type = ELF64_ST_TYPE(s[j].st_info);
-
-			if ((type != STT_FUNC && type != STT_NOTYPE) || !s[j].st_value ||
-			    s[j].st_shndx == SHN_UNDEF || s[j].st_shndx >= e.nsh ||
-			    !(sh[s[j].st_shndx].sh_flags & SHF_EXECINSTR) ||
-			    s[j].st_name >= str->sh_size)
-				continue;
-			if (nsyms == cap)
-				syms = kp_xrealloc(syms, (cap = cap ? 2 * cap : 65536) * sizeof(*syms));
-			/* a sized function names its address before a label or a
-			 * section marker (__sched_text_start, _text) */
-			syms[nsyms++] = (struct sym){ s[j].st_value, s[j].st_size,
-				(const char *)elf_buf + str->sh_offset + s[j].st_name,
-				(type == STT_FUNC) * 2 + (s[j].st_size != 0) };
-		}
-		free(s);
+		if (nsyms == cap)
+			syms = kp_xrealloc(syms, (cap = cap ? 2 * cap : 65536) * sizeof(*syms));
+		/* a sized function names its address before a label or a
+		 * section marker (__sched_text_start, _text) */
+		syms[nsyms++] = (struct sym){ s[j].s.st_value, s[j].s.st_size, s[j].name,
+			(ELF64_ST_TYPE(s[j].s.st_info) == STT_FUNC) * 2 + (s[j].s.st_size != 0) };
 	}
-	free(e.sh);	/* the names stay in elf_buf */
+	free(s);
+	elf_buf = e.p;	/* the names stay in it */
+	free(e.sh);
 	if (!nsyms)
 		kp_die("%s: no function symbols (a stripped image? give the vmlinux of the "
 		       "object tree the kernel was built in)", path);

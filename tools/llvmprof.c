@@ -233,28 +233,18 @@ static int elf_open(struct kp_elf *e, const char *path, int must)
 /* the value of symbol name (0 when absent) */
 static uint64_t elf_symbol(const struct kp_elf *e, const char *name)
 {
-	for (size_t i = 0; i < e->nsh; i++) {
-		const Elf64_Shdr *s = &e->sh[i], *str;
-		Elf64_Sym *sym;
-		size_t n;
+	size_t n;
+	struct kp_elf_sym *sym = kp_elf_symbols(e, &n);
+	uint64_t v = 0;
 
-		if (s->sh_type != SHT_SYMTAB || s->sh_link >= e->nsh)
-			continue;
-		str = &e->sh[s->sh_link];
-		sym = kp_elf_symbols(e, s, &n);
-		for (size_t j = 0; j < n; j++)
-			if (sym[j].st_name < str->sh_size &&
-			    strnlen((const char *)kp_elf_bytes(e, str) + sym[j].st_name,
-				    str->sh_size - sym[j].st_name) < str->sh_size - sym[j].st_name &&
-			    !strcmp((const char *)kp_elf_bytes(e, str) + sym[j].st_name, name)) {
-				uint64_t v = sym[j].st_value;
-
-				free(sym);
-				return v;
-			}
-		free(sym);
+	for (size_t i = 0; i < n; i++) {
+		if (sym[i].name && !strcmp(sym[i].name, name)) {
+			v = sym[i].s.st_value;
+			break;
+		}
 	}
-	return 0;
+	free(sym);
+	return v;
 }
 
 static const Elf64_Shdr *need_section(const struct kp_elf *e, const char *name)
@@ -469,7 +459,6 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 		    struct FTW *ftw)
 {
 	size_t n = strlen(path), rl = strlen(sc.objtree);
-	const Elf64_Shdr *s;
 	struct kp_elf e;
 	char *src, *rel;
 
@@ -485,14 +474,13 @@ static int scan_obj(const char *path, const struct stat *st, int type,
 	free(src);
 	/* one __llvm_prf_data per function (each in its function's group) */
 	for (size_t k = 0, found = 0; k < e.nsh; k++) {
-		s = &e.sh[k];
-		if (s->sh_type == SHT_NOBITS || s->sh_offset > e.len ||
-		    e.len - s->sh_offset < s->sh_size ||
-		    s->sh_name >= e.shstr_len ||
-		    strcmp(e.shstr + s->sh_name, "__llvm_prf_data"))
+		const char *name = kp_elf_name(&e, &e.sh[k]);
+		const unsigned char *d = kp_elf_data(&e, &e.sh[k]);
+
+		if (!d || !name || strcmp(name, "__llvm_prf_data"))
 			continue;
-		for (size_t i = 0; i + sc.rec <= s->sh_size; i += sc.rec) {
-			void **slot = table_slot(sc.obj_of, rd64(e.p + s->sh_offset + i));
+		for (size_t i = 0; i + sc.rec <= e.sh[k].sh_size; i += sc.rec) {
+			void **slot = table_slot(sc.obj_of, rd64(d + i));
 
 			/* a name in several objects: the first in path order */
 			if (!*slot || strcmp(rel, *slot) < 0)

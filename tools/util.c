@@ -559,32 +559,84 @@ void kp_elf_close(struct kp_elf *e)
 	e->nsh = 0;
 }
 
+const char *kp_elf_name(const struct kp_elf *e, const Elf64_Shdr *s)
+{
+	return s->sh_name < e->shstr_len ? e->shstr + s->sh_name : NULL;
+}
+
 const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name)
 {
-	for (size_t i = 0; i < e->nsh; i++)
-		if (e->sh[i].sh_name < e->shstr_len &&
-		    !strcmp(e->shstr + e->sh[i].sh_name, name))
+	for (size_t i = 0; i < e->nsh; i++) {
+		const char *n = kp_elf_name(e, &e->sh[i]);
+
+		if (n && !strcmp(n, name))
 			return &e->sh[i];
+	}
 	return NULL;
+}
+
+const unsigned char *kp_elf_data(const struct kp_elf *e, const Elf64_Shdr *s)
+{
+	if (s->sh_type == SHT_NOBITS || s->sh_offset > e->len ||
+	    e->len - s->sh_offset < s->sh_size)
+		return NULL;
+	return e->p + s->sh_offset;
 }
 
 const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s)
 {
-	if (s->sh_type == SHT_NOBITS || s->sh_offset > e->len ||
-	    e->len - s->sh_offset < s->sh_size)
+	const unsigned char *p = kp_elf_data(e, s);
+	const char *name = kp_elf_name(e, s);
+
+	if (!p)
 		kp_die("%s: section %s is not in the file", e->path,
-		       s->sh_name < e->shstr_len ? e->shstr + s->sh_name : "(unnamed)");
-	return e->p + s->sh_offset;
+		       name ? name : "(unnamed)");
+	return p;
 }
 
-Elf64_Sym *kp_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
-			  size_t *n)
+/* section i's symbol count when it is a symbol table (checked), or 0 */
+static size_t elf_symtab(const struct kp_elf *e, size_t i)
 {
-	const unsigned char *p = kp_elf_bytes(e, s);
-	Elf64_Sym *v;
+	const Elf64_Shdr *s = &e->sh[i], *str;
+	const unsigned char *names;
 
-	*n = s->sh_size / sizeof(*v);
-	v = kp_xcalloc(*n, sizeof(*v));
-	memcpy(v, p, *n * sizeof(*v));
+	if (s->sh_type != SHT_SYMTAB || s->sh_link >= e->nsh)
+		return 0;
+	str = &e->sh[s->sh_link];
+	names = kp_elf_data(e, str);
+	if (!kp_elf_data(e, s) || !names || !str->sh_size ||
+	    names[str->sh_size - 1])
+		kp_die("%s: bad symbol table", e->path);
+	return s->sh_size / sizeof(Elf64_Sym);
+}
+
+/* symbol table s's n symbols, named, to o; the end of o */
+static struct kp_elf_sym *elf_copy_symtab(const struct kp_elf *e, const Elf64_Shdr *s,
+					  size_t n, struct kp_elf_sym *o)
+{
+	const Elf64_Shdr *str;
+
+	if (!n)		/* not a symbol table: its sh_link means nothing */
+		return o;
+	str = &e->sh[s->sh_link];
+	for (size_t j = 0; j < n; j++, o++) {
+		/* copied: the file's symbols may be misaligned */
+		memcpy(&o->s, e->p + s->sh_offset + j * sizeof(o->s), sizeof(o->s));
+		if (o->s.st_name < str->sh_size)
+			o->name = (const char *)e->p + str->sh_offset + o->s.st_name;
+	}
+	return o;
+}
+
+struct kp_elf_sym *kp_elf_symbols(const struct kp_elf *e, size_t *n)
+{
+	struct kp_elf_sym *v, *o;
+
+	*n = 0;
+	for (size_t i = 0; i < e->nsh; i++)
+		*n += elf_symtab(e, i);
+	o = v = kp_xcalloc(*n, sizeof(*v));
+	for (size_t i = 0; i < e->nsh; i++)
+		o = elf_copy_symtab(e, &e->sh[i], elf_symtab(e, i), o);
 	return v;
 }

@@ -170,10 +170,23 @@ int kp_elf_parse(struct kp_elf *e, const char *path, unsigned char *p,
 void kp_elf_close(struct kp_elf *e);
 /* the section called name, NULL when there is none */
 const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name);
-/* a section's bytes; dies when they are not in the file */
+/* a section's name, NULL when it is not in the section name table */
+const char *kp_elf_name(const struct kp_elf *e, const Elf64_Shdr *s);
+/* a section's bytes, NULL when they are not in the file */
+const unsigned char *kp_elf_data(const struct kp_elf *e, const Elf64_Shdr *s);
+/* the same, dying when they are not in the file */
 const unsigned char *kp_elf_bytes(const struct kp_elf *e, const Elf64_Shdr *s);
-/* a symbol table's entries, copied (aligned); dies as kp_elf_bytes */
-Elf64_Sym *kp_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
-			  size_t *n);
+
+/*
+ * The symbols of every symbol table (SHT_SYMTAB) of e, copied (aligned),
+ * each with its name in e's buffer (NULL when st_name is outside the
+ * string table).  Dies, before it allocates, when a table or its string
+ * table is not in the file or the string table does not end in a NUL.
+ */
+struct kp_elf_sym {
+	Elf64_Sym s;
+	const char *name;
+};
+struct kp_elf_sym *kp_elf_symbols(const struct kp_elf *e, size_t *n);
 
 #endif /* KPGO_UTIL_H */

@@ -21,24 +21,6 @@
 
 #include <stdlib.h>
 
-/*
- * elf_symbol() holds a copy of a symbol table while kp_elf_bytes() may
- * die: the copy the harness frees after a kp_die().
- */
-static void *syms_held;
-
-static Elf64_Sym *fuzz_elf_symbols(const struct kp_elf *e, const Elf64_Shdr *s,
-				   size_t *n)
-{
-	Elf64_Sym *v;
-
-	syms_held = NULL;	/* the previous table was freed by its caller */
-	v = kp_elf_symbols(e, s, n);
-	syms_held = v;
-	return v;
-}
-#define kp_elf_symbols fuzz_elf_symbols
-
 #include "../../tools/llvmprof.c"
 
 #define FUZZ_NAME "llvmprof-elf-fuzz"
@@ -80,8 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void release(void)
 {
-	free(syms_held);
-	syms_held = NULL;
 	kp_elf_close(&k.e);
 	table_free(&names);
 	table_free(&obj_of);
@@ -159,7 +139,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	k.l.size = 0;
 	elf_symbol(&k.e, "__init_begin");
 	elf_symbol(&k.e, "__init_end");
-	syms_held = NULL;	/* freed by elf_symbol() already */
 	read_names(&k, &names);
 	pick_layout(&k, &names);
 	step = "checking records pick_layout() accepted";
