@@ -225,9 +225,9 @@ static int elf_open(struct kp_elf *e, const char *path, int must)
 		return -1;
 	if (r == KP_ELF_UNREADABLE)
 		kp_die("cannot read %s: %s", path, strerror(errno));
-	if (r == KP_ELF_NOT_ELF)
-		kp_die("%s: not a 64-bit little-endian ELF file", path);
-	kp_die("%s: bad section name table", path);
+	if (r == KP_ELF_BAD_NAMES)
+		kp_die("%s: bad section name table", path);
+	kp_die("%s: not a 64-bit little-endian ELF file", path);
 }
 
 /* the value of symbol name (0 when absent) */

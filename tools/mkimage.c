@@ -259,28 +259,12 @@ static void check_src(int line, const char *src, struct stat *st)
 
 /* --- ELF parsing --------------------------------------------------------- */
 
-static bool rd(const unsigned char *b, size_t n, uint64_t off, void *dst,
-	       size_t size)
-{
-	if (off > n || size > n - off)
-		return false;
-	memcpy(dst, b + off, size);
-	return true;
-}
-
-static bool phdr(const unsigned char *b, size_t n, const Elf64_Ehdr *eh,
-		 unsigned int i, Elf64_Phdr *ph)
-{
-	return rd(b, n, eh->e_phoff + (uint64_t)i * eh->e_phentsize, ph,
-		  sizeof(*ph));
-}
-
-static bool vaddr_off(const unsigned char *b, size_t n, const Elf64_Ehdr *eh,
-		      uint64_t v, uint64_t *off)
+/* the file offset of address v, from e's PT_LOAD headers */
+static bool vaddr_off(const struct kp_elf *e, uint64_t v, uint64_t *off)
 {
 	Elf64_Phdr ph;
 
-	for (unsigned int i = 0; i < eh->e_phnum && phdr(b, n, eh, i, &ph); i++) {
+	for (size_t i = 0; !kp_elf_phdr(e, i, &ph); i++) {
 		if (ph.p_type == PT_LOAD && v >= ph.p_vaddr &&
 		    v - ph.p_vaddr < ph.p_filesz) {
 			*off = ph.p_offset + (v - ph.p_vaddr);
@@ -290,18 +274,17 @@ static bool vaddr_off(const unsigned char *b, size_t n, const Elf64_Ehdr *eh,
 	return false;
 }
 
-/* a NUL-terminated string at b[off], at most max bytes long; or NULL */
-static char *str_at(const unsigned char *b, size_t n, uint64_t off,
-		    uint64_t max)
+/* a NUL-terminated string at e's offset off, at most max bytes long; or NULL */
+static char *str_at(const struct kp_elf *e, uint64_t off, uint64_t max)
 {
 	size_t len;
 
-	if (off >= n)
+	if (off >= e->len)
 		return NULL;
-	if (max > n - off)
-		max = n - off;
-	len = strnlen((const char *)b + off, max);
-	return len < max ? kp_xstrdup((const char *)b + off) : NULL;
+	if (max > e->len - off)
+		max = e->len - off;
+	len = strnlen((const char *)e->p + off, max);
+	return len < max ? kp_xstrdup((const char *)e->p + off) : NULL;
 }
 
 static void elf_free(struct elf_info *ei)
@@ -313,51 +296,59 @@ static void elf_free(struct elf_info *ei)
 	memset(ei, 0, sizeof(*ei));
 }
 
-/* Returns NULL, or what is wrong with the file. */
-static const char *elf_parse(const unsigned char *b, size_t n,
-			     struct elf_info *ei)
+static const char *elf_bad(int r)
 {
-	uint64_t dyn_off = 0, dyn_size = 0, strtab = 0, strsz = 0, off;
-	uint64_t run = UINT64_MAX, rpath = UINT64_MAX, *need = NULL;
-	size_t nneed = 0;
-	bool have_dyn = false, have_strtab = false;
-	const char *err = NULL;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	Elf64_Dyn d;
+	return r == KP_ELF_NOT_ELF ? "not an ELF file" :
+	       r == KP_ELF_NOT_64 ? "not a 64-bit little-endian ELF file" :
+	       "malformed ELF section headers";
+}
 
-	memset(ei, 0, sizeof(*ei));
-	if (!rd(b, n, 0, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
-		return "not an ELF file";
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return "not a 64-bit little-endian ELF file";
-	if (eh.e_phoff > n || (eh.e_phnum && eh.e_phentsize < sizeof(ph)))
-		return "malformed ELF program headers";
-	ei->machine = eh.e_machine;
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		if (!phdr(b, n, &eh, i, &ph))
-			return "truncated ELF program headers";
+/* PT_INTERP and PT_DYNAMIC; NULL, or what is wrong */
+static const char *elf_segments(const struct kp_elf *e, struct elf_info *ei,
+				uint64_t *dyn_off, uint64_t *dyn_size)
+{
+	Elf64_Phdr ph;
+
+	for (size_t i = 0; i < e->nph; i++) {
+		if (kp_elf_phdr(e, i, &ph))
+			return "truncated or malformed ELF program headers";
 		if (ph.p_type == PT_INTERP && !ei->interp) {
-			ei->interp = str_at(b, n, ph.p_offset, ph.p_filesz);
+			ei->interp = str_at(e, ph.p_offset, ph.p_filesz);
 			if (!ei->interp)
 				return "malformed PT_INTERP";
 		}
 		if (ph.p_type == PT_DYNAMIC) {
-			dyn_off = ph.p_offset;
-			dyn_size = ph.p_filesz;
-			have_dyn = true;
+			*dyn_off = ph.p_offset;
+			*dyn_size = ph.p_filesz;
 		}
 	}
-	for (off = 0; have_dyn && off + sizeof(d) <= dyn_size; off += sizeof(d)) {
-		if (!rd(b, n, dyn_off + off, &d, sizeof(d))) {
+	return NULL;
+}
+
+/* Returns NULL, or what is wrong with the file. */
+static const char *elf_parse(const struct kp_elf *e, struct elf_info *ei)
+{
+	uint64_t dyn_off = 0, dyn_size = 0, strtab = 0, strsz = 0, off;
+	uint64_t run = UINT64_MAX, rpath = UINT64_MAX, *need = NULL;
+	size_t nneed = 0;
+	bool have_strtab = false;
+	const char *err;
+	Elf64_Dyn d;
+
+	memset(ei, 0, sizeof(*ei));
+	ei->machine = e->machine;
+	err = elf_segments(e, ei, &dyn_off, &dyn_size);
+	if (err)
+		return err;
+	for (off = 0; off + sizeof(d) <= dyn_size; off += sizeof(d)) {
+		if (kp_elf_read(e, dyn_off + off, &d, sizeof(d))) {
 			err = "truncated dynamic section";
 			goto out;
 		}
 		if (d.d_tag == DT_NULL)
 			break;
 		if (d.d_tag == DT_STRTAB)
-			have_strtab = vaddr_off(b, n, &eh, d.d_un.d_ptr, &strtab);
+			have_strtab = vaddr_off(e, d.d_un.d_ptr, &strtab);
 		else if (d.d_tag == DT_STRSZ)
 			strsz = d.d_un.d_val;
 		else if (d.d_tag == DT_RUNPATH)
@@ -374,7 +365,7 @@ static const char *elf_parse(const unsigned char *b, size_t n,
 	err = "malformed dynamic string table";
 	if (!have_strtab)
 		goto out;
-#define DYNSTR(i) ((i) < strsz ? str_at(b, n, strtab + (i), strsz - (i)) : NULL)
+#define DYNSTR(i) ((i) < strsz ? str_at(e, strtab + (i), strsz - (i)) : NULL)
 	for (size_t i = 0; i < nneed; i++) {
 		char *s = DYNSTR(need[i]);
 
@@ -396,16 +387,15 @@ out:
 /* Would ld.so load PATH for an object of MACHINE?  (A 64-bit ELF of it.) */
 static bool lib_ok(const char *path, unsigned int machine)
 {
+	unsigned char b[sizeof(Elf64_Ehdr)];
 	Elf64_Ehdr eh;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	bool ok;
 
 	if (fd < 0)
 		return false;
-	ok = read(fd, &eh, sizeof(eh)) == (ssize_t)sizeof(eh) &&
-	     !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	     eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-	     eh.e_ident[EI_DATA] == ELFDATA2LSB && eh.e_machine == machine;
+	ok = read(fd, b, sizeof(b)) == (ssize_t)sizeof(b) &&
+	     kp_elf_header(b, sizeof(b), &eh) == KP_ELF_OK && eh.e_machine == machine;
 	close(fd);
 	return ok;
 }
@@ -493,8 +483,10 @@ static void add_elf(char *gpath, const char *src, int line)
 {
 	struct strv todo = { 0 }, names = { 0 };
 	struct elf_info ei;
+	struct kp_elf e;
 	struct stat st;
 	const char *err;
+	int r;
 
 	check_src(line, src, &st);
 	add_dep(src);
@@ -507,8 +499,9 @@ static void add_elf(char *gpath, const char *src, int line)
 
 		if (kp_read_file(obj, &b, &n))
 			die_at(line, "cannot read '%s': %s", obj, strerror(errno));
-		err = elf_parse(b, n, &ei);
-		free(b);
+		r = kp_elf_parse(&e, obj, b, n);	/* e owns b */
+		err = r == KP_ELF_OK ? elf_parse(&e, &ei) : elf_bad(r);
+		kp_elf_close(&e);
 		if (err)
 			die_at(line, "%s: %s; use a file line for files that are no 64-bit ELF",
 			       obj, err);

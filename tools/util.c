@@ -498,43 +498,65 @@ void kp_buf_printf(struct kp_buf *b, const char *fmt, ...)
 	b->n += (size_t)n;
 }
 
+int kp_elf_header(const unsigned char *p, size_t len, Elf64_Ehdr *eh)
+{
+	if (len < sizeof(*eh))
+		return KP_ELF_NOT_ELF;
+	memcpy(eh, p, sizeof(*eh));	/* structures copied: no unaligned access */
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return KP_ELF_NOT_ELF;
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return KP_ELF_NOT_64;
+	return KP_ELF_OK;
+}
+
+/* the section headers and their names of a file whose header is eh */
+static int elf_sections(struct kp_elf *e, const Elf64_Ehdr *eh)
+{
+	const Elf64_Shdr *names;
+
+	if (!eh->e_shoff && !eh->e_shnum)
+		return KP_ELF_OK;
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > e->len ||
+	    (e->len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return KP_ELF_BAD_SECTIONS;
+	e->nsh = eh->e_shnum;
+	e->sh = kp_xcalloc(e->nsh, sizeof(*e->sh));
+	memcpy(e->sh, e->p + eh->e_shoff, e->nsh * sizeof(*e->sh));
+	names = &e->sh[eh->e_shstrndx];
+	if (names->sh_offset >= e->len || !names->sh_size ||
+	    names->sh_size > e->len - names->sh_offset ||
+	    e->p[names->sh_offset + names->sh_size - 1])
+		return KP_ELF_BAD_NAMES;
+	e->shstr = (const char *)e->p + names->sh_offset;
+	e->shstr_len = names->sh_size;
+	return KP_ELF_OK;
+}
+
 int kp_elf_parse(struct kp_elf *e, const char *path, unsigned char *p,
 		 size_t len)
 {
 	Elf64_Ehdr eh;
-	const Elf64_Shdr *names;
-	int r = KP_ELF_NOT_ELF;
+	int r;
 
 	memset(e, 0, sizeof(*e));
 	e->path = path;
 	e->p = p;
 	e->len = len;
-	if (len < sizeof(eh))
-		goto bad;
-	memcpy(&eh, p, sizeof(eh));	/* structures copied: no unaligned access */
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh.e_shoff > len ||
-	    (len - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum ||
-	    eh.e_shstrndx >= eh.e_shnum)
-		goto bad;
-	e->nsh = eh.e_shnum;
-	e->sh = kp_xcalloc(e->nsh, sizeof(*e->sh));
-	memcpy(e->sh, p + eh.e_shoff, e->nsh * sizeof(*e->sh));
-	names = &e->sh[eh.e_shstrndx];
-	r = KP_ELF_BAD_NAMES;
-	if (names->sh_offset >= len || !names->sh_size ||
-	    names->sh_size > len - names->sh_offset ||
-	    p[names->sh_offset + names->sh_size - 1])
-		goto bad;
-	e->shstr = (const char *)p + names->sh_offset;
-	e->shstr_len = names->sh_size;
+	r = kp_elf_header(p, len, &eh);
+	if (r == KP_ELF_OK)
+		r = elf_sections(e, &eh);
+	if (r != KP_ELF_OK) {
+		kp_elf_close(e);
+		return r;
+	}
+	e->machine = eh.e_machine;
+	e->phoff = eh.e_phoff;
+	e->nph = eh.e_phnum;
+	e->phentsize = eh.e_phentsize;
 	return KP_ELF_OK;
-bad:
-	kp_elf_close(e);
-	return r;
 }
 
 int kp_elf_open(struct kp_elf *e, const char *path)
@@ -557,6 +579,22 @@ void kp_elf_close(struct kp_elf *e)
 	e->p = NULL;
 	e->sh = NULL;
 	e->nsh = 0;
+}
+
+int kp_elf_read(const struct kp_elf *e, uint64_t off, void *dst, size_t size)
+{
+	if (off > e->len || size > e->len - off)
+		return -1;
+	memcpy(dst, e->p + off, size);
+	return 0;
+}
+
+int kp_elf_phdr(const struct kp_elf *e, size_t i, Elf64_Phdr *ph)
+{
+	if (i >= e->nph || e->phentsize < sizeof(*ph) ||
+	    e->phoff > e->len || (e->len - e->phoff) / e->phentsize <= i)
+		return -1;
+	return kp_elf_read(e, e->phoff + i * e->phentsize, ph, sizeof(*ph));
 }
 
 const char *kp_elf_name(const struct kp_elf *e, const Elf64_Shdr *s)

@@ -12,6 +12,7 @@
 #include <elf.h>
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -149,7 +150,8 @@ void kp_buf_printf(struct kp_buf *b, const char *fmt, ...) KP_PRINTF(2, 3);
 
 /*
  * A 64-bit little-endian ELF file read whole: its section headers and
- * section name table checked to lie in the file (the names end in a NUL).
+ * section name table checked to lie in the file (the names end in a NUL);
+ * a file without section headers (e_shoff and e_shnum 0) has no sections.
  * kp_elf_open returns KP_ELF_OK, or what is wrong (the buffer freed;
  * errno set for KP_ELF_UNREADABLE); the caller says it in its own words.
  */
@@ -161,13 +163,28 @@ struct kp_elf {
 	size_t nsh;
 	const char *shstr;
 	size_t shstr_len;
+	unsigned int machine;	/* e_machine */
+	uint64_t phoff;		/* the program headers, not checked */
+	size_t nph, phentsize;
 };
-enum { KP_ELF_OK, KP_ELF_UNREADABLE, KP_ELF_NOT_ELF, KP_ELF_BAD_NAMES };
+enum {
+	KP_ELF_OK, KP_ELF_UNREADABLE,
+	KP_ELF_NOT_ELF,		/* no ELF magic number */
+	KP_ELF_NOT_64,		/* not 64-bit little-endian */
+	KP_ELF_BAD_SECTIONS,	/* section headers not in the file */
+	KP_ELF_BAD_NAMES,	/* the section name table not in the file */
+};
 int kp_elf_open(struct kp_elf *e, const char *path);
 /* the same on a malloc'd buffer, which e then owns (a fuzzer's input) */
 int kp_elf_parse(struct kp_elf *e, const char *path, unsigned char *p,
 		 size_t len);
+/* a file's first len bytes: KP_ELF_OK and the header copied to eh, or why not */
+int kp_elf_header(const unsigned char *p, size_t len, Elf64_Ehdr *eh);
 void kp_elf_close(struct kp_elf *e);
+/* size bytes at off of the file copied to dst: 0, or -1 when not in it */
+int kp_elf_read(const struct kp_elf *e, uint64_t off, void *dst, size_t size);
+/* program header i copied to ph: 0, or -1 when it is not in the file */
+int kp_elf_phdr(const struct kp_elf *e, size_t i, Elf64_Phdr *ph);
 /* the section called name, NULL when there is none */
 const Elf64_Shdr *kp_elf_section(const struct kp_elf *e, const char *name);
 /* a section's name, NULL when it is not in the section name table */
