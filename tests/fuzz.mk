@@ -129,7 +129,7 @@ fuzz-seeds-conf = mkdir -p $(T)/seeds && cd $(T)/seeds && \
 	  'ready=none' 'load=/usr/local/bin/kpgo-leveldb-bench read /data/db 100000' >ok-leveldb.conf && \
 	printf '%s\r\n' '  \# every key' 'server = nginx -g "daemon off;"' 'setup=a' 'setup=b' \
 	  'prepare=p' 'load=wrk -c 8 http://127.0.0.1/' 'disk=/mnt/x' 'ready=cmd:test -e /run/ok' \
-	  'ready_timeout=86400' 'ip=192.168.7.2/30' 'gw=192.168.7.1' 'share=kpgo_tag' >ok-all.conf && \
+	  >ok-all.conf && \
 	printf 'ready=tcp:65536\n' >bad-port.conf && \
 	printf 'server=a\nserver=b\n' >bad-dup.conf && \
 	printf 'ip=10.0.2.15\n' >bad-ip.conf && \

@@ -85,6 +85,11 @@
 #define PREPARE_STOP_MS	120000
 #define DISK_DEV	"/dev/vda"
 #define PROBE_PERIOD_MS	100
+#define READY_TIMEOUT_S	60		/* for ready= */
+#define GUEST_IP	"10.0.2.15"	/* QEMU's user network */
+#define GUEST_PREFIX	24
+#define GUEST_GW	"10.0.2.2"
+#define SHARE_TAG	"kpgo"		/* kpgo-vm's -virtfs mount_tag */
 #define GUEST_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -103,11 +108,6 @@ struct conf {
 	char *disk;		/* mount point of DISK_DEV, NULL: no disk */
 	int ready_port;		/* 0: ready=none or cmd: */
 	char *ready_cmd;	/* ready=cmd:COMMAND, NULL otherwise */
-	int ready_timeout;	/* seconds */
-	struct in_addr ip;
-	int prefix;
-	struct in_addr gw;
-	char *share;
 };
 
 typedef int conf_setter(struct conf *c, const char *val, char *err,
@@ -116,11 +116,6 @@ typedef int conf_setter(struct conf *c, const char *val, char *err,
 static void conf_init(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->ready_timeout = 60;
-	inet_pton(AF_INET, "10.0.2.15", &c->ip);
-	c->prefix = 24;
-	inet_pton(AF_INET, "10.0.2.2", &c->gw);
-	c->share = kp_xstrdup("kpgo");
 }
 
 /* Parse a decimal integer in [min, max]; 0 on success. */
@@ -208,65 +203,6 @@ static int set_ready(struct conf *c, const char *val, char *err,
 	return 0;
 }
 
-static int set_ready_timeout(struct conf *c, const char *val, char *err,
-			     size_t errlen)
-{
-	long s;
-
-	if (parse_int(val, 1, 86400, &s)) {
-		snprintf(err, errlen,
-			 "bad ready_timeout=%s (expected 1..86400 seconds)",
-			 val);
-		return -1;
-	}
-	c->ready_timeout = (int)s;
-	return 0;
-}
-
-static int set_ip(struct conf *c, const char *val, char *err, size_t errlen)
-{
-	char *addr = kp_xstrdup(val);
-	char *slash = strchr(addr, '/');
-	long prefix;
-	int ret = -1;
-
-	if (slash) {
-		*slash = '\0';
-		if (inet_pton(AF_INET, addr, &c->ip) == 1 &&
-		    !parse_int(slash + 1, 0, 32, &prefix)) {
-			c->prefix = (int)prefix;
-			ret = 0;
-		}
-	}
-	if (ret)
-		snprintf(err, errlen,
-			 "bad ip=%s (expected IPv4 ADDR/PREFIX, e.g. 10.0.2.15/24)",
-			 val);
-	free(addr);
-	return ret;
-}
-
-static int set_gw(struct conf *c, const char *val, char *err, size_t errlen)
-{
-	if (inet_pton(AF_INET, val, &c->gw) == 1)
-		return 0;
-	snprintf(err, errlen, "bad gw=%s (expected an IPv4 address)", val);
-	return -1;
-}
-
-static int set_share(struct conf *c, const char *val, char *err,
-		     size_t errlen)
-{
-	if (strpbrk(val, " \t,") || strlen(val) > 255) {
-		snprintf(err, errlen, "bad share=%s (expected a 9p mount tag)",
-			 val);
-		return -1;
-	}
-	free(c->share);
-	c->share = kp_xstrdup(val);
-	return 0;
-}
-
 static const struct conf_key {
 	const char *name;
 	conf_setter *set;
@@ -278,10 +214,6 @@ static const struct conf_key {
 	{ "load",		set_load,		0 },
 	{ "disk",		set_disk,		0 },
 	{ "ready",		set_ready,		0 },
-	{ "ready_timeout",	set_ready_timeout,	0 },
-	{ "ip",			set_ip,			0 },
-	{ "gw",			set_gw,			0 },
-	{ "share",		set_share,		0 },
 };
 
 #define NKEYS ARRAY_SIZE(conf_keys)
@@ -384,11 +316,8 @@ static int conf_load(struct conf *c, const char *path, char *err,
 
 static void conf_print(const struct conf *c, FILE *f)
 {
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 	size_t i;
 
-	inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
-	inet_ntop(AF_INET, &c->gw, gw, sizeof(gw));
 	if (c->server)
 		fprintf(f, "server=%s\n", c->server);
 	else
@@ -407,10 +336,6 @@ static void conf_print(const struct conf *c, FILE *f)
 		fprintf(f, "ready=tcp:%d\n", c->ready_port);
 	else
 		fprintf(f, "ready=none\n");
-	fprintf(f, "ready_timeout=%d\n", c->ready_timeout);
-	fprintf(f, "ip=%s/%d\n", ip, c->prefix);
-	fprintf(f, "gw=%s\n", gw);
-	fprintf(f, "share=%s\n", c->share);
 }
 
 /* ------------------------------------------------------------------------
@@ -924,43 +849,41 @@ static const char *find_netdev(char *buf, size_t len)
 	fail("no network interface (no eth0 in /sys/class/net)");
 }
 
-static void net_setup(const struct conf *c)
+static void net_setup(void)
 {
-	struct in_addr lo_addr = { htonl(INADDR_LOOPBACK) };
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	struct in_addr lo_addr = { htonl(INADDR_LOOPBACK) }, ip, gw;
 	struct rtentry rt;
 	char devbuf[IFNAMSIZ];
 	const char *dev;
 	int s;
 
+	inet_pton(AF_INET, GUEST_IP, &ip);
+	inet_pton(AF_INET, GUEST_GW, &gw);
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		fail("socket: %s", strerror(errno));
 	if_config(s, "lo", lo_addr, 8);
 	dev = find_netdev(devbuf, sizeof(devbuf));
-	if_config(s, dev, c->ip, c->prefix);
+	if_config(s, dev, ip, GUEST_PREFIX);
 
 	memset(&rt, 0, sizeof(rt));
 	set_sin(&rt.rt_dst, (struct in_addr){ 0 });
 	set_sin(&rt.rt_genmask, (struct in_addr){ 0 });
-	set_sin(&rt.rt_gateway, c->gw);
+	set_sin(&rt.rt_gateway, gw);
 	rt.rt_flags = RTF_UP | RTF_GATEWAY;
 	rt.rt_dev = (char *)dev;
 	if (ioctl(s, SIOCADDRT, &rt) && errno != EEXIST)
-		fail("cannot add a default route via %s: %s",
-		     inet_ntop(AF_INET, &c->gw, gw, sizeof(gw)),
+		fail("cannot add a default route via " GUEST_GW ": %s",
 		     strerror(errno));
 	close(s);
-	inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
-	inet_ntop(AF_INET, &c->gw, gw, sizeof(gw));
-	say("network: %s %s/%d via %s", dev, ip, c->prefix, gw);
+	say("network: %s " GUEST_IP "/%d via " GUEST_GW, dev, GUEST_PREFIX);
 }
 
 /* ------------------------------------------------------------------------
  * Step 4: collect mode prerequisites
  */
 
-static void collect_setup(const struct conf *c)
+static void collect_setup(void)
 {
 	struct stat st;
 
@@ -969,9 +892,9 @@ static void collect_setup(const struct conf *c)
 		     strerror(errno));
 	if (kp_mkdir_p(SHARE_DIR, 0755))
 		fail("cannot create %s: %s", SHARE_DIR, strerror(errno));
-	if (mount(c->share, SHARE_DIR, "9p", 0,
+	if (mount(SHARE_TAG, SHARE_DIR, "9p", 0,
 		  "trans=virtio,version=9p2000.L"))
-		fail("cannot mount 9p share '%s' on %s: %s", c->share,
+		fail("cannot mount 9p share '" SHARE_TAG "' on %s: %s",
 		     SHARE_DIR, strerror(errno));
 	ag.share_mounted = 1;
 	if (ag.prf_addr) {
@@ -981,7 +904,7 @@ static void collect_setup(const struct conf *c)
 	} else if (stat(GCOV_DIR, &st) || !S_ISDIR(st.st_mode))
 		fail("no " GCOV_DIR
 		     ": kernel not built with CONFIG_GCOV_KERNEL");
-	say("collect mode: share '%s' on %s", c->share, SHARE_DIR);
+	say("collect mode: share '" SHARE_TAG "' on %s", SHARE_DIR);
 }
 
 /* The workload's disk: the ext4 file system kpgo made on the host. */
@@ -1162,7 +1085,7 @@ static int cmd_succeeds(const char *cmd, long long deadline)
 static void wait_ready(const struct conf *c)
 {
 	long long t0 = now_ms();
-	long long deadline = t0 + c->ready_timeout * 1000LL;
+	long long deadline = t0 + READY_TIMEOUT_S * 1000LL;
 	char what[300];
 
 	if (c->ready_cmd)
@@ -1180,7 +1103,7 @@ static void wait_ready(const struct conf *c)
 			server_died("before it was ready");
 		if (now_ms() >= deadline)
 			fail("server not ready after %d s (waited until %s)",
-			     c->ready_timeout, what);
+			     READY_TIMEOUT_S, what);
 		sleep_ms(PROBE_PERIOD_MS);
 	}
 	say("%s after %lld ms", what, now_ms() - t0);
@@ -1731,11 +1654,11 @@ static _Noreturn void guest_main(void)
 	say("mode %s", ag.collect ? "collect" : ag.prepare ? "prepare" : "bench");
 	if (conf_load(c, CONF_PATH, err, sizeof(err)))
 		fail("%s", err);
-	net_setup(c);
+	net_setup();
 	if (c->disk)
 		mount_disk(c);
 	if (ag.collect)
-		collect_setup(c);
+		collect_setup();
 	for (i = 0; i < c->nsetup; i++)
 		run_setup("setup", c->setup[i]);
 	for (i = 0; ag.prepare && i < c->nprepare; i++)
@@ -1800,15 +1723,11 @@ CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
 "  disk=DIR               mount " DISK_DEV " (ext4) on DIR first\n"
 "  ready=tcp:PORT|cmd:COMMAND|none\n"
 "                         readiness probe: a connection to 127.0.0.1:PORT,\n"
-"                         or COMMAND exits 0 (default none)\n"
-"  ready_timeout=SECONDS  default 60\n"
-"  ip=ADDR/PREFIX         default 10.0.2.15/24\n"
-"  gw=ADDR                default 10.0.2.2\n"
-"  share=TAG              9p tag of the host share (default kpgo)\n"
+"                         or COMMAND exits 0 (default none), within %d s\n"
 "\n"
 "Options (on the host):\n"
 "  --check-conf FILE      parse FILE as a guest.conf, print the settings\n"
-"  --help                 this text\n");
+"  --help                 this text\n", READY_TIMEOUT_S);
 }
 
 static int check_conf(const char *path)

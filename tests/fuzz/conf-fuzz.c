@@ -31,7 +31,6 @@ static void conf_free(struct conf *c)
 	free(c->load);
 	free(c->disk);
 	free(c->ready_cmd);
-	free(c->share);
 	memset(c, 0, sizeof(*c));
 }
 
