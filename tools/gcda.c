@@ -39,7 +39,7 @@
 #define CTR_MAX		((uint64_t)INT64_MAX)	/* gcov_type is signed */
 
 static const char help_text[] =
-"Usage: kpgo-gcda merge -o OUTDIR [--installed LIST] [--deps FILE] [--runs N]\n"
+"Usage: kpgo-gcda merge -o OUTDIR [--installed LIST] [--deps FILE]\n"
 "                       [--normalize] [--threshold PCT] [--quiet]\n"
 "                       INDIR[:WEIGHT]...\n"
 "       kpgo-gcda stat [--top K] [--notes NOTESDIR] DIR...\n"
@@ -73,7 +73,6 @@ static const char help_text[] =
 "                       missing LIST is empty.\n"
 "  --deps FILE          merge: write make rules 'dir/x.o: dir/x.gcda'\n"
 "                       (relative to OUTDIR) for all output files.\n"
-"  --runs N             merge: write runs N instead of the sum.\n"
 "  --normalize          merge: first scale each INDIR so that the sum of\n"
 "                       all its counters equals the largest INDIR's sum\n"
 "                       (a long run does not drown a short one); WEIGHT\n"
@@ -148,7 +147,6 @@ struct elist {
 
 struct merge_opts {
 	const char *outdir, *installed, *deps;
-	uint32_t runs;		/* 0: sum of the inputs' runs */
 	int quiet, normalize;
 	double threshold;	/* --threshold, a fraction; 0: off */
 };
@@ -897,7 +895,7 @@ static void do_merge(const struct merge_opts *mo, struct input *in, size_t nin)
 	o = merge_all(in, &l, &n);
 	for (size_t i = 0; i < nin; i++)
 		runs += in[i].runs;
-	runs = mo->runs ? mo->runs : runs > UINT32_MAX ? UINT32_MAX : runs;
+	runs = runs > UINT32_MAX ? UINT32_MAX : runs;
 	for (size_t i = 0; i < n; i++)
 		add_totals(&t, &o[i].g);
 	max = t.max > UINT32_MAX ? UINT32_MAX : t.max;
@@ -917,7 +915,6 @@ static int cmd_merge(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "installed", required_argument, NULL, 'I' },
 		{ "deps", required_argument, NULL, 'D' },
-		{ "runs", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "normalize", no_argument, NULL, 'N' },
 		{ "threshold", required_argument, NULL, 'T' },
@@ -926,7 +923,6 @@ static int cmd_merge(int argc, char **argv)
 	};
 	struct merge_opts mo = { 0 };
 	struct input *in;
-	uint64_t v;
 	int c, nin;
 
 	while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
@@ -957,12 +953,6 @@ static int cmd_merge(int argc, char **argv)
 					    optarg);
 			break;
 		}
-		case 'R':
-			if (parse_uint(optarg, UINT32_MAX, &v))
-				kp_usage_error("bad --runs '%s': give a positive integer",
-					    optarg);
-			mo.runs = (uint32_t)v;
-			break;
 		case 'h':
 			fputs(help_text, stdout);
 			return 0;
