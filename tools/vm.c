@@ -34,13 +34,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#define KVM_PROBE_TIMEOUT	20	/* s KVM gets to boot to the agent */
+#define READY_TIMEOUT		300	/* s from HELLO until the server is ready */
+#define COPY_TIMEOUT		600	/* s from DONE to power off */
+#define TAIL_LINES		30	/* console lines shown on failure */
+
 struct opts {
 	const char *qemu, *kernel, *initrd, *append, *mode, *share;
 	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
 	const char *disk, *plugin, *report;
 	int mem, smp, host_port, guest_port;
-	int kvm_probe_timeout, boot_timeout, ready_timeout, run_timeout;
-	int copy_timeout, tail_lines, quiet, disk_keep, guest_load, icount;
+	int boot_timeout, run_timeout;
+	int quiet, disk_keep, guest_load, icount;
 	char **client;
 };
 
@@ -112,18 +117,19 @@ static void usage(FILE *f)
 "                         HOST 0 picks a free port (default: no port)\n"
 "  --client-out FILE      the client's output (default: stdout)\n"
 "  --name NAME, --tag TAG names used in progress lines\n"
-"  --kvm-probe-timeout S  seconds KVM gets to boot to the agent (20)\n"
 "  --boot-timeout S       seconds until the agent says hello (180)\n"
-"  --ready-timeout S      seconds until the server is ready (300)\n"
 "  --run-timeout S        seconds the client may run (3600)\n"
-"  --copy-timeout S       seconds from done to power off (600)\n"
-"  --tail N               console lines shown on failure (30)\n"
 "  --quiet                no progress lines\n"
 "  --help                 this text\n"
 "\n"
+"KVM gets %d s to boot to the agent (with --accel auto, TCG then does),\n"
+"the server %d s after that to be ready, the guest %d s from the end of\n"
+"the load to power off.\n"
+"\n"
 "Exit status: 0 the workload ran (and in collect mode the data was\n"
 "copied); 1 it failed (the message says where, with the console's last\n"
-"lines); 2 usage error.\n");
+"%d lines); 2 usage error.\n", KVM_PROBE_TIMEOUT, READY_TIMEOUT,
+		COPY_TIMEOUT, TAIL_LINES);
 }
 
 static int parse_int(const char *s, const char *what)
@@ -142,9 +148,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
 	       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
-	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_KVMPROBE, OPT_BOOT, OPT_READY,
-	       OPT_RUN, OPT_COPY, OPT_TAIL, OPT_QUIET, OPT_HELP, OPT_DISK,
-	       OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT, OPT_PLUGIN, OPT_REPORT };
+	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_BOOT, OPT_RUN, OPT_QUIET,
+	       OPT_HELP, OPT_DISK, OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT,
+	       OPT_PLUGIN, OPT_REPORT };
 	static const struct option lo[] = {
 		{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
 		{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
@@ -153,12 +159,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "smp", 1, 0, OPT_SMP }, { "accel", 1, 0, OPT_ACCEL },
 		{ "kvm-cache", 1, 0, OPT_KVMCACHE }, { "port", 1, 0, OPT_PORT },
 		{ "client-out", 1, 0, OPT_CLIENTOUT }, { "name", 1, 0, OPT_NAME },
-		{ "tag", 1, 0, OPT_TAG },
-		{ "kvm-probe-timeout", 1, 0, OPT_KVMPROBE },
-		{ "boot-timeout", 1, 0, OPT_BOOT },
-		{ "ready-timeout", 1, 0, OPT_READY },
+		{ "tag", 1, 0, OPT_TAG }, { "boot-timeout", 1, 0, OPT_BOOT },
 		{ "run-timeout", 1, 0, OPT_RUN },
-		{ "copy-timeout", 1, 0, OPT_COPY }, { "tail", 1, 0, OPT_TAIL },
 		{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
 		{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
 		{ "guest-load", 0, 0, OPT_GUESTLOAD },
@@ -172,9 +174,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		.qemu = "qemu-system-x86_64", .mode = "bench", .accel = "auto",
 		.append = "", .name = "guest", .tag = "PGO-RUN", .mem = 512,
 		.smp = 1, .host_port = 0, .guest_port = 0,
-		.kvm_probe_timeout = 20, .boot_timeout = 180,
-		.ready_timeout = 300, .run_timeout = 3600,
-		.copy_timeout = 600, .tail_lines = 30,
+		.boot_timeout = 180, .run_timeout = 3600,
 	};
 	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
 		switch (c) {
@@ -204,12 +204,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_CLIENTOUT: o->client_out = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_TAG: o->tag = optarg; break;
-		case OPT_KVMPROBE: o->kvm_probe_timeout = parse_int(optarg, "--kvm-probe-timeout"); break;
 		case OPT_BOOT: o->boot_timeout = parse_int(optarg, "--boot-timeout"); break;
-		case OPT_READY: o->ready_timeout = parse_int(optarg, "--ready-timeout"); break;
 		case OPT_RUN: o->run_timeout = parse_int(optarg, "--run-timeout"); break;
-		case OPT_COPY: o->copy_timeout = parse_int(optarg, "--copy-timeout"); break;
-		case OPT_TAIL: o->tail_lines = parse_int(optarg, "--tail"); break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_DISK: o->disk = optarg; break;
 		case OPT_DISKKEEP: o->disk_keep = 1; break;
@@ -705,7 +701,7 @@ static int fail(const struct opts *o, struct guest *g, const char *what)
 {
 	stop_qemu(g);
 	fprintf(stderr, "kpgo-vm: %s: %s\n", o->name, what);
-	show_tail(o->console, o->tail_lines);
+	show_tail(o->console, TAIL_LINES);
 	return 1;
 }
 
@@ -818,7 +814,7 @@ static int run_guest_load(const struct opts *o, struct guest *g, char *line,
 static int finish(const struct opts *o, struct guest *g, char *line,
 		  size_t size)
 {
-	double deadline = now() + o->copy_timeout;
+	double deadline = now() + COPY_TIMEOUT;
 	char what[768];
 	int collect = !strcmp(o->mode, "collect");
 
@@ -842,8 +838,8 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 		if (ev == EV_TIMEOUT && g->got_bye)
 			break;	/* said bye but QEMU lingers: fine */
 		snprintf(what, sizeof(what), ev == EV_TIMEOUT ?
-			 "guest did not finish within %d s after the load (--copy-timeout)" :
-			 "interrupted", o->copy_timeout);
+			 "guest did not finish within %d s after the load" :
+			 "interrupted", COPY_TIMEOUT);
 		return fail(o, g, what);
 	}
 	stop_qemu(g);
@@ -895,10 +891,10 @@ int main(int argc, char **argv)
 			kp_die("KVM asked for (--accel kvm) but not usable: %s", why);
 	}
 	if (!strcmp(accel, "kvm")) {
-		r = boot(&o, &g, "kvm", o.kvm_probe_timeout, line, sizeof(line));
+		r = boot(&o, &g, "kvm", KVM_PROBE_TIMEOUT, line, sizeof(line));
 		if (r && !strcmp(o.accel, "auto")) {
 			char *note = r == 1 ?
-				kp_xasprintf("KVM did not boot the guest within %d s", o.kvm_probe_timeout) :
+				kp_xasprintf("KVM did not boot the guest within %d s", KVM_PROBE_TIMEOUT) :
 				kp_xasprintf("KVM failed: %s", g.reason);
 			char *kept = kp_xasprintf("%s.kvm", o.console);
 
@@ -938,7 +934,7 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		enum event ev = next_event(&g, line, sizeof(line),
-					   t0 + t_boot + o.ready_timeout, 0, NULL);
+					   t0 + t_boot + READY_TIMEOUT, 0, NULL);
 
 		if (ev == EV_LINE && !strcmp(line, "READY"))
 			break;
@@ -949,7 +945,7 @@ int main(int argc, char **argv)
 		if (ev == EV_LINE)
 			snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
 		else if (ev == EV_TIMEOUT)
-			snprintf(what, sizeof(what), "server not ready within %d s (--ready-timeout)", o.ready_timeout);
+			snprintf(what, sizeof(what), "server not ready within %d s", READY_TIMEOUT);
 		else if (ev == EV_EXIT)
 			snprintf(what, sizeof(what), "the guest stopped before the server was ready (panic?)");
 		else
