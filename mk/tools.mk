@@ -53,6 +53,13 @@ $(foreach t,gcda llvmprof,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
 	$(KPGO_DIR)/tools/profinst.c $(KPGO_DIR)/tools/profinst.h
 endif
 
+# the control protocol of kpgo-vm and the guest's kpgo-agent (the same:
+# not in an installed copy)
+ifneq ($(wildcard $(KPGO_DIR)/tools/vmproto.h),)
+$(foreach t,vm agent,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
+	$(KPGO_DIR)/tools/vmproto.h
+endif
+
 $(KPGO_BIN)/kpgo-%: $(call kpgo-tool-deps,%)
 	$(call kpgo-cmd,hostcc_tool)
 

@@ -22,15 +22,7 @@
  *             the disk is written for good, so the server is stopped
  *             cleanly (up to PREPARE_STOP_MS) and the disk unmounted
  *
- * Control lines sent to the host (one per line, all start with "KPGO "):
- *   KPGO HELLO <release>                  the guest booted
- *   KPGO READY                            the server accepts connections
- *   KPGO OUT <line>                       a line of the guest-side load's output
- *   KPGO LOADED <status>                  the load ended (exit status, 128+signal)
- *   KPGO COPIED <files> <bytes> <ms>      gcov data is on the share
- *   KPGO FAIL <reason>                    something went wrong
- *   KPGO BYE                              powering off
- * Lines read from the host: DONE, ABORT; anything else is ignored.
+ * The lines sent to the host and read from it: tools/vmproto.h.
  *
  * PID 1 must never exit (the kernel panics): every failure ends in
  * guest_shutdown(), which powers the machine off with reboot(2).
@@ -40,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include "util.h"
+#include "vmproto.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -89,7 +82,6 @@
 #define GUEST_IP	"10.0.2.15"	/* QEMU's user network */
 #define GUEST_PREFIX	24
 #define GUEST_GW	"10.0.2.2"
-#define SHARE_TAG	"kpgo"		/* kpgo-vm's -virtfs mount_tag */
 #define GUEST_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -418,14 +410,15 @@ static int ctl_open(void)
 /* Send "KPGO <msg>\n" to the host (best effort: no channel, no message). */
 static void KP_PRINTF(1, 2) ctl_send(const char *fmt, ...)
 {
-	char line[600];
+	const size_t n = sizeof(VP_PREFIX) - 1;
+	char line[VP_LINE_MAX];
 	va_list ap;
 
 	if (ag.ctl < 0)
 		return;
-	memcpy(line, "KPGO ", 5);
+	memcpy(line, VP_PREFIX, n);
 	va_start(ap, fmt);
-	vsnprintf(line + 5, sizeof(line) - 6, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	strcat(line, "\n");
 	if (kp_write_all(ag.ctl, line, strlen(line)))
@@ -547,9 +540,9 @@ static _Noreturn void guest_shutdown(void)
 	ag.shutting_down = 1;
 	if (ag.prepare && !ag.failed && (why = keep_disk())) {
 		say("FAIL %s", why);
-		ctl_send("FAIL %s", why);
+		ctl_send(VP_FAIL_FMT, why);
 	}
-	ctl_send("BYE");
+	ctl_send(VP_BYE);
 	stop_server(STOP_TIMEOUT_MS);
 	kill(-1, SIGKILL);
 	sleep_ms(10);
@@ -595,7 +588,7 @@ static _Noreturn void KP_PRINTF(1, 2) fail(const char *fmt, ...)
 	if (ag.ctl < 0)
 		ctl_open();
 	ag.failed = 1;
-	ctl_send("FAIL %s", reason);
+	ctl_send(VP_FAIL_FMT, reason);
 	guest_shutdown();
 }
 
@@ -609,7 +602,8 @@ static void on_exit_pid1(void)
 /* A crash of PID 1 panics the kernel: tell the host first. */
 static void on_crash(int sig)
 {
-	static const char msg[] = "KPGO FAIL agent crashed\nKPGO BYE\n";
+	static const char msg[] = VP_PREFIX VP_FAIL " agent crashed\n"
+				  VP_PREFIX VP_BYE "\n";
 
 	if (ag.ctl >= 0 && write(ag.ctl, msg, sizeof(msg) - 1) > 0)
 		tcdrain(ag.ctl);
@@ -766,8 +760,8 @@ static void read_mode(void)
 		fail("cannot read /proc/cmdline: %s", strerror(errno));
 	for (tok = strtok_r((char *)cmdline, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save))
-		if (!strncmp(tok, "kpgo.mode=", 10))
-			mode = tok + 10;
+		if (!strncmp(tok, VP_MODE_PARAM, sizeof(VP_MODE_PARAM) - 1))
+			mode = tok + sizeof(VP_MODE_PARAM) - 1;
 		else if (!strcmp(tok, "kpgo.noload"))
 			ag.noload = 1;
 		else if (!strncmp(tok, "kpgo.prf=", 9))
@@ -892,9 +886,9 @@ static void collect_setup(void)
 		     strerror(errno));
 	if (kp_mkdir_p(SHARE_DIR, 0755))
 		fail("cannot create %s: %s", SHARE_DIR, strerror(errno));
-	if (mount(SHARE_TAG, SHARE_DIR, "9p", 0,
+	if (mount(VP_SHARE_TAG, SHARE_DIR, "9p", 0,
 		  "trans=virtio,version=9p2000.L"))
-		fail("cannot mount 9p share '" SHARE_TAG "' on %s: %s",
+		fail("cannot mount 9p share '" VP_SHARE_TAG "' on %s: %s",
 		     SHARE_DIR, strerror(errno));
 	ag.share_mounted = 1;
 	if (ag.prf_addr) {
@@ -904,7 +898,7 @@ static void collect_setup(void)
 	} else if (stat(GCOV_DIR, &st) || !S_ISDIR(st.st_mode))
 		fail("no " GCOV_DIR
 		     ": kernel not built with CONFIG_GCOV_KERNEL");
-	say("collect mode: share '" SHARE_TAG "' on %s", SHARE_DIR);
+	say("collect mode: share '" VP_SHARE_TAG "' on %s", SHARE_DIR);
 }
 
 /* The workload's disk: the ext4 file system kpgo made on the host. */
@@ -1192,7 +1186,7 @@ static void prf_copy(void)
 	ms = now_ms() - t0;
 	say("copied %zu counters (%zu moved during the load, %zu went back: "
 	    "taken as 0) in %lld ms", n, moved, back, ms);
-	ctl_send("COPIED 1 %llu %lld", ag.prf_size, ms);
+	ctl_send(VP_COPIED_FMT, 1ul, ag.prf_size, ms);
 	free(end);
 }
 
@@ -1200,7 +1194,7 @@ static void prf_copy(void)
 static void load_line(const char *line, size_t len)
 {
 	dprintf(STDERR_FILENO, "%.*s\n", (int)len, line);
-	ctl_send("OUT %.*s", (int)(len > 560 ? 560 : len), line);
+	ctl_send(VP_OUT_FMT, (int)(len > VP_OUT_MAX ? VP_OUT_MAX : len), line);
 }
 
 /*
@@ -1300,7 +1294,7 @@ static void run_load(const char *cmd)
 	load_lines(buf, &len, sizeof(buf), 1);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	say("load ended with status %d after %lld ms", code, now_ms() - t0);
-	ctl_send("LOADED %d", code);
+	ctl_send(VP_LOADED_FMT, code);
 }
 
 /*
@@ -1330,9 +1324,9 @@ enum host_cmd { HOST_DONE, HOST_ABORT };
 
 static int host_cmd(const char *line)
 {
-	if (!strcmp(line, "DONE"))
+	if (!strcmp(line, VP_DONE))
 		return HOST_DONE;
-	if (!strcmp(line, "ABORT"))
+	if (!strcmp(line, VP_ABORT))
 		return HOST_ABORT;
 	return -1;
 }
@@ -1380,7 +1374,7 @@ static void read_host(char *buf, size_t *len, size_t size)
 
 static enum host_cmd wait_host(void)
 {
-	char buf[512];
+	char buf[VP_HOST_LINE_MAX];
 	size_t len = 0;
 	int cmd;
 
@@ -1612,7 +1606,7 @@ static void copy_gcov(void)
 		fail("no .gcda files under " GCOV_DIR);
 	say("copied %lu files, %llu bytes in %lld ms (read %lld ms, write %lld ms; %lu directories)",
 	    cp.files, cp.bytes, ms, cp.read_ms, cp.write_ms, cp.dir_opens);
-	ctl_send("COPIED %lu %llu %lld", cp.files, cp.bytes, ms);
+	ctl_send(VP_COPIED_FMT, cp.files, cp.bytes, ms);
 }
 
 /* ------------------------------------------------------------------------
@@ -1635,7 +1629,7 @@ static void guest_early(void)
 		fail("cannot open control channel %s: %s", CTL_TTY,
 		     strerror(errno));
 	uname(&u);
-	ctl_send("HELLO %s", u.release);
+	ctl_send(VP_HELLO_FMT, u.release);
 	say("HELLO sent (kernel %s)", u.release);
 	if (err)
 		fail("%s", err);
@@ -1671,7 +1665,7 @@ static _Noreturn void guest_main(void)
 		ag.prf_start = prf_read();
 	else if (ag.collect)
 		gcov_reset();
-	ctl_send("READY");
+	ctl_send(VP_READY);
 	say("READY");
 	if (c->load && !ag.prepare && !ag.noload) {
 		run_load(c->load);

@@ -9,12 +9,11 @@
  * copies the gcov data into the 9p share) and waits for the guest to power
  * off.  KVM is used when it really boots a guest, TCG otherwise.
  *
- * Control lines from the agent: "KPGO HELLO <release>", "KPGO READY",
- * "KPGO COPIED <files> <bytes> <ms>", "KPGO FAIL <reason>", "KPGO BYE".
- * To the agent: "DONE" or "ABORT".
+ * The control lines from the agent and to it: tools/vmproto.h.
  */
 #define _GNU_SOURCE
 #include "util.h"
+#include "vmproto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -354,7 +353,7 @@ static const char *kvm_unusable(const struct opts *o)
 static char *build_cmdline(const struct opts *o)
 {
 	return kp_xasprintf("console=ttyS0 panic=-1 oops=panic nokaslr "
-			    "kpgo.mode=%s %s", o->mode, o->append);
+			    VP_MODE_PARAM "%s %s", o->mode, o->append);
 }
 
 static pid_t start_qemu(const struct opts *o, const char *accel,
@@ -376,7 +375,7 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 			     o->disk_keep ? "cache=writeback" :
 			     "cache=unsafe,snapshot=on") : NULL;
 	char *cmdline = build_cmdline(o);
-	char *virtfs = o->share ? kp_xasprintf("local,path=%s,mount_tag=kpgo,security_model=none", o->share) : NULL;
+	char *virtfs = o->share ? kp_xasprintf("local,path=%s,mount_tag=" VP_SHARE_TAG ",security_model=none", o->share) : NULL;
 	pid_t pid;
 
 	argv[n++] = (char *)o->qemu;
@@ -517,15 +516,6 @@ static int readable(struct guest *g)
 	return g->ctl >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
 }
 
-/* The text after a control word ("FAIL reason" -> "reason"), never past
- * the end of the line. */
-static const char *arg_of(const char *line)
-{
-	const char *sp = strchr(line, ' ');
-
-	return sp ? sp + 1 : "";
-}
-
 /*
  * Take the next "KPGO ..." line out of the bytes read so far (g->buf): 1
  * and the words after "KPGO " in line (without a tty's CR, bytes outside
@@ -539,10 +529,11 @@ static int take_line(struct guest *g, char *line, size_t size)
 
 	while ((nl = memchr(g->buf, '\n', g->len))) {
 		size_t l = (size_t)(nl - g->buf);
-		int ours = l >= 5 && !memcmp(g->buf, "KPGO ", 5);
+		const size_t p = sizeof(VP_PREFIX) - 1;
+		int ours = l >= p && !memcmp(g->buf, VP_PREFIX, p);
 
 		if (ours)
-			snprintf(line, size, "%.*s", (int)(l - 5), g->buf + 5);
+			snprintf(line, size, "%.*s", (int)(l - p), g->buf + p);
 		memmove(g->buf, nl + 1, g->len - l - 1);
 		g->len -= l + 1;
 		if (ours) {
@@ -562,11 +553,22 @@ static int take_line(struct guest *g, char *line, size_t size)
 	return 0;
 }
 
-/* "COPIED <files> <bytes> <ms>" (line: the words after "KPGO ") */
-static void take_copied(struct guest *g, const char *line)
+/* COPIED's argument: "<files> <bytes> <ms>" */
+static void take_copied(struct guest *g, const char *arg)
 {
-	sscanf(line + 7, "%ld %ld %ld", &g->copied_files, &g->copied_bytes,
+	sscanf(arg, "%ld %ld %ld", &g->copied_files, &g->copied_bytes,
 	       &g->copied_ms);
+}
+
+/* LOADED's argument: an exit status 0..VP_STATUS_MAX; anything else from
+ * the guest is a failure (VP_STATUS_MAX + 1), never a wait or a success */
+static int take_status(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	return *arg >= '0' && *arg <= '9' && !*end && v <= VP_STATUS_MAX ?
+	       (int)v : VP_STATUS_MAX + 1;
 }
 
 /*
@@ -637,10 +639,11 @@ static int boot(const struct opts *o, struct guest *g, const char *accel,
 	for (;;) {
 		switch (next_event(g, line, size, deadline, 0, NULL)) {
 		case EV_LINE:
-			if (!strncmp(line, "HELLO", 5))
+			if (vp_arg(line, VP_HELLO))
 				return 0;
-			if (!strncmp(line, "FAIL", 4)) {
-				snprintf(g->reason, sizeof(g->reason), "guest agent: %.600s", arg_of(line));
+			if (vp_arg(line, VP_FAIL)) {
+				snprintf(g->reason, sizeof(g->reason), "guest agent: %.600s",
+					 vp_arg(line, VP_FAIL));
 				stop_qemu(g);
 				return -1;
 			}
@@ -711,7 +714,7 @@ static void run_ended(const struct opts *o, enum event ev, const char *line,
 {
 	if (ev == EV_LINE)
 		snprintf(what, size, "guest agent failed while the %s ran: %.600s",
-			 who, arg_of(line));
+			 who, vp_arg(line, VP_FAIL));
 	else if (ev == EV_TIMEOUT)
 		snprintf(what, size, "the %s was still running after %d s (--run-timeout); stopped",
 			 who, o->run_timeout);
@@ -736,7 +739,7 @@ static int run_client(const struct opts *o, struct guest *g, char *line,
 
 		if (ev == EV_CHILD)
 			break;
-		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+		if (ev == EV_LINE && !vp_arg(line, VP_FAIL))
 			continue;
 		kill(-pid, SIGKILL);
 		waitpid(pid, &st, 0);
@@ -745,7 +748,7 @@ static int run_client(const struct opts *o, struct guest *g, char *line,
 	}
 	*secs = now() - t0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		send_ctl(g, "ABORT\n");
+		send_ctl(g, VP_ABORT "\n");
 		snprintf(what, sizeof(what), "client failed (%s %d)%s%s",
 			 WIFEXITED(st) ? "exit status" : "signal",
 			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
@@ -775,21 +778,15 @@ static int run_guest_load(const struct opts *o, struct guest *g, char *line,
 	while (status < 0) {
 		enum event ev = next_event(g, line, size, deadline, 0, NULL);
 
-		if (ev == EV_LINE && !strncmp(line, "OUT ", 4)) {
-			fprintf(out, "%s\n", line + 4);
+		if (ev == EV_LINE && vp_arg(line, VP_OUT)) {
+			fprintf(out, "%s\n", vp_arg(line, VP_OUT));
 			continue;
 		}
-		if (ev == EV_LINE && !strncmp(line, "LOADED ", 7)) {
-			/* an exit status 0..255; anything else from the guest is
-			 * a failure, never a wait or a success */
-			char *end;
-			long v = strtol(line + 7, &end, 10);
-
-			status = line[7] >= '0' && line[7] <= '9' && !*end && v <= 255 ?
-				 (int)v : 256;
+		if (ev == EV_LINE && vp_arg(line, VP_LOADED)) {
+			status = take_status(vp_arg(line, VP_LOADED));
 			continue;
 		}
-		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+		if (ev == EV_LINE && !vp_arg(line, VP_FAIL))
 			continue;
 		if (out != stdout)
 			fclose(out);
@@ -800,7 +797,7 @@ static int run_guest_load(const struct opts *o, struct guest *g, char *line,
 	if (out != stdout && fclose(out))
 		kp_die("%s: %s", o->client_out, strerror(errno));
 	if (status) {
-		send_ctl(g, "ABORT\n");
+		send_ctl(g, VP_ABORT "\n");
 		snprintf(what, sizeof(what), "the guest's load failed (status %d)%s%s",
 			 status, o->client_out ? "; its output: " : "",
 			 o->client_out ? o->client_out : "");
@@ -818,17 +815,18 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 	char what[768];
 	int collect = !strcmp(o->mode, "collect");
 
-	send_ctl(g, "DONE\n");
+	send_ctl(g, VP_DONE "\n");
 	for (;;) {
 		enum event ev = next_event(g, line, size, deadline, 0, NULL);
 
 		if (ev == EV_LINE) {
-			if (!strncmp(line, "COPIED ", 7)) {
-				take_copied(g, line);
-			} else if (!strncmp(line, "FAIL", 4)) {
-				snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
+			if (vp_arg(line, VP_COPIED)) {
+				take_copied(g, vp_arg(line, VP_COPIED));
+			} else if (vp_arg(line, VP_FAIL)) {
+				snprintf(what, sizeof(what), "guest agent: %.600s",
+					 vp_arg(line, VP_FAIL));
 				return fail(o, g, what);
-			} else if (!strcmp(line, "BYE")) {
+			} else if (!strcmp(line, VP_BYE)) {
 				g->got_bye = 1;
 			}
 			continue;
@@ -927,23 +925,24 @@ int main(int argc, char **argv)
 	t_boot = now() - t0;
 	if (o.guest_port)
 		say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
-		    arg_of(line), o.icount ? "tcg -icount" : accel, t_boot, o.host_port, o.guest_port);
+		    vp_arg(line, VP_HELLO), o.icount ? "tcg -icount" : accel, t_boot, o.host_port, o.guest_port);
 	else
-		say(&o, "booted %s under %s in %.1f s", arg_of(line),
+		say(&o, "booted %s under %s in %.1f s", vp_arg(line, VP_HELLO),
 		    o.icount ? "tcg -icount" : accel, t_boot);
 
 	for (;;) {
 		enum event ev = next_event(&g, line, sizeof(line),
 					   t0 + t_boot + READY_TIMEOUT, 0, NULL);
 
-		if (ev == EV_LINE && !strcmp(line, "READY"))
+		if (ev == EV_LINE && !strcmp(line, VP_READY))
 			break;
-		if (ev == EV_LINE && strncmp(line, "FAIL", 4))
+		if (ev == EV_LINE && !vp_arg(line, VP_FAIL))
 			continue;
 		char what[1100];
 
 		if (ev == EV_LINE)
-			snprintf(what, sizeof(what), "guest agent: %.600s", arg_of(line));
+			snprintf(what, sizeof(what), "guest agent: %.600s",
+				 vp_arg(line, VP_FAIL));
 		else if (ev == EV_TIMEOUT)
 			snprintf(what, sizeof(what), "server not ready within %d s", READY_TIMEOUT);
 		else if (ev == EV_EXIT)

@@ -3,7 +3,7 @@
  * vmctl-fuzz.c - libFuzzer target for kpgo-vm's reader of the guest's
  * control channel (tools/vm.c take_line, which next_event() runs on the
  * bytes read from the socket, and the arguments the callers take out of
- * a line: arg_of, take_copied).
+ * a line: vp_arg of tools/vmproto.h, take_copied, take_status).
  *
  * Built and run by tests/fuzz.mk.  tools/vm.c is included whole, its main()
  * renamed by -Dmain=kpgo_vm_main.  An input is the bytes a guest writes on
@@ -47,15 +47,23 @@ static int model_line(const uint8_t *p, size_t n, char *line)
 /* what the callers take out of a line (boot, run_guest_load, finish) */
 static void interpret(struct guest *g, const char *line)
 {
-	const char *a = arg_of(line);
+	static const char *const words[] = {
+		VP_HELLO, VP_READY, VP_OUT, VP_LOADED, VP_COPIED, VP_FAIL, VP_BYE,
+	};
 	size_t n = strlen(line);
+	const char *a;
 
-	if (*a && (a <= line || a > line + n))	/* "" when no argument */
-		finding("arg_of('%s') points outside the line", line);
-	if (!strncmp(line, "COPIED ", 7))
-		take_copied(g, line);
-	if (!strncmp(line, "LOADED ", 7))
-		(void)atoi(line + 7);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		a = vp_arg(line, words[i]);
+		if (a && (a < line + strlen(words[i]) || a > line + n))
+			finding("vp_arg('%s', %s) points outside the line", line, words[i]);
+	}
+	a = vp_arg(line, VP_COPIED);
+	if (a)
+		take_copied(g, a);
+	a = vp_arg(line, VP_LOADED);
+	if (a && take_status(a) > VP_STATUS_MAX + 1)
+		finding("LOADED '%s' gives a status above %d", a, VP_STATUS_MAX + 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
