@@ -37,6 +37,7 @@
 #define READY_TIMEOUT		300	/* s from HELLO until the server is ready */
 #define COPY_TIMEOUT		600	/* s from DONE to power off */
 #define TAIL_LINES		30	/* console lines shown on failure */
+#define CTL_LINE_SIZE		1024	/* a control line as read, NUL included */
 
 struct opts {
 	const char *qemu, *kernel, *initrd, *append, *mode, *share;
@@ -131,42 +132,122 @@ static void usage(FILE *f)
 		COPY_TIMEOUT, TAIL_LINES);
 }
 
+/* "kpgo-vm: <message>" and exit status 2 */
+static _Noreturn void KP_PRINTF(1, 2) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kpgo-vm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
 static int parse_int(const char *s, const char *what)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v > 1000000) {
-		fprintf(stderr, "kpgo-vm: %s: '%s' is not a number\n", what, s);
-		exit(2);
-	}
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 1000000)
+		usage_error("%s: '%s' is not a number", what, s);
 	return (int)v;
+}
+
+enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
+       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
+       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_BOOT, OPT_RUN, OPT_QUIET,
+       OPT_HELP, OPT_DISK, OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT,
+       OPT_PLUGIN, OPT_REPORT };
+
+static const struct option vm_options[] = {
+	{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
+	{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
+	{ "mode", 1, 0, OPT_MODE }, { "share", 1, 0, OPT_SHARE },
+	{ "console", 1, 0, OPT_CONSOLE }, { "mem", 1, 0, OPT_MEM },
+	{ "smp", 1, 0, OPT_SMP }, { "accel", 1, 0, OPT_ACCEL },
+	{ "kvm-cache", 1, 0, OPT_KVMCACHE }, { "port", 1, 0, OPT_PORT },
+	{ "client-out", 1, 0, OPT_CLIENTOUT }, { "name", 1, 0, OPT_NAME },
+	{ "tag", 1, 0, OPT_TAG }, { "boot-timeout", 1, 0, OPT_BOOT },
+	{ "run-timeout", 1, 0, OPT_RUN },
+	{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
+	{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
+	{ "guest-load", 0, 0, OPT_GUESTLOAD },
+	{ "icount", 0, 0, OPT_ICOUNT }, { "plugin", 1, 0, OPT_PLUGIN },
+	{ "report", 1, 0, OPT_REPORT },
+	{ 0, 0, 0, 0 }
+};
+
+/* --port HOST:GUEST */
+static void parse_port(char *arg, struct opts *o)
+{
+	char *colon = strchr(arg, ':');
+
+	if (!colon)
+		usage_error("--port wants HOST:GUEST");
+	*colon = '\0';
+	o->host_port = parse_int(arg, "--port host");
+	o->guest_port = parse_int(colon + 1, "--port guest");
+}
+
+/* One option c of getopt_long, its argument in optarg. */
+static void set_opt(struct opts *o, int c)
+{
+	switch (c) {
+	case OPT_QEMU: o->qemu = optarg; break;
+	case OPT_KERNEL: o->kernel = optarg; break;
+	case OPT_INITRD: o->initrd = optarg; break;
+	case OPT_APPEND: o->append = *o->append ? kp_xasprintf("%s %s", o->append, optarg) : optarg; break;
+	case OPT_MODE: o->mode = optarg; break;
+	case OPT_SHARE: o->share = optarg; break;
+	case OPT_CONSOLE: o->console = optarg; break;
+	case OPT_MEM: o->mem = parse_int(optarg, "--mem"); break;
+	case OPT_SMP: o->smp = parse_int(optarg, "--smp"); break;
+	case OPT_ACCEL: o->accel = optarg; break;
+	case OPT_KVMCACHE: o->kvm_cache = optarg; break;
+	case OPT_PORT: parse_port(optarg, o); break;
+	case OPT_CLIENTOUT: o->client_out = optarg; break;
+	case OPT_NAME: o->name = optarg; break;
+	case OPT_TAG: o->tag = optarg; break;
+	case OPT_BOOT: o->boot_timeout = parse_int(optarg, "--boot-timeout"); break;
+	case OPT_RUN: o->run_timeout = parse_int(optarg, "--run-timeout"); break;
+	case OPT_QUIET: o->quiet = 1; break;
+	case OPT_DISK: o->disk = optarg; break;
+	case OPT_DISKKEEP: o->disk_keep = 1; break;
+	case OPT_GUESTLOAD: o->guest_load = 1; break;
+	case OPT_ICOUNT: o->icount = 1; break;
+	case OPT_PLUGIN: o->plugin = optarg; break;
+	case OPT_REPORT: o->report = optarg; break;
+	case OPT_HELP: usage(stdout); exit(0);
+	default: usage(stderr); exit(2);
+	}
+}
+
+/* What the options say together; --icount and --plugin make it TCG. */
+static void check_args(struct opts *o)
+{
+	if (!o->kernel || !o->initrd || !o->console ||
+	    !*o->client == !o->guest_load)
+		usage_error("--kernel, --initrd, --console and either a client command or --guest-load are required (see --help)");
+	if (strcmp(o->mode, "collect") && strcmp(o->mode, "bench") &&
+	    strcmp(o->mode, "prepare"))
+		usage_error("--mode is collect, bench or prepare, not '%s'", o->mode);
+	if (o->disk_keep && !o->disk)
+		usage_error("--disk-keep needs --disk FILE");
+	if (!strcmp(o->mode, "collect") && !o->share)
+		usage_error("--mode collect needs --share DIR");
+	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") &&
+	    strcmp(o->accel, "tcg"))
+		usage_error("--accel is auto, kvm or tcg, not '%s'", o->accel);
+	if ((o->icount || o->plugin) && !strcmp(o->accel, "kvm"))
+		usage_error("--icount and --plugin need TCG, not --accel kvm");
+	if (o->icount || o->plugin)
+		o->accel = "tcg";
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
-	       OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
-	       OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_BOOT, OPT_RUN, OPT_QUIET,
-	       OPT_HELP, OPT_DISK, OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT,
-	       OPT_PLUGIN, OPT_REPORT };
-	static const struct option lo[] = {
-		{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
-		{ "initrd", 1, 0, OPT_INITRD }, { "append", 1, 0, OPT_APPEND },
-		{ "mode", 1, 0, OPT_MODE }, { "share", 1, 0, OPT_SHARE },
-		{ "console", 1, 0, OPT_CONSOLE }, { "mem", 1, 0, OPT_MEM },
-		{ "smp", 1, 0, OPT_SMP }, { "accel", 1, 0, OPT_ACCEL },
-		{ "kvm-cache", 1, 0, OPT_KVMCACHE }, { "port", 1, 0, OPT_PORT },
-		{ "client-out", 1, 0, OPT_CLIENTOUT }, { "name", 1, 0, OPT_NAME },
-		{ "tag", 1, 0, OPT_TAG }, { "boot-timeout", 1, 0, OPT_BOOT },
-		{ "run-timeout", 1, 0, OPT_RUN },
-		{ "quiet", 0, 0, OPT_QUIET }, { "help", 0, 0, OPT_HELP },
-		{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
-		{ "guest-load", 0, 0, OPT_GUESTLOAD },
-		{ "icount", 0, 0, OPT_ICOUNT }, { "plugin", 1, 0, OPT_PLUGIN },
-		{ "report", 1, 0, OPT_REPORT },
-		{ 0, 0, 0, 0 }
-	};
 	int c;
 
 	*o = (struct opts){
@@ -175,77 +256,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		.smp = 1, .host_port = 0, .guest_port = 0,
 		.boot_timeout = 180, .run_timeout = 3600,
 	};
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
-		switch (c) {
-		case OPT_QEMU: o->qemu = optarg; break;
-		case OPT_KERNEL: o->kernel = optarg; break;
-		case OPT_INITRD: o->initrd = optarg; break;
-		case OPT_APPEND: o->append = *o->append ? kp_xasprintf("%s %s", o->append, optarg) : optarg; break;
-		case OPT_MODE: o->mode = optarg; break;
-		case OPT_SHARE: o->share = optarg; break;
-		case OPT_CONSOLE: o->console = optarg; break;
-		case OPT_MEM: o->mem = parse_int(optarg, "--mem"); break;
-		case OPT_SMP: o->smp = parse_int(optarg, "--smp"); break;
-		case OPT_ACCEL: o->accel = optarg; break;
-		case OPT_KVMCACHE: o->kvm_cache = optarg; break;
-		case OPT_PORT: {
-			char *colon = strchr(optarg, ':');
-
-			if (!colon) {
-				fprintf(stderr, "kpgo-vm: --port wants HOST:GUEST\n");
-				exit(2);
-			}
-			*colon = '\0';
-			o->host_port = parse_int(optarg, "--port host");
-			o->guest_port = parse_int(colon + 1, "--port guest");
-			break;
-		}
-		case OPT_CLIENTOUT: o->client_out = optarg; break;
-		case OPT_NAME: o->name = optarg; break;
-		case OPT_TAG: o->tag = optarg; break;
-		case OPT_BOOT: o->boot_timeout = parse_int(optarg, "--boot-timeout"); break;
-		case OPT_RUN: o->run_timeout = parse_int(optarg, "--run-timeout"); break;
-		case OPT_QUIET: o->quiet = 1; break;
-		case OPT_DISK: o->disk = optarg; break;
-		case OPT_DISKKEEP: o->disk_keep = 1; break;
-		case OPT_GUESTLOAD: o->guest_load = 1; break;
-		case OPT_ICOUNT: o->icount = 1; break;
-		case OPT_PLUGIN: o->plugin = optarg; break;
-		case OPT_REPORT: o->report = optarg; break;
-		case OPT_HELP: usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+", vm_options, NULL)) != -1)
+		set_opt(o, c);
 	o->client = argv + optind;
-	if (!o->kernel || !o->initrd || !o->console ||
-	    !*o->client == !o->guest_load) {
-		fprintf(stderr, "kpgo-vm: --kernel, --initrd, --console and either a client command or --guest-load are required (see --help)\n");
-		exit(2);
-	}
-	if (strcmp(o->mode, "collect") && strcmp(o->mode, "bench") &&
-	    strcmp(o->mode, "prepare")) {
-		fprintf(stderr, "kpgo-vm: --mode is collect, bench or prepare, not '%s'\n", o->mode);
-		exit(2);
-	}
-	if (o->disk_keep && !o->disk) {
-		fprintf(stderr, "kpgo-vm: --disk-keep needs --disk FILE\n");
-		exit(2);
-	}
-	if (!strcmp(o->mode, "collect") && !o->share) {
-		fprintf(stderr, "kpgo-vm: --mode collect needs --share DIR\n");
-		exit(2);
-	}
-	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") &&
-	    strcmp(o->accel, "tcg")) {
-		fprintf(stderr, "kpgo-vm: --accel is auto, kvm or tcg, not '%s'\n", o->accel);
-		exit(2);
-	}
-	if ((o->icount || o->plugin) && !strcmp(o->accel, "kvm")) {
-		fprintf(stderr, "kpgo-vm: --icount and --plugin need TCG, not --accel kvm\n");
-		exit(2);
-	}
-	if (o->icount || o->plugin)
-		o->accel = "tcg";
+	check_args(o);
 }
 
 static void say(const struct opts *o, const char *fmt, ...) KP_PRINTF(2, 3);
@@ -356,84 +370,83 @@ static char *build_cmdline(const struct opts *o)
 			    VP_MODE_PARAM "%s %s", o->mode, o->append);
 }
 
-static pid_t start_qemu(const struct opts *o, const char *accel,
-			const char *sock)
-{
+/* QEMU's command line, and the strings made for it (freed after the fork) */
+struct qemu_cmd {
 	char *argv[64];
-	int n = 0;
-	char *mem = kp_xasprintf("%d", o->mem);
-	char *smp = kp_xasprintf("%d", o->smp);
-	char *con = kp_xasprintf("file,id=con,path=%s,append=on", o->console);
-	char *ctl = kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock);
-	char *net = o->guest_port ?
-		kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
-			     o->host_port, o->guest_port) :
-		kp_xstrdup("user,id=n0");
+	int n;
+	char *own[10];
+	int nown;
+};
+
+static void add(struct qemu_cmd *q, const char *opt, const char *val)
+{
+	q->argv[q->n++] = (char *)opt;
+	if (val)
+		q->argv[q->n++] = (char *)val;
+}
+
+static char *own(struct qemu_cmd *q, char *s)
+{
+	q->own[q->nown++] = s;
+	return s;
+}
+
+/* what only some runs have: the share, a disk, -icount, a plugin */
+static void qemu_extra_args(struct qemu_cmd *q, const struct opts *o)
+{
+	if (o->share)
+		add(q, "-virtfs", own(q, kp_xasprintf("local,path=%s,mount_tag=" VP_SHARE_TAG
+						      ",security_model=none", o->share)));
 	/* without --disk-keep the guest writes to a throwaway overlay */
-	char *drive = o->disk ?
-		kp_xasprintf("file=%s,format=raw,if=virtio,%s", o->disk,
-			     o->disk_keep ? "cache=writeback" :
-			     "cache=unsafe,snapshot=on") : NULL;
-	char *cmdline = build_cmdline(o);
-	char *virtfs = o->share ? kp_xasprintf("local,path=%s,mount_tag=" VP_SHARE_TAG ",security_model=none", o->share) : NULL;
-	pid_t pid;
-
-	argv[n++] = (char *)o->qemu;
-	argv[n++] = "-nodefaults";
-	argv[n++] = "-no-user-config";
-	argv[n++] = "-display";
-	argv[n++] = "none";
-	argv[n++] = "-no-reboot";
-	argv[n++] = "-accel";
-	argv[n++] = (char *)accel;
-	argv[n++] = "-m";
-	argv[n++] = mem;
-	argv[n++] = "-smp";
-	argv[n++] = smp;
-	argv[n++] = "-kernel";
-	argv[n++] = (char *)o->kernel;
-	argv[n++] = "-initrd";
-	argv[n++] = (char *)o->initrd;
-	argv[n++] = "-append";
-	argv[n++] = cmdline;
-	argv[n++] = "-chardev";
-	argv[n++] = con;
-	argv[n++] = "-serial";
-	argv[n++] = "chardev:con";
-	argv[n++] = "-chardev";
-	argv[n++] = ctl;
-	argv[n++] = "-serial";
-	argv[n++] = "chardev:ctl";
-	argv[n++] = "-netdev";
-	argv[n++] = net;
-	argv[n++] = "-device";
-	argv[n++] = "virtio-net-pci,netdev=n0";
-	if (virtfs) {
-		argv[n++] = "-virtfs";
-		argv[n++] = virtfs;
-	}
-	if (drive) {
-		argv[n++] = "-drive";
-		argv[n++] = drive;
-	}
+	if (o->disk)
+		add(q, "-drive", own(q, kp_xasprintf("file=%s,format=raw,if=virtio,%s", o->disk,
+						     o->disk_keep ? "cache=writeback" :
+						     "cache=unsafe,snapshot=on")));
 	if (o->icount) {
-		argv[n++] = "-icount";
-		argv[n++] = "shift=0,sleep=off";
-		argv[n++] = "-rtc";
-		argv[n++] = "base=2020-01-01T00:00:00,clock=vm";
+		add(q, "-icount", "shift=0,sleep=off");
+		add(q, "-rtc", "base=2020-01-01T00:00:00,clock=vm");
 	}
-	if (o->plugin) {
-		argv[n++] = "-plugin";
-		argv[n++] = (char *)o->plugin;
-	}
-	argv[n] = NULL;
+	if (o->plugin)
+		add(q, "-plugin", o->plugin);
+}
 
-	pid = fork();
+static void qemu_args(struct qemu_cmd *q, const struct opts *o,
+		      const char *accel, const char *sock)
+{
+	add(q, o->qemu, NULL);
+	add(q, "-nodefaults", NULL);
+	add(q, "-no-user-config", NULL);
+	add(q, "-display", "none");
+	add(q, "-no-reboot", NULL);
+	add(q, "-accel", accel);
+	add(q, "-m", own(q, kp_xasprintf("%d", o->mem)));
+	add(q, "-smp", own(q, kp_xasprintf("%d", o->smp)));
+	add(q, "-kernel", o->kernel);
+	add(q, "-initrd", o->initrd);
+	add(q, "-append", own(q, build_cmdline(o)));
+	add(q, "-chardev", own(q, kp_xasprintf("file,id=con,path=%s,append=on", o->console)));
+	add(q, "-serial", "chardev:con");
+	add(q, "-chardev", own(q, kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock)));
+	add(q, "-serial", "chardev:ctl");
+	add(q, "-netdev", own(q, o->guest_port ?
+			      kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
+					   o->host_port, o->guest_port) :
+			      kp_xstrdup("user,id=n0")));
+	add(q, "-device", "virtio-net-pci,netdev=n0");
+	qemu_extra_args(q, o);
+	q->argv[q->n] = NULL;
+}
+
+/* Run argv in its own process group, its stdout and stderr to console. */
+static pid_t spawn_qemu(char **argv, const char *console)
+{
+	pid_t pid = fork();
+
 	if (pid < 0)
 		kp_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
-		int out = open(o->console, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int out = open(console, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
 		    dup2(out, 2) < 0)
@@ -445,14 +458,19 @@ static pid_t start_qemu(const struct opts *o, const char *accel,
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	free(mem);
-	free(smp);
-	free(con);
-	free(ctl);
-	free(net);
-	free(drive);
-	free(cmdline);
-	free(virtfs);
+	return pid;
+}
+
+static pid_t start_qemu(const struct opts *o, const char *accel,
+			const char *sock)
+{
+	struct qemu_cmd q = { .n = 0 };
+	pid_t pid;
+
+	qemu_args(&q, o, accel, sock);
+	pid = spawn_qemu(q.argv, o->console);
+	while (q.nown > 0)
+		free(q.own[--q.nown]);
 	return pid;
 }
 
@@ -848,98 +866,134 @@ static int finish(const struct opts *o, struct guest *g, char *line,
 	return 0;
 }
 
-int main(int argc, char **argv)
+static void catch_signals(void)
 {
-	struct opts o;
-	struct guest g = { .ctl = -1 };
-	const char *accel, *why = NULL;
-	char line[1024];
-	double t0, t_boot, t_ready, client_secs = 0;
-	int r;
-
-	kp_set_prog(argv[0]);
-	parse_args(argc, argv, &o);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	if (access(o.kernel, R_OK))
-		kp_die("%s: kernel image: %s", o.kernel, strerror(errno));
-	if (access(o.initrd, R_OK))
-		kp_die("%s: guest image: %s", o.initrd, strerror(errno));
-	if (o.disk && access(o.disk, o.disk_keep ? R_OK | W_OK : R_OK))
-		kp_die("%s: disk image: %s", o.disk, strerror(errno));
-	if (o.guest_port && probe_port(&o.host_port))
+/* The inputs are there, the port is free; the control socket's directory. */
+static void prepare(struct opts *o, struct guest *g)
+{
+	if (access(o->kernel, R_OK))
+		kp_die("%s: kernel image: %s", o->kernel, strerror(errno));
+	if (access(o->initrd, R_OK))
+		kp_die("%s: guest image: %s", o->initrd, strerror(errno));
+	if (o->disk && access(o->disk, o->disk_keep ? R_OK | W_OK : R_OK))
+		kp_die("%s: disk image: %s", o->disk, strerror(errno));
+	if (o->guest_port && probe_port(&o->host_port))
 		kp_die("%s: port 127.0.0.1:%d for the guest's port %d: %s; "
 		       "stop what uses it or choose another (PGO_HOST_PORT=N, 0 picks a free one)",
-		       o.name, o.host_port, o.guest_port, strerror(errno));
-	snprintf(g.sockdir, sizeof(g.sockdir), "/tmp/kpgo-vm.XXXXXX");
-	if (!mkdtemp(g.sockdir))
+		       o->name, o->host_port, o->guest_port, strerror(errno));
+	snprintf(g->sockdir, sizeof(g->sockdir), "/tmp/kpgo-vm.XXXXXX");
+	if (!mkdtemp(g->sockdir))
 		kp_die("mkdtemp: %s", strerror(errno));
-	unlink(o.console);
+	unlink(o->console);
+}
 
-	t0 = now();
-	accel = "tcg";
-	if (strcmp(o.accel, "tcg")) {
-		why = kvm_unusable(&o);
-		if (!why)
-			accel = "kvm";
-		else if (!strcmp(o.accel, "kvm"))
-			kp_die("KVM asked for (--accel kvm) but not usable: %s", why);
-	}
-	if (!strcmp(accel, "kvm")) {
-		r = boot(&o, &g, "kvm", KVM_PROBE_TIMEOUT, line, sizeof(line));
-		if (r && !strcmp(o.accel, "auto")) {
-			char *note = r == 1 ?
-				kp_xasprintf("KVM did not boot the guest within %d s", KVM_PROBE_TIMEOUT) :
-				kp_xasprintf("KVM failed: %s", g.reason);
-			char *kept = kp_xasprintf("%s.kvm", o.console);
+static void remove_sockdir(const struct guest *g)
+{
+	char sock[100];
 
-			if (o.kvm_cache)
-				kp_write_file_atomic(o.kvm_cache, note, strlen(note), 0644);
-			rename(o.console, kept);
-			say(&o, "%s (console: %s): falling back to TCG", note, kept);
-			free(note);
-			free(kept);
-			accel = "tcg";
-			t0 = now();
-		} else if (r) {
-			r = fail(&o, &g, r == 1 ? "KVM guest did not boot in time" : g.reason);
-			goto out;
-		}
-	} else if (why && !strcmp(o.accel, "auto")) {
-		say(&o, "KVM not used: %s", why);
-	}
-	if (!strcmp(accel, "tcg")) {
-		r = boot(&o, &g, "tcg", o.boot_timeout, line, sizeof(line));
-		if (r) {
-			char what[768];
+	snprintf(sock, sizeof(sock), "%s/ctl", g->sockdir);
+	unlink(sock);
+	rmdir(g->sockdir);
+}
 
-			snprintf(what, sizeof(what), "%s", r == 1 ?
-				 "guest did not boot to the agent in time (hung?); see --boot-timeout" : g.reason);
-			r = fail(&o, &g, what);
-			goto out;
-		}
+/* "kvm" when KVM looks usable and is not ruled out, else "tcg" */
+static const char *pick_accel(const struct opts *o)
+{
+	const char *why;
+
+	if (!strcmp(o->accel, "tcg"))
+		return "tcg";
+	why = kvm_unusable(o);
+	if (!why)
+		return "kvm";
+	if (!strcmp(o->accel, "kvm"))
+		kp_die("KVM asked for (--accel kvm) but not usable: %s", why);
+	say(o, "KVM not used: %s", why);
+	return "tcg";
+}
+
+/* KVM did not boot the guest (r: as boot() returned): remember it, and
+ * keep its console beside the TCG run's */
+static void kvm_failed(const struct opts *o, const struct guest *g, int r)
+{
+	char *note = r == 1 ?
+		kp_xasprintf("KVM did not boot the guest within %d s", KVM_PROBE_TIMEOUT) :
+		kp_xasprintf("KVM failed: %s", g->reason);
+	char *kept = kp_xasprintf("%s.kvm", o->console);
+
+	if (o->kvm_cache)
+		kp_write_file_atomic(o->kvm_cache, note, strlen(note), 0644);
+	rename(o->console, kept);
+	say(o, "%s (console: %s): falling back to TCG", note, kept);
+	free(note);
+	free(kept);
+}
+
+/*
+ * Boot to the agent's HELLO (in line) under KVM or, failing that with
+ * --accel auto, TCG; *t0 is when the boot that worked began.  0 ok.
+ */
+static int boot_guest(const struct opts *o, struct guest *g, char *line,
+		      size_t size, const char **accel, double *t0)
+{
+	char what[768];
+	int r;
+
+	*t0 = now();
+	*accel = pick_accel(o);
+	if (!strcmp(*accel, "kvm")) {
+		r = boot(o, g, "kvm", KVM_PROBE_TIMEOUT, line, size);
+		if (!r)
+			return 0;
+		if (strcmp(o->accel, "auto"))
+			return fail(o, g, r == 1 ? "KVM guest did not boot in time" : g->reason);
+		kvm_failed(o, g, r);
+		*accel = "tcg";
+		*t0 = now();
 	}
-	t_boot = now() - t0;
-	if (o.guest_port)
-		say(&o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
-		    vp_arg(line, VP_HELLO), o.icount ? "tcg -icount" : accel, t_boot, o.host_port, o.guest_port);
+	r = boot(o, g, "tcg", o->boot_timeout, line, size);
+	if (!r)
+		return 0;
+	snprintf(what, sizeof(what), "%s", r == 1 ?
+		 "guest did not boot to the agent in time (hung?); see --boot-timeout" : g->reason);
+	return fail(o, g, what);
+}
+
+static const char *accel_name(const struct opts *o, const char *accel)
+{
+	return o->icount ? "tcg -icount" : accel;
+}
+
+static void say_booted(const struct opts *o, const char *accel,
+		       const char *release, double t_boot)
+{
+	if (o->guest_port)
+		say(o, "booted %s under %s in %.1f s, port 127.0.0.1:%d -> guest %d",
+		    release, accel_name(o, accel), t_boot, o->host_port, o->guest_port);
 	else
-		say(&o, "booted %s under %s in %.1f s", vp_arg(line, VP_HELLO),
-		    o.icount ? "tcg -icount" : accel, t_boot);
+		say(o, "booted %s under %s in %.1f s", release,
+		    accel_name(o, accel), t_boot);
+}
+
+/* Wait until the agent says the server is ready.  0 ok. */
+static int wait_ready(const struct opts *o, struct guest *g, char *line,
+		      size_t size, double deadline)
+{
+	char what[1100];
 
 	for (;;) {
-		enum event ev = next_event(&g, line, sizeof(line),
-					   t0 + t_boot + READY_TIMEOUT, 0, NULL);
+		enum event ev = next_event(g, line, size, deadline, 0, NULL);
 
 		if (ev == EV_LINE && !strcmp(line, VP_READY))
-			break;
+			return 0;
 		if (ev == EV_LINE && !vp_arg(line, VP_FAIL))
 			continue;
-		char what[1100];
-
 		if (ev == EV_LINE)
 			snprintf(what, sizeof(what), "guest agent: %.600s",
 				 vp_arg(line, VP_FAIL));
@@ -949,42 +1003,72 @@ int main(int argc, char **argv)
 			snprintf(what, sizeof(what), "the guest stopped before the server was ready (panic?)");
 		else
 			snprintf(what, sizeof(what), "interrupted");
-		r = fail(&o, &g, what);
-		goto out;
+		return fail(o, g, what);
 	}
-	t_ready = now() - t0;
-	say(&o, "%s after %.1f s; running the %s", o.guest_load ? "guest ready" : "server ready", t_ready,
-	    o.guest_load ? "guest's load" : "client");
+}
 
-	r = o.guest_load ? run_guest_load(&o, &g, line, sizeof(line), &client_secs) :
-			   run_client(&o, &g, line, sizeof(line), &client_secs);
+/*
+ * A booted guest: wait for READY (until ready_by), run the client or the
+ * guest's load (*secs), then DONE until it powers off.  0 ok.
+ */
+static int run_workload(const struct opts *o, struct guest *g, char *line,
+			size_t size, double t0, double ready_by, double *secs)
+{
+	int r = wait_ready(o, g, line, size, ready_by);
+
 	if (r)
-		goto out;
-	r = finish(&o, &g, line, sizeof(line));
-	if (r)
-		goto out;
-	if (!strcmp(o.mode, "collect"))
-		say(&o, "%s %.1f s; profile data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
-		    o.guest_load ? "load" : "client", client_secs, g.copied_files, g.copied_bytes,
-		    g.copied_ms / 1000.0, now() - t0);
+		return r;
+	say(o, "%s after %.1f s; running the %s", o->guest_load ? "guest ready" : "server ready",
+	    now() - t0, o->guest_load ? "guest's load" : "client");
+	r = o->guest_load ? run_guest_load(o, g, line, size, secs) :
+			    run_client(o, g, line, size, secs);
+	return r ? r : finish(o, g, line, size);
+}
+
+/* The figures of a run that worked: a progress line and --report FILE. */
+static void report(const struct opts *o, const struct guest *g,
+		   const char *accel, double t0, double t_boot, double secs)
+{
+	const char *who = o->guest_load ? "load" : "client";
+	char *rep;
+
+	if (!strcmp(o->mode, "collect"))
+		say(o, "%s %.1f s; profile data: %ld files, %ld bytes copied in %.1f s; total %.1f s",
+		    who, secs, g->copied_files, g->copied_bytes,
+		    g->copied_ms / 1000.0, now() - t0);
 	else
-		say(&o, "%s %.1f s; total %.1f s", o.guest_load ? "load" : "client",
-		    client_secs, now() - t0);
-	if (o.report) {
-		char *rep = kp_xasprintf("accel=%s\nboot_s=%.1f\nclient_s=%.1f\n",
-					 o.icount ? "tcg -icount" : accel, t_boot, client_secs);
+		say(o, "%s %.1f s; total %.1f s", who, secs, now() - t0);
+	if (!o->report)
+		return;
+	rep = kp_xasprintf("accel=%s\nboot_s=%.1f\nclient_s=%.1f\n",
+			   accel_name(o, accel), t_boot, secs);
+	if (kp_write_file_atomic(o->report, rep, strlen(rep), 0644))
+		kp_die("%s: %s", o->report, strerror(errno));
+	free(rep);
+}
 
-		if (kp_write_file_atomic(o.report, rep, strlen(rep), 0644))
-			kp_die("%s: %s", o.report, strerror(errno));
-		free(rep);
-	}
-out:
-	{
-		char sock[100];
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct guest g = { .ctl = -1 };
+	const char *accel;
+	char line[CTL_LINE_SIZE];
+	double t0, t_boot = 0, client_secs = 0;
+	int r;
 
-		snprintf(sock, sizeof(sock), "%s/ctl", g.sockdir);
-		unlink(sock);
-		rmdir(g.sockdir);
+	kp_set_prog(argv[0]);
+	parse_args(argc, argv, &o);
+	catch_signals();
+	prepare(&o, &g);
+	r = boot_guest(&o, &g, line, sizeof(line), &accel, &t0);
+	if (!r) {
+		t_boot = now() - t0;
+		say_booted(&o, accel, vp_arg(line, VP_HELLO), t_boot);
+		r = run_workload(&o, &g, line, sizeof(line), t0,
+				 t0 + t_boot + READY_TIMEOUT, &client_secs);
 	}
+	if (!r)
+		report(&o, &g, accel, t0, t_boot, client_secs);
+	remove_sockdir(&g);
 	return r ? 1 : 0;
 }

@@ -21,7 +21,7 @@
 #define FUZZ_NAME "vmctl-fuzz"
 #include "harness.h"
 
-#define LINE_SIZE 1024		/* main()'s line */
+#define LINE_SIZE CTL_LINE_SIZE	/* main()'s line */
 
 /* the next line of the model, from the piece p[0..n) (no '\n' in it) */
 static int model_line(const uint8_t *p, size_t n, char *line)
