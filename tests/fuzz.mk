@@ -100,6 +100,8 @@ quiet_cmd_fuzzcc = FUZZCC  $(notdir $@)
 $(call fuzz-bin,%): $(KPGO_DIR)/tests/fuzz/%-fuzz.c $(KPGO_DIR)/tools/util.c \
 		    $(KPGO_DIR)/tools/util.h $(KPGO_DIR)/tests/fuzz/harness.h
 	$(call kpgo-cmd,fuzzcc)
+# the agent and kpgo-vm speak the protocol of tools/vmproto.h
+$(call fuzz-bin,conf) $(call fuzz-bin,vmctl): $(KPGO_DIR)/tools/vmproto.h
 
 # ---- seeds: $(fuzz-seeds-NAME) writes them to $(T)/seeds ------------------
 
