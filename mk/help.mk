@@ -37,6 +37,8 @@ pgo-help:
 	@echo '  pgo-settings        each setting, its value and where it came from'
 	@echo '  pgo-attach          hook kpgo into KSRC (writes KSRC/GNUmakefile, nothing else)'
 	@echo '  pgo-detach          remove that hook'
+	@echo '  pgo-status          which profile kernel goals build with (pgo-use-<w> leaves it on)'
+	@echo '  pgo-off             build without it again (a full rebuild, as Kbuild requires)'
 	@echo '  pgo-check-recipes   check every recipe'"'"'s fields'
 	@echo ''
 	@echo 'Workloads (<w>): $(kpgo-recipes)'

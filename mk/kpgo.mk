@@ -116,7 +116,8 @@ include $(KPGO_DIR)/mk/settings.mk
 # attached tree's hook has rewritten MAKECMDGOALS.
 kpgo-lock := $(PGO_OUT)/.lock
 kpgo-locking-goals := pgo-instrument pgo-collect-% pgo-recollect-% pgo-use-% pgo-export-% \
-	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-%
+	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-% \
+	kpgo-use-on pgo-off
 kpgo-goals := $(or $(kpgo-cmdline-goals),$(MAKECMDGOALS))
 ifneq ($(KPGO_LOCKED),$(kpgo-lock))
 ifneq ($(filter $(kpgo-locking-goals),$(MAKECMDGOALS)),)

@@ -3,8 +3,12 @@
 # mk/use.mk - pgo-use-<workload>: rebuild the tree's own kernel (its own
 # object tree, so make install, bindeb-pkg ... follow) with the profile.
 #
-# Only this Kbuild run has the profile flags: a later plain 'make' in the
-# tree recompiles without them (build packages with PGO_USE_TARGETS).
+# The profile stays on: pgo-use records the profile it installed and its
+# flags in $(objtree)/.kpgo-profile.mk; in an attached tree every later
+# kernel goal (make, make modules, make bindeb-pkg ...) is built by
+# kpgo-use-on with exactly those flags, so Kbuild recompiles only what
+# changed.  make pgo-status says which profile is on, make pgo-off removes
+# it (the next build recompiles everything, without profile).
 #
 # 1. kpgo-gcda merges the profile, writes a kernel-wide object summary
 #    (runs, sum_max) into every .gcda and installs them next to the objects
@@ -113,6 +117,7 @@ $(call kpgo-cmd,use_check,$(1),$(2))
 $(call kpgo-cmd,use_merge,$(1),$(2))
 +$(call kpgo-cmd,use_build,$(1))
 $(call kpgo-cmd,use_figures,$(1))
+$(call kpgo-cmd,use_on,$(1))
 endef
 
 # every profile it merges has data
@@ -134,7 +139,7 @@ quiet_cmd_use_build = PGO-USE $(2): building $(PGO_USE_TARGETS) in $(kpgo-objtre
 	$(call kpgo-work,$(2))/use.log
       cmd_use_build = w=$(call kpgo-work,$(2)); touch $$w/use.start && t0=$$(date +%s) && \
 	if ! $(kpgo-use-env) MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
-	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-flags))' \
+	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-kcflags))' \
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
@@ -150,6 +155,67 @@ quiet_cmd_use_figures =
 	else echo 'no vmlinux.o (not built by $(PGO_USE_TARGETS))' > $$w/use.text; fi && \
 	if [ -f $(kpgo-base)/vmlinux.o ]; then \
 	  $(call kpgo-say,PGO-USE,baseline: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; })); fi
+
+# --- the profile stays on ----------------------------------------------
+kpgo-on-file := $(kpgo-objtree)/.kpgo-profile.mk
+# what pgo-use recorded (kpgo-on-name, -flags, -llvm, -when, -pgo-out)
+-include $(kpgo-on-file)
+# the profile flags of a build: pgo-use's own; kpgo-use-on's recorded ones
+kpgo-use-kcflags = $(kpgo-use-flags)
+kpgo-use-on: kpgo-use-kcflags = $(kpgo-on-flags)
+kpgo-attached = $(findstring kpgo: written by,$(file <$(kpgo-srctree)/GNUmakefile))
+
+quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-attached),later kernel goals in this tree build with \
+	this profile (make pgo-off: without),make pgo-attach$(comma) and later kernel goals in this \
+	tree build with this profile)
+      cmd_use_on = { printf '%s\n' '\# kpgo: make pgo-use-$(2) installed this profile; kernel goals \
+	  build with it (make pgo-status$(comma) make pgo-off)' 'kpgo-on-name := $(2)' \
+	  'kpgo-on-flags := $(call kpgo-escsq,$(kpgo-use-kcflags))' 'kpgo-on-llvm := $(call kpgo-escsq,$(LLVM))' \
+	  'kpgo-on-pgo-out := $(PGO_OUT)' "kpgo-on-when := $$(date '+%F %T')"; } > $(kpgo-on-file).tmp && \
+	mv -f $(kpgo-on-file).tmp $(kpgo-on-file)
+
+# kernel goals in an attached tree with a profile on (mk/hook.mk): the
+# build and its figures, as pgo-use's, with the recorded flags
+kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
+	$(if $(filter-out $(LLVM),$(kpgo-on-llvm))$(filter-out $(kpgo-on-llvm),$(LLVM)),$(error \
+	  kpgo: this tree builds with the profile of $(kpgo-on-name), made with \
+	  $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),gcc): give $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),no LLVM=) \
+	  as then, or make pgo-off first))
+	+$(call kpgo-cmd,use_build,$(kpgo-on-name))
+	$(call kpgo-cmd,use_figures,$(kpgo-on-name))
+
+# $(call kpgo-on-newer,PATH[,PRUNED]): files .c .h .S below PATH (but
+# PRUNED) changed since the profile was installed
+kpgo-on-newer = $(shell find $(1) $(if $(2),\( $(foreach p,$(2),-path $(p) -o) -false \) -prune -o) \
+	-newer $(kpgo-on-file) -type f -name '*.[chS]' -print 2>/dev/null | wc -l)
+kpgo-status-on = $(kpgo-objtree) builds with the $(if $(kpgo-on-llvm),clang (LLVM=$(kpgo-on-llvm)),gcc) \
+	profile of $(kpgo-on-name), installed $(kpgo-on-when)$(if $(kpgo-attached),, (not attached: only \
+	pgo-use builds with it; make pgo-attach))
+# $(call kpgo-status-profile,WORKLOAD,STAMP): when it was collected
+kpgo-status-profile = $(1): profile collected $(shell date -r $(2) '+%F %T')$(if $(shell test \
+	$(2) -nt $(kpgo-on-file) && echo y),: newer than the installed one (make pgo-use-$(kpgo-on-name) \
+	installs it))
+kpgo-status-since = since then: $(if $(shell test $(kpgo-user-config) -nt $(kpgo-on-file) && echo y),.config \
+	changed$(comma) )$(call kpgo-on-newer,$(kpgo-srctree),$(PGO_OUT) $(kpgo-srctree)/.git) .c .h .S \
+	files edited or made (the next make recompiles what they feed, with this profile)
+pgo-status:
+ifeq ($(kpgo-on-name),)
+	@echo '$(kpgo-objtree) builds without profile$(if $(wildcard $(kpgo-profile-list)), (one is \
+	  installed, but off)): make pgo-use-<w> turns one on'
+else
+	@echo '$(kpgo-status-on)'
+	@echo '  flags: $(kpgo-on-flags)'
+	@$(foreach m,$(call kpgo-members,$(kpgo-on-name)),$(foreach w,$(call kpgo-member-name,$(m)),$(foreach \
+	  s,$(wildcard $(call kpgo-profile-stamp,$(w))),echo '  $(call kpgo-status-profile,$(w),$(s))';))) :
+	@echo '  $(kpgo-status-since)'
+endif
+
+pgo-off:
+	@rm -f $(kpgo-on-file)
+	@$(call kpgo-say,PGO-OFF,$(kpgo-objtree): $(if $(kpgo-on-name),the profile of $(kpgo-on-name) \
+	  is off: the next kernel build recompiles every object without profile,no profile was on))
+
+.PHONY: kpgo-use-on pgo-status pgo-off
 
 define kpgo-use-tmpl
 pgo-use-$(1): $(call kpgo-profile-input,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok

@@ -119,18 +119,36 @@ test-packager-refused: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(call expect-fail,$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/empty pgo-use-profile,the profile $(T)/empty/gcda is empty: no .gcda files there$$)
 
 # in an attached tree, make PGO_PROFILE=... <kernel goals> builds those goals
-# with the profile; config goals pass through; mixing both is refused
+# with the profile; config goals pass through; mixing both is refused.
+# The profile stays on: a later kernel goal without PGO_PROFILE builds with
+# the same flags (kpgo-use-on), pgo-status names it, pgo-off ends it.
 test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
 	$(pk-make) -s O=$(T)/o pgo-export-redis
 	mkdir -p $(T)/p && cp $(T)/o/.config $(T)/p/
 	$(pk-make) pgo-attach
-	k="$(MAKE) --no-print-directory -C $(KSRC_TEST) O=$(T)/p PGO_PROFILE=$(call pk-archive,redis)"; \
-	$$k scripts_basic > $(T)/goal 2>&1 && $$k olddefconfig > $(T)/plain 2>&1 && \
-	{ $$k olddefconfig scripts_basic > $(T)/mixed 2>&1; test $$? -ne 0; }; \
-	rc=$$?; $(pk-make) pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed; test $$rc -eq 0
+	k="$(MAKE) --no-print-directory -C $(KSRC_TEST) O=$(T)/p"; \
+	$$k PGO_PROFILE=$(call pk-archive,redis) scripts_basic > $(T)/goal 2>&1 && \
+	$$k PGO_PROFILE=$(call pk-archive,redis) olddefconfig > $(T)/plain 2>&1 && \
+	{ $$k PGO_PROFILE=$(call pk-archive,redis) olddefconfig scripts_basic > $(T)/mixed 2>&1; \
+	  test $$? -ne 0; } && \
+	$$k scripts_basic > $(T)/on 2>&1 && $$k pgo-status > $(T)/status 2>&1 && \
+	{ $$k LLVM=1 scripts_basic > $(T)/llvm 2>&1; test $$? -ne 0; } && \
+	$$k pgo-off > $(T)/off 2>&1 && $$k scripts_basic > $(T)/after 2>&1 && \
+	$$k pgo-status > $(T)/status-off 2>&1; \
+	rc=$$?; $(pk-make) pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed $(T)/on $(T)/status \
+	  $(T)/llvm $(T)/off $(T)/after $(T)/status-off; test $$rc -eq 0
 	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use' $(T)/goal
 	grep -q 'PGO-MRG imported: 2 objects' $(T)/goal
+	grep -q 'PGO-ON  imported: later kernel goals in this tree build with this profile' $(T)/goal
 	! grep -q PGO- $(T)/plain
 	grep -q 'with PGO_PROFILE, give olddefconfig in a make command of its own' $(T)/mixed
+	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use -fprofile-correction' $(T)/on
+	! grep -q 'PGO-MRG' $(T)/on
+	grep -q '^$(T)/p builds with the gcc profile of imported, installed 20' $(T)/status
+	grep -q 'made with gcc: give no LLVM= as then, or make pgo-off first' $(T)/llvm
+	grep -q 'PGO-OFF $(T)/p: the profile of imported is off' $(T)/off
+	! grep -q PGO- $(T)/after
+	grep -q '^$(T)/p builds without profile (one is installed, but off)' $(T)/status-off
+	test ! -e $(T)/p/.kpgo-profile.mk
 	test ! -e $(KSRC_TEST)/GNUmakefile
