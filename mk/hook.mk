@@ -8,59 +8,58 @@
 # kernel goals are built with that profile.
 # (MAKECMDGOALS throughout: routing the goals typed is this file's job.)
 
-kpgo-hook-goals := $(filter pgo-%,$(MAKECMDGOALS))
+# The goals typed, read once (make alone: all).
+kpgo-hook-typed := $(or $(MAKECMDGOALS),all)
+kpgo-hook-goals := $(filter pgo-%,$(kpgo-hook-typed))
 # make PGO_PROFILE=<archive or dir> <kernel goals>: those goals are built by
 # pgo-use-profile (config, clean and information goals pass through)
 kpgo-hook-plain := %config clean mrproper distclean help kernelrelease kernelversion \
 	image_name
-kpgo-hook-built := $(filter-out $(kpgo-hook-plain),$(or $(MAKECMDGOALS),all))
+kpgo-hook-plain-given := $(filter $(kpgo-hook-plain),$(kpgo-hook-typed))
+kpgo-hook-built := $(filter-out $(kpgo-hook-plain),$(kpgo-hook-typed))
 # the profile pgo-use left on in this object tree (mk/use.mk)
 kpgo-hook-on := $(abspath $(or $(O),$(KBUILD_OUTPUT),$(CURDIR)))/.kpgo-profile.mk
-ifneq ($(and $(strip $(PGO_PROFILE)),$(kpgo-hook-built)),)
-ifneq ($(kpgo-hook-goals),)
-$(error kpgo: with PGO_PROFILE, give kernel goals only (not $(kpgo-hook-goals)))
-endif
-ifneq ($(filter $(kpgo-hook-plain),$(MAKECMDGOALS)),)
-$(error kpgo: with PGO_PROFILE, give $(filter $(kpgo-hook-plain),$(MAKECMDGOALS)) in a \
-	make command of its own)
-endif
+
+# $(call kpgo-hook-route,GOAL,WHY): the kernel goals typed are built by
+# kpgo's GOAL (PGO_USE_TARGETS); WHY says so when others are mixed in
+define kpgo-hook-route
+$(if $(kpgo-hook-goals),$(error kpgo: $(2), give kernel goals only (not $(kpgo-hook-goals))))
+$(if $(kpgo-hook-plain-given),$(error kpgo: $(2), give $(kpgo-hook-plain-given) in a make \
+	command of its own))
 KSRC := $(CURDIR)
 PGO_USE_TARGETS := $(kpgo-hook-built)
-kpgo-cmdline-goals := $(or $(MAKECMDGOALS),all)
-MAKECMDGOALS := pgo-use-profile
-include $(KPGO_DIR)/mk/kpgo.mk
-.DEFAULT_GOAL := pgo-use-profile
-ifneq ($(kpgo-run-locked),y)
-$(PGO_USE_TARGETS): pgo-use-profile
-	@:
-endif
+kpgo-cmdline-goals := $(kpgo-hook-typed)
+MAKECMDGOALS := $(1)
+kpgo-hook-to := $(1)
+endef
+
+ifneq ($(and $(strip $(PGO_PROFILE)),$(kpgo-hook-built)),)
+$(eval $(call kpgo-hook-route,pgo-use-profile,with PGO_PROFILE))
 else ifneq ($(kpgo-hook-goals),)
-ifneq ($(filter-out pgo-%,$(MAKECMDGOALS)),)
+ifneq ($(filter-out pgo-%,$(kpgo-hook-typed)),)
 $(error kpgo: give kpgo's goals ($(kpgo-hook-goals)) and the kernel's \
-	($(filter-out pgo-%,$(MAKECMDGOALS))) in separate make commands)
+	($(filter-out pgo-%,$(kpgo-hook-typed))) in separate make commands)
 endif
 KSRC := $(CURDIR)
-include $(KPGO_DIR)/mk/kpgo.mk
+kpgo-hook-to := kpgo
 else ifneq ($(and $(wildcard $(kpgo-hook-on)),$(kpgo-hook-built)),)
 # a profile is on (pgo-use recorded it): kernel goals are built by
 # kpgo-use-on with its flags, reading the recorded PGO_OUT
-ifneq ($(filter $(kpgo-hook-plain),$(MAKECMDGOALS)),)
-$(error kpgo: this tree builds with a profile (make pgo-status): give \
-	$(filter $(kpgo-hook-plain),$(MAKECMDGOALS)) in a make command of its own)
-endif
-KSRC := $(CURDIR)
+$(eval $(call kpgo-hook-route,kpgo-use-on,this tree builds with a profile (make pgo-status)))
 include $(kpgo-hook-on)
 ifeq ($(filter command environment,$(origin PGO_OUT)),)
 PGO_OUT := $(kpgo-on-pgo-out)
 endif
-PGO_USE_TARGETS := $(kpgo-hook-built)
-kpgo-cmdline-goals := $(or $(MAKECMDGOALS),all)
-MAKECMDGOALS := kpgo-use-on
+endif
+
+ifneq ($(kpgo-hook-to),)
 include $(KPGO_DIR)/mk/kpgo.mk
-.DEFAULT_GOAL := kpgo-use-on
+ifneq ($(kpgo-hook-to),kpgo)
+.DEFAULT_GOAL := $(kpgo-hook-to)
 ifneq ($(kpgo-run-locked),y)
-$(PGO_USE_TARGETS): kpgo-use-on
+$(PGO_USE_TARGETS): $(kpgo-hook-to)
 	@:
+endif
 endif
 else
 include $(CURDIR)/Makefile
