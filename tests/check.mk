@@ -47,6 +47,9 @@ $(KSRC_TEST)/Kbuild:
 	tar -xf $(KSRC_TARBALL) -C $(KSRC_TEST).unpack
 	mv $(KSRC_TEST).unpack/$(notdir $(KSRC_TEST)) $(KSRC_TEST) && rmdir $(KSRC_TEST).unpack
 	test -f $@ && touch $@
+# $(call own-ksrc,DIR): a tree of hard links to KSRC_TEST in DIR, for a
+# test that attaches (writes DIR/GNUmakefile) while others use KSRC_TEST
+own-ksrc = cp -al $(KSRC_TEST) $(1)
 # an -O2 .config (tinyconfig + quickstart.config) in an object tree, made
 # once by tests/packager.mk's rule for every test that needs a configured
 # tree (named here: a prerequisite is expanded when its rule is read, and
@@ -58,7 +61,8 @@ TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\
 	 $(if $(filter e2e,$(TIER)),$(KPGO_TESTS_E2E),\
 	 $(if $(filter workloads,$(TIER)),$(KPGO_TESTS_WORKLOADS),\
 	 $(if $(filter long,$(TIER)),$(KPGO_TESTS_LONG),\
-	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS)))))
+	 $(if $(filter serial,$(TIER)),$(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS),\
+	 $(KPGO_TESTS_FAST) $(KPGO_TESTS_E2E) $(KPGO_TESTS_WORKLOADS))))))
 
 # skip: the test cannot run here; it is counted as skipped, not passed
 skip = { echo "SKIP: $(1)"; echo "$(1)" > $(T)/SKIP; exit 0; }
@@ -69,7 +73,21 @@ expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \
 	grep -Eq -- '$(2)' $(T)/out || { echo "no line matching '$(2)' in:"; \
 	cat $(T)/out; exit 1; }; }
 
-check: $(addprefix run-,$(TESTS))
+# TIER=all (make check) without TESTS: the fast tier side by side (-j,
+# as make check-fast), then the e2e and workloads tiers one at a time
+ifeq ($(TIER)$(origin TESTS),allfile)
+check-tiers: check-prepare
+	+@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $(kpgo-jobs) TIER=fast \
+	  KPGO_CHECK_SUB=1 check-runs
+	+@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) TIER=serial \
+	  KPGO_CHECK_SUB=1 check-runs
+check: check-tiers
+.PHONY: check-tiers
+else
+check: check-runs
+endif
+check-runs: $(addprefix run-,$(TESTS))
+check:
 	@p=$$(ls $(TEST_OUT)/*.pass 2>/dev/null | wc -l); \
 	f=$$(ls $(TEST_OUT)/*.fail 2>/dev/null | wc -l); \
 	s=$$(ls $(TEST_OUT)/*.skip 2>/dev/null | wc -l); \
@@ -88,9 +106,9 @@ run-%: check-prepare
 # The helpers are built once, before any test runs (not by each test's
 # sub-make at the same time).
 check-prepare: $(KSRC_TEST)/Kbuild kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools))
-	@mkdir -p $(TEST_OUT); rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail $(TEST_OUT)/*.skip
+	@mkdir -p $(TEST_OUT)$(if $(KPGO_CHECK_SUB),,; rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail $(TEST_OUT)/*.skip)
 
-.PHONY: check check-prepare
+.PHONY: check check-prepare check-runs
 # The e2e, workloads and long tiers build on each other: one test at a
 # time (a test's own make may still use -j).  The fast tier's tests are
 # independent (each in its own $(T); shared inputs are prerequisites made

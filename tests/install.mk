@@ -16,11 +16,12 @@ test-install-attach-use: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	test -f $(T)/dest/usr/libexec/kpgo/libkpgo-frontend.so
 	$(pk-tree)
 	touch $(T)/installed; sleep 1.1
-	s=$(T)/dest/usr/share/kpgo; $(MAKE) --no-print-directory -f $$s/Makefile KSRC=$(KSRC_TEST) pgo-attach && \
-	grep -qx "KPGO_DIR := $$s" $(KSRC_TEST)/GNUmakefile && \
-	$(MAKE) --no-print-directory -C $(KSRC_TEST) O=$(T)/o PGO_USE_TARGETS=olddefconfig \
+	$(call own-ksrc,$(T)/ksrc)
+	s=$(T)/dest/usr/share/kpgo; $(MAKE) --no-print-directory -f $$s/Makefile KSRC=$(T)/ksrc pgo-attach && \
+	grep -qx "KPGO_DIR := $$s" $(T)/ksrc/GNUmakefile && \
+	$(MAKE) --no-print-directory -C $(T)/ksrc O=$(T)/o PGO_USE_TARGETS=olddefconfig \
 		pgo-use-redis > $(T)/use 2>&1; rc=$$?; \
-	$(MAKE) --no-print-directory -f $$s/Makefile KSRC=$(KSRC_TEST) pgo-detach; cat $(T)/use; test $$rc -eq 0
+	$(MAKE) --no-print-directory -f $$s/Makefile KSRC=$(T)/ksrc pgo-detach; cat $(T)/use; test $$rc -eq 0
 	grep -q 'PGO-MRG redis: 2 objects (updated 0, unchanged 0, kept 0 .*, added 2' $(T)/use
 	test -f $(T)/o/main.gcda && test -f $(T)/o/lib/work.gcda
 	test -z "$$(find $(T)/dest -newer $(T)/installed)"

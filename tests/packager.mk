@@ -126,8 +126,8 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
 	$(pk-make) -s O=$(T)/o pgo-export-redis
 	mkdir -p $(T)/p && cp $(T)/o/.config $(T)/p/
-	$(pk-make) pgo-attach
-	k="$(MAKE) --no-print-directory -C $(KSRC_TEST) O=$(T)/p"; \
+	$(call own-ksrc,$(T)/ksrc) && $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(T)/ksrc pgo-attach
+	k="$(MAKE) --no-print-directory -C $(T)/ksrc O=$(T)/p"; \
 	$$k PGO_PROFILE=$(call pk-archive,redis) scripts_basic > $(T)/goal 2>&1 && \
 	$$k PGO_PROFILE=$(call pk-archive,redis) olddefconfig > $(T)/plain 2>&1 && \
 	{ $$k PGO_PROFILE=$(call pk-archive,redis) olddefconfig scripts_basic > $(T)/mixed 2>&1; \
@@ -136,7 +136,7 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	{ $$k LLVM=1 scripts_basic > $(T)/llvm 2>&1; test $$? -ne 0; } && \
 	$$k pgo-off > $(T)/off 2>&1 && $$k scripts_basic > $(T)/after 2>&1 && \
 	$$k pgo-status > $(T)/status-off 2>&1; \
-	rc=$$?; $(pk-make) pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed $(T)/on $(T)/status \
+	rc=$$?; $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(T)/ksrc pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed $(T)/on $(T)/status \
 	  $(T)/llvm $(T)/off $(T)/after $(T)/status-off; test $$rc -eq 0
 	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use' $(T)/goal
 	grep -q 'PGO-MRG imported: 2 objects' $(T)/goal
@@ -151,4 +151,4 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	! grep -q PGO- $(T)/after
 	grep -q '^$(T)/p builds without profile (one is installed, but off)' $(T)/status-off
 	test ! -e $(T)/p/.kpgo-profile.mk
-	test ! -e $(KSRC_TEST)/GNUmakefile
+	test ! -e $(T)/ksrc/GNUmakefile && test ! -e $(KSRC_TEST)/GNUmakefile
