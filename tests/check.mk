@@ -77,10 +77,10 @@ expect-fail = { if ( $(1) ) >$(T)/out 2>&1; then \
 # as make check-fast), then the e2e and workloads tiers one at a time
 ifeq ($(TIER)$(origin TESTS),allfile)
 check-tiers: check-prepare
-	+@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $(kpgo-jobs) TIER=fast \
-	  KPGO_CHECK_SUB=1 check-runs
-	+@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) TIER=serial \
-	  KPGO_CHECK_SUB=1 check-runs
+	+@t0=$$(date +%s); $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $(kpgo-jobs) \
+	  TIER=fast KPGO_CHECK_SUB=1 check-runs; echo "fast tier: $$(( $$(date +%s) - t0 )) s"
+	+@t0=$$(date +%s); $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) \
+	  TIER=serial KPGO_CHECK_SUB=1 check-runs; echo "e2e and workloads tiers: $$(( $$(date +%s) - t0 )) s"
 check: check-tiers
 .PHONY: check-tiers
 else
