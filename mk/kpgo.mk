@@ -101,6 +101,25 @@ kpgo-olddefconfig = $(MAKE) --no-print-directory -s -C $(or $(2),$(kpgo-srctree)
 	-f $(or $(2),$(kpgo-srctree))/Makefile O=$(1) olddefconfig \
 	>$(1)/.kpgo-olddefconfig.log 2>&1 || { cat $(1)/.kpgo-olddefconfig.log >&2; exit 1; }
 
+# This tree, as a profile's manifest describes it (mk/packager.mk), and as
+# the sample phase checks it (mk/sample.mk)
+# $(call kpgo-tree-<key>): this tree's value of a manifest key
+kpgo-cfg-val = $(shell sed -n 's/^$(1)=//p' $(kpgo-user-config) 2>/dev/null)
+kpgo-tree-format = kpgo-profile 1
+kpgo-tree-kernel = $(shell sed -n -e 's/^VERSION = *//p' -e 's/^PATCHLEVEL = *//p' \
+	-e 's/^SUBLEVEL = *//p' $(kpgo-srctree)/Makefile | head -n 3 | paste -sd.)$(shell \
+	sed -n 's/^EXTRAVERSION = *//p' $(kpgo-srctree)/Makefile | head -n 1)
+kpgo-tree-arch = $(shell sed -n '1,4s/^\# Linux\/\([^ ]*\) .*/\1/p' \
+	$(kpgo-user-config)) $(if $(filter y,$(call kpgo-cfg-val,CONFIG_64BIT)),64-bit,32-bit)
+kpgo-tree-config-sha256 = $(firstword $(shell sed -n -e '/^CONFIG_/p' \
+	-e '/^\# CONFIG_.* is not set$$/p' $(kpgo-user-config) | LC_ALL=C sort | sha256sum))
+kpgo-tree-compiler-family = $(if $(filter y,$(call kpgo-cfg-val,CONFIG_CC_IS_CLANG)),clang,gcc)
+kpgo-tree-compiler = $(shell sed -n \
+	's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$$/\1/p' $(kpgo-user-config))
+# gcc <major>.<minor> from CONFIG_GCC_VERSION (120200 -> 12.2)
+kpgo-tree-profile-format = $(kpgo-tree-compiler-family) $(shell \
+	v=$(or $(call kpgo-cfg-val,CONFIG_GCC_VERSION),0); echo $$((v / 10000)).$$((v / 100 % 100)))
+
 # kpgo's settings: the table of defaults, and the Kconfig settings file
 # (make pgo-menuconfig), which sets what the user did not give
 include $(KPGO_DIR)/mk/settings.mk

@@ -21,8 +21,8 @@ ifndef kpgo-sample-mk
 kpgo-sample-mk := 1
 
 
-# (the tree's VERSION.PATCHLEVEL and config values: packager.mk's kpgo-tree-kernel and
-# kpgo-cfg-val, read before this file)
+# (the tree's VERSION.PATCHLEVEL and config values: kpgo-tree-kernel and
+# kpgo-cfg-val of mk/kpgo.mk)
 kpgo-sample-kconfig = $(shell grep -qs '^config $(1)$$' $(kpgo-srctree)/arch/Kconfig && echo y)
 kpgo-sample-enabled = $(filter y,$(call kpgo-cfg-val,CONFIG_$(1)))
 kpgo-sample-objtree-arg = $(if $(kpgo-o),O=$(kpgo-o) )
