@@ -87,7 +87,8 @@ kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
 kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
 	  echo "kpgo: $(2): the guest sent no counters (see $$p.new/share)" >&2; exit 1; fi && \
 	$(KPGO_BIN)/kpgo-llvmprof extract --vmlinux $(kpgo-instr)/vmlinux --counters $$c \
-	  --objtree $(kpgo-instr) --srctree $(kpgo-srctree) --prefix '$(call kpgo-src-prefix,$(kpgo-instr))' \
+	  --objtree $(kpgo-instr) --srctree $(kpgo-build-srctree) \
+	  --prefix '$(call kpgo-src-prefix,$(kpgo-instr),$(kpgo-build-srctree))' \
 	  -o $$p.new/profile.proftext > $$p.new/profile.info
 
 quiet_cmd_collect =

@@ -62,6 +62,10 @@ kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
 kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
 
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
+# A tree built in place: kpgo's own kernels are built from a mirror of its
+# sources (mk/mirror.mk), which Kbuild accepts for O=; an O= tree's from KSRC
+kpgo-in-place := $(if $(filter $(kpgo-objtree),$(kpgo-srctree)),y)
+kpgo-build-srctree := $(if $(kpgo-in-place),$(PGO_OUT)/source,$(kpgo-srctree))
 # The compiler, as Kbuild picks it: gcc, or clang with LLVM=1, LLVM=-19
 # (clang-19, ld.lld-19 ...) or LLVM=/path/to/llvm/bin/.  The two keep their
 # own instrumented and baseline kernels and profiles: "-llvm" after the name.
@@ -82,15 +86,18 @@ kpgo-times   := $(PGO_OUT)/times
 # The kernel's build, never through a GNUmakefile kpgo may have put there.
 # KCFLAGS is passed explicitly so a user's KCFLAGS is kept, not replaced.
 kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile
+# the same for kpgo's own kernels (from the mirror of an in-place tree)
+kpgo-kmake-own = $(MAKE) --no-print-directory -C $(kpgo-build-srctree) -f $(kpgo-build-srctree)/Makefile
 kpgo-arch-image := arch/x86/boot/bzImage
 
 # $(call kpgo-src-prefix,OBJTREE): how Kbuild spells the source tree in a
 # build in OBJTREE, as clang puts it into static functions' profile names
 # ("<prefix>kernel/fork.c;copy_clone"): nothing in the source tree, ../ in a
 # directory right below it, else the absolute path (run when it exists)
-kpgo-src-prefix = $(strip $(if $(KBUILD_ABS_SRCTREE),$(realpath $(kpgo-srctree))/,\
-	$(if $(filter $(realpath $(kpgo-srctree)),$(realpath $(1))),,\
-	$(if $(filter $(realpath $(kpgo-srctree))/,$(dir $(realpath $(1)))),../,$(realpath $(kpgo-srctree))/))))
+# ($(2): the source tree, default KSRC)
+kpgo-src-prefix = $(strip $(foreach s,$(realpath $(or $(2),$(kpgo-srctree))),\
+	$(if $(KBUILD_ABS_SRCTREE),$(s)/,$(if $(filter $(s),$(realpath $(1))),,\
+	$(if $(filter $(s)/,$(dir $(realpath $(1)))),../,$(s)/)))))
 
 # $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
 kpgo-kconfig = $(1)/.config
@@ -185,6 +192,7 @@ kpgo-locked:
 else
 
 include $(KPGO_DIR)/mk/recipe.mk
+include $(KPGO_DIR)/mk/mirror.mk
 include $(KPGO_DIR)/mk/instrument.mk
 include $(KPGO_DIR)/mk/image.mk
 include $(KPGO_DIR)/mk/collect.mk
