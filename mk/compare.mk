@@ -149,7 +149,7 @@ kpgo-seq := $(shell seq 1 999)
 # $(call kpgo-cmp-rules,workload,NAME,B,A)
 define kpgo-cmp-rules
 $(if $(strip $(kpgo-cmp-seq)),,$(error kpgo: PGO_COMPARE_RUNS and PGO_COMPARE_MEASURE are both 0: nothing to compare))
-$(if $(filter 0,$(PGO_COMPARE_MEASURE)),,$(if $(value $(2)_OPS),,$(error kpgo: recipe $(1): \
+$(if $(filter 0,$(PGO_COMPARE_MEASURE)),,$(if $(value $(2)_OPS),,$(error kpgo: recipe $(kpgo-recipe-file-$(1)): \
 	$(2)_OPS is not set: measure runs count the load's operations with it (or PGO_COMPARE_MEASURE=0))))
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-settings,$(1),$(2),$(3),$(4)))

@@ -27,7 +27,7 @@ kpgo-recipe-phases += image
 
 # $(call kpgo-guest-conf,name,NAME): the agent's settings
 define kpgo-guest-conf
-# guest agent settings of workload $(1), made from recipes/$(1).mk
+# guest agent settings of workload $(1), made from $(call kpgo-recipe-src,$(1))
 $(if $($(2)_DISK),disk=/data)
 $(if $(value $(2)_SETUP),setup=$($(2)_SETUP))
 $(if $(value $(2)_PREPARE),prepare=$($(2)_PREPARE))
@@ -59,7 +59,7 @@ kpgo-guest-path = $(if $(filter $(KPGO_BIN)/%,$(1)),/usr/local/bin/$(notdir $(1)
 
 # $(call kpgo-manifest,name,NAME): what goes into the image
 define kpgo-manifest
-# guest image of workload $(1), made from recipes/$(1).mk
+# guest image of workload $(1), made from $(call kpgo-recipe-src,$(1))
 dir /dev 755
 nod /dev/console 600 c 5 1
 nod /dev/null 666 c 1 3
@@ -79,13 +79,13 @@ file /etc/group $(call kpgo-work,$(1))/group 644
 $(foreach b,$($(2)_GUEST_BINS),elf $(call kpgo-guest-path,$(b)) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
 endef
 
-# $(call kpgo-check-host,name,NAME): what the workload needs on this host
-kpgo-deb-of = $(or $(if $(filter $(KPGO_BUSYBOX),$(1)),busybox-static),$(if \
-	$(filter $(KPGO_LIBGCC_S),$(1)),libgcc-s1),$(2))
-kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S) $(filter-out $(KPGO_BIN)/%,$($(2)_GUEST_BINS)),$(if $(wildcard $(b)),,\
+# $(call kpgo-check-host,name,NAME): what the workload's image needs on
+# this host: busybox, libgcc_s and the recipe's GUEST_BINS
+kpgo-deb-of = $(if $(filter $(KPGO_BUSYBOX),$(1)),busybox-static,libgcc-s1)
+kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S),$(if $(wildcard $(b)),,\
 	$(error kpgo: workload $(1) needs $(b), which is not installed: \
-	apt-get install $(call kpgo-deb-of,$(b),$($(2)_DEBS)) \
-	(or make -C $(KPGO_DIR) pgo-deps))))
+	apt-get install $(call kpgo-deb-of,$(b)) (or make -C $(KPGO_DIR) pgo-deps)))) \
+	$(call kpgo-recipe-bins,$(1),$(2),$(kpgo-recipe-file-$(1)))
 
 # X.cpio.gz from X.manifest, its inputs listed in X.deps (image, compare)
 quiet_cmd_mkimage =
@@ -102,7 +102,7 @@ kpgo-image-inputs = $(call kpgo-work,$(1))/$(3) $(call kpgo-work,$(1))/passwd \
 
 # $(call kpgo-disk-conf,name,NAME): what the disk is made from
 define kpgo-disk-conf
-# disk of workload $(1), made from recipes/$(1).mk
+# disk of workload $(1), made from $(call kpgo-recipe-src,$(1))
 size_mb=$($(2)_DISK)
 prepare=$($(2)_PREPARE)
 prepare_client=$($(2)_PREPARE_CLIENT)

@@ -84,17 +84,21 @@ kpgo-text-figures = size -A $(1) | awk '\
 # tests under both).
 #   $(call kpgo-upper,name)   NAME, '-' made '_' (a recipe's variable prefix)
 #   $(call pgo-scale,N)       N scaled by PGO_SCALE, truncated, at least 1
+#                             (while a recipe file is read, with a mark
+#                             that mk/recipe.mk looks for: see
+#                             kpgo-recipe-read)
 ifneq ($(filter guile,$(.FEATURES)),)
 kpgo-make-functions := guile
 $(guile (define (kpgo-upper s) (string-upcase (string-map (lambda (c) (if (eqv? c (string-ref "-" 0)) (string-ref "_" 0) c)) s))))
 $(guile (define (kpgo-scale n f) (let ((x (* (string->number n) (string->number f)))) (number->string (max 1 (inexact->exact (truncate x)))))))
 kpgo-upper = $(guile (kpgo-upper "$(1)"))
-pgo-scale = $(guile (kpgo-scale "$(strip $(1))" "$(strip $(PGO_SCALE))"))
+kpgo-scale-n = $(guile (kpgo-scale "$(strip $(1))" "$(strip $(PGO_SCALE))"))
 else
 kpgo-make-functions := shell
 kpgo-upper = $(subst -,_,$(shell echo '$(1)' | tr a-z A-Z))
-pgo-scale = $(shell awk 'BEGIN { n = int($(1) * $(PGO_SCALE)); print (n < 1) ? 1 : n }')
+kpgo-scale-n = $(shell awk 'BEGIN { n = int($(1) * $(PGO_SCALE)); print (n < 1) ? 1 : n }')
 endif
+pgo-scale = $(kpgo-scale-n)$(if $(kpgo-recipe-reading),$(kpgo-scale-mark))
 
 # -j<cores> unless make already has a -j (for kpgo's own entry points that
 # start kernel builds on the user's behalf, as quickstart does)

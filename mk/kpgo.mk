@@ -208,8 +208,9 @@ include $(KPGO_DIR)/mk/help.mk
 # Workloads: kpgo's recipes, then the user's (PGO_RECIPE_DIRS, one recipe
 # per file as in recipes/); sets of workloads (see mk/use.mk) before them
 include $(PGO_SETS_FILES)
-include $(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
-	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk)))
+# (each through kpgo-recipe-read: mk/recipe.mk checks what it defines)
+$(foreach f,$(sort $(wildcard $(KPGO_DIR)/recipes/*.mk)) \
+	$(foreach d,$(PGO_RECIPE_DIRS),$(sort $(wildcard $(d)/*.mk))),$(eval $(call kpgo-recipe-read,$(f))))
 $(foreach s,$(sort $(patsubst PGO_SET_%,%,$(kpgo-set-vars))),$(eval $(call \
 	kpgo-set-tmpl,$(s)))$(eval $(call kpgo-export-tmpl,$(s)))$(eval $(call \
 	kpgo-recollect-set-tmpl,$(s))))

@@ -2,15 +2,17 @@
 #
 # mk/recipe.mk - workloads as declarative recipes.
 #
-# A workload is one file, recipes/<name>.mk: a page of <NAME>_* variables
-# (NAME is the file name in upper case, '-' as '_') ended by the line
+# A workload is one file, recipes/<name>.mk (or <dir>/<name>.mk of
+# PGO_RECIPE_DIRS): a page of <NAME>_* variables (NAME is the file name in
+# upper case, '-' as '_') ended by the line
 #
 #   $(eval $(kpgo-recipe))
 #
 # which checks the fields and makes pgo-image-<name>, pgo-collect-<name>,
 # pgo-use-<name>, pgo-bench-<name> and the help lines.
 #
-# Fields (required unless a default is given):
+# Fields (required unless a default is given; the README's "Workload
+# recipes" says when each runs, where, and what it may do):
 #   <NAME>_DEBS        Debian packages the workload needs on the host
 #   <NAME>_GUEST_BINS  host programs copied into the guest image, each with
 #                      its shared-library closure, at the same path (kpgo's
@@ -52,8 +54,10 @@
 #
 # A recipe has either CLIENT (with SERVER, PORT and READY) or LOAD.
 #
-# Each field is read when a recipe runs, so a recipe may use = and refer to
-# PGO_SCALE (see $(call pgo-scale,N)).  A changed field reaches the files
+# Each field is read when a recipe runs, so a recipe uses = for a field
+# that refers to PGO_SCALE (see $(call pgo-scale,N)): := would fix its size
+# when the file is read, and the linter refuses it.  Every field is one
+# line.  Helper variables of a recipe have lower-case names.  A changed field reaches the files
 # kpgo derives from it (guest.conf, image.manifest, collect.cmd) and re-runs
 # exactly the phases that depend on them.
 
@@ -61,23 +65,108 @@ ifndef kpgo-recipe-mk
 kpgo-recipe-mk := 1
 
 kpgo-recipes :=
+# the file of each: kpgo-recipe-file-<name>
+kpgo-recipe-files :=
 kpgo-recipe-required := DEBS GUEST_BINS RESULT
 kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
 	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT
+kpgo-recipe-fields = $(kpgo-recipe-required) $(kpgo-recipe-optional)
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 
-# Variables that existed before a recipe file was read (environment, command
-# line, other recipes): only what the recipe itself defines is checked.
-kpgo-recipe-seen := $(.VARIABLES)
+# --- reading recipe files ----------------------------------------------------
+# $(call kpgo-recipe-read,FILE): include one recipe file.  The variables
+# that existed before (environment, command line,
+# kpgo's, other recipes') are noted, so that what the file itself defines
+# can be checked; while it is read, pgo-scale leaves a mark in what it
+# returns (a field defined with := that calls it keeps the mark).  After it,
+# the file must have declared a workload, and the variables the recipes
+# before it defined must be as they left them.
+kpgo-recipe-reading :=
+kpgo-recipe-seen :=
+define kpgo-recipe-read
+kpgo-recipe-seen := $$(.VARIABLES)
+kpgo-recipe-reading := $(1)
+include $(1)
+kpgo-recipe-reading :=
+$$(if $$(filter $(1),$$(kpgo-recipe-files)),,$$(error kpgo: recipe $(1) defines no \
+	workload: a recipe file ends with the line $$$$(eval $$$$(kpgo-recipe)) (see the \
+	README, "Workload recipes")))
+$$(foreach f,$$(filter-out $(1),$$(kpgo-recipe-files)),$$(call kpgo-recipe-kept,$$(f),$(1)))
+endef
 
+# The mark pgo-scale leaves while a recipe file is read (mk/kpgo-lib.mk)
+kpgo-scale-mark := @pgo-scale-called-at-read-time@
+
+# $(call kpgo-eq,A,B): non-empty when A and B are the same text
+kpgo-eq = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
+kpgo-lower = $(subst A,a,$(subst B,b,$(subst C,c,$(subst D,d,$(subst E,e,$(subst F,f,$(subst \
+	G,g,$(subst H,h,$(subst I,i,$(subst J,j,$(subst K,k,$(subst L,l,$(subst M,m,$(subst \
+	N,n,$(subst O,o,$(subst P,p,$(subst Q,q,$(subst R,r,$(subst S,s,$(subst T,t,$(subst \
+	U,u,$(subst V,v,$(subst W,w,$(subst X,x,$(subst Y,y,$(subst Z,z,$(1)))))))))))))))))))))))))))
+
+# What a recipe file defined: the variables new since kpgo-recipe-seen (make's
+# own, starting with '.', aside); their texts are kept as kpgo-recipe-val-<v>
+kpgo-recipe-new = $(filter-out $(kpgo-recipe-seen) .%,$(.VARIABLES))
+define kpgo-recipe-save
+define kpgo-recipe-val-$(1)
+$(value $(1))
+endef
+endef
+# $(call kpgo-recipe-kept,FILE-BEFORE,FILE): FILE left the variables of
+# FILE-BEFORE alone
+kpgo-recipe-kept = $(foreach v,$(kpgo-recipe-vars-$(1)),$(if $(call kpgo-eq,$(value \
+	$(v)),$(value kpgo-recipe-val-$(v))),,$(error kpgo: recipe $(2) redefines $(v)$(comma) \
+	which recipe $(1) defines: a recipe defines its own fields ($(call kpgo-upper,$(basename \
+	$(notdir $(2))))_<FIELD>) and helpers no other recipe names; rename it (to run \
+	$(basename $(notdir $(1))) with other settings$(comma) give its field on the command line))))
+
+# --- checking a recipe -------------------------------------------------------
+# Every check fails with the file, the field and what to do.
 
 # $(call kpgo-recipe-needs,FIELDS,NAME,file,why)
 kpgo-recipe-needs = $(foreach f,$(1),$(if $(value $(2)_$(f)),,\
-    $(error kpgo: recipe $(3): $(2)_$(f) is not set$(4) (see mk/recipe.mk for the fields))))
+    $(error kpgo: recipe $(3): $(2)_$(f) is not set$(4) (see the README, "Workload recipes"))))
 
-# $(call kpgo-recipe-check,name,NAME,file)
+# (MAKECMDGOALS: a workload's programs must be on this host only when a
+# goal uses it, or pgo-check-recipes checks every recipe: a host with only
+# some workloads' packages runs those)
+kpgo-recipe-wanted = $(strip $(filter pgo-check-recipes %-all %-$(1),$(MAKECMDGOALS)) \
+	$(foreach s,$(patsubst PGO_SET_%,%,$(filter PGO_SET_%,$(.VARIABLES))),$(if \
+	$(filter %-$(s),$(MAKECMDGOALS)),$(filter $(1) $(1):%,$(PGO_SET_$(s))))))
+# $(call kpgo-recipe-bins,name,NAME,file): GUEST_BINS are copied from this
+# host into the image (kpgo's own, $(KPGO_BIN)/x, are built)
+kpgo-recipe-bins = $(foreach b,$(filter-out $(KPGO_BIN)/%,$($(2)_GUEST_BINS)),$(if $(wildcard $(b)),,\
+	$(error kpgo: recipe $(3): $(2)_GUEST_BINS: $(b) is not on this host (the guest image \
+	gets a copy of it): apt-get install $($(2)_DEBS) (its $(2)_DEBS; or make -C $(KPGO_DIR) \
+	pgo-deps)$(if $($(2)_DEBS),, -- and name its package in $(2)_DEBS))))
+
+# $(call kpgo-recipe-like,NAME,VARIABLE): the field VARIABLE looks like
+# (XX_PREPARE_CLIENT: NAME_PREPARE_CLIENT, not NAME_CLIENT)
+kpgo-recipe-like = $(firstword $(foreach f,$(filter %_%,$(kpgo-recipe-fields)) $(filter-out \
+	%_%,$(kpgo-recipe-fields)),$(if $(filter %_$(f),$(2)),$(1)_$(f))))
+
+# $(call kpgo-recipe-lint,NAME,file,new-variables)
+kpgo-recipe-lint = \
+  $(foreach f,$(kpgo-recipe-fields),$(if $(findstring $(kpgo-nl),$(value $(1)_$(f))),$(error \
+    kpgo: recipe $(2): $(1)_$(f) has more than one line: the guest agent and the host run \
+    a field as one line (join commands with ; or &&$(comma) continue a long line with \ \
+    at its end$(comma) not define ... endef)))) \
+  $(foreach v,$(3),$(if $(and $(filter simple,$(flavor $(v))),$(findstring \
+    $(kpgo-scale-mark),$(value $(v)))),$(error kpgo: recipe $(2): $(v) is defined with := and \
+    calls pgo-scale$(comma) so its size is fixed when the file is read: write $(v) = ... \
+    (recursive) so that PGO_SCALE and pgo-compare's PGO_COMPARE_SCALE apply))) \
+  $(foreach v,$(filter-out $(1)_%,$(3)),$(if $(call kpgo-eq,$(v),$(call kpgo-lower,$(v))),,$(error \
+    kpgo: recipe $(2): it defines $(v)$(comma) which is not one of its fields: its fields are \
+    $(1)_<FIELD> (the file name in upper case$(comma) '-' as '_')$(if $(call \
+    kpgo-recipe-like,$(1),$(v)),$(comma) here $(call kpgo-recipe-like,$(1),$(v))); a helper \
+    variable of a recipe has a lower-case name))) \
+  $(foreach v,$(filter $(1)_%,$(3)),$(if $(filter $(v),$(addprefix $(1)_,$(kpgo-recipe-fields))),,\
+    $(error kpgo: recipe $(2): unknown field $(v) (known: $(kpgo-recipe-fields)))))
+
+# $(call kpgo-recipe-check,name,NAME,file,new-variables)
 kpgo-recipe-check = \
+  $(call kpgo-recipe-lint,$(2),$(3),$(4)) \
   $(call kpgo-recipe-needs,$(kpgo-recipe-required),$(2),$(3)) \
   $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
     $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
@@ -88,21 +177,28 @@ kpgo-recipe-check = \
     $(call kpgo-recipe-needs,SERVER PORT,$(2),$(3),: $(2)_PREPARE_CLIENT talks to the server)) \
   $(if $(strip $(value $(2)_DISK)),$(if $(shell echo '$(value $(2)_DISK)' | grep -Ex '[1-9][0-9]*'),,\
     $(error kpgo: recipe $(3): $(2)_DISK=$(value $(2)_DISK) is not a size in MB))) \
-  $(foreach v,$(filter $(2)_%,$(filter-out $(kpgo-recipe-seen),$(.VARIABLES))),\
-    $(if $(filter $(v),$(addprefix $(2)_,$(kpgo-recipe-required) $(kpgo-recipe-optional))),,\
-      $(error kpgo: recipe $(3): unknown field $(v) (known: $(kpgo-recipe-required) $(kpgo-recipe-optional)))))
+  $(if $(call kpgo-recipe-wanted,$(1)),$(call kpgo-recipe-bins,$(1),$(2),$(3)))
 
+# $(call kpgo-recipe-one,name,NAME,file): the end of a recipe file
 define kpgo-recipe-one
+$(eval kpgo-recipe-reading :=)
 $(if $(filter $(1),$(kpgo-recipes)),$(error kpgo: two recipes named $(1): \
-	$(filter %/$(1).mk,$(MAKEFILE_LIST))))
-$(call kpgo-recipe-check,$(1),$(2),$(lastword $(MAKEFILE_LIST)))
+	$(kpgo-recipe-file-$(1)) and $(3)))
+$(call kpgo-recipe-check,$(1),$(2),$(3),$(kpgo-recipe-new))
 kpgo-recipes += $(1)
-kpgo-recipe-seen := $$(.VARIABLES)
+kpgo-recipe-files += $(3)
+kpgo-recipe-file-$(1) := $(3)
+kpgo-recipe-vars-$(3) := $(kpgo-recipe-new)
+$(foreach v,$(kpgo-recipe-new),$(call kpgo-recipe-save,$(v))$(kpgo-nl))
 $(foreach p,$(kpgo-recipe-phases),$(call kpgo-$(p)-tmpl,$(1),$(2))$(kpgo-nl))
 endef
 
-kpgo-recipe-name = $(basename $(notdir $(lastword $(MAKEFILE_LIST))))
-kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpgo-recipe-name)))
+# The file being read (its path as given: PGO_RECIPE_DIRS' own), its name
+kpgo-recipe-path = $(or $(kpgo-recipe-reading),$(lastword $(MAKEFILE_LIST)))
+kpgo-recipe-name = $(basename $(notdir $(kpgo-recipe-path)))
+kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpgo-recipe-name)),$(kpgo-recipe-path))
+# the file as generated files name it (kpgo's own: recipes/<w>.mk)
+kpgo-recipe-src = $(patsubst $(KPGO_DIR)/recipes/%,recipes/%,$(kpgo-recipe-file-$(1)))
 
 # --- pieces recipes share --------------------------------------------------
 # $(call pgo-ab-client,N): ab (apache2-utils), keep-alive, 20 concurrent, N
@@ -142,7 +238,7 @@ pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" 
 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \
-	(each is a file in $(KPGO_DIR)/recipes/))
+	(each is a file <name>.mk in $(KPGO_DIR)/recipes/ or a directory of PGO_RECIPE_DIRS))
 pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-% pgo-compare-%:
 	$(call kpgo-unknown,$*)
 

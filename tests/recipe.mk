@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/recipe.mk - recipes of one's own (fast): a recipe in a directory of
+# PGO_RECIPE_DIRS, what the linter (mk/recipe.mk, run when recipes are
+# read) refuses, each error naming the file and the field and saying what
+# to do.  None boots a guest.
+
+KPGO_TESTS_FAST += recipe-multi-line recipe-guest-bin-missing recipe-scale-at-read \
+	recipe-unprefixed recipe-redefines recipe-no-workload
+
+# make in the kpgo checkout, no kernel tree
+rmake = env -u KSRC $(MAKE) --no-print-directory -C $(KPGO_DIR)
+
+# $(call recipe-from,SOURCE,NAME,FILE[,SED]): recipes/SOURCE.mk as the
+# recipe FILE, its prefix made NAME (then the sed script SED)
+recipe-from = mkdir -p $(dir $(3)) && sed 's/^$(call kpgo-upper,$(1))_/$(2)_/; $(4)' \
+	$(KPGO_DIR)/recipes/$(1).mk > $(3)
+
+# a field defined with define ... endef passed the old checks and failed at
+# boot (guest.conf is one key=value a line)
+test-recipe-multi-line:
+	mkdir -p $(T)/r && printf '%s\n' 'ML_DEBS := busybox-static' 'ML_GUEST_BINS := /bin/busybox' \
+		'ML_LOAD := true' 'ML_RESULT := cat' 'define ML_SETUP' 'mkdir /a' 'mkdir /b' 'endef' \
+		'$$(eval $$(kpgo-recipe))' > $(T)/r/ml.mk
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/ml.mk: ML_SETUP has more than one line: .*join commands with ; or &&)
+
+# a program the image copies from the host, missing here: said when the
+# recipes are read for a goal that uses the workload, with its packages;
+# a goal that does not use it is not stopped
+test-recipe-guest-bin-missing:
+	$(call recipe-from,leveldb,MISS,$(T)/r/miss.mk,s|^MISS_GUEST_BINS .*|MISS_GUEST_BINS := /nonexistent/miss-bench|)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/miss.mk: MISS_GUEST_BINS: /nonexistent/miss-bench is not on this host .*apt-get install libleveldb-dev)
+	$(rmake) -s PGO_RECIPE_DIRS=$(T)/r pgo-help | grep -q 'Workloads (<w>):.* miss'
+
+# := on a field (or a helper) that calls pgo-scale fixes its size when the
+# file is read: PGO_COMPARE_SCALE would not apply
+test-recipe-scale-at-read:
+	$(call recipe-from,redis,SC,$(T)/a/sc.mk,s/^SC_CLIENT       =/SC_CLIENT      :=/)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/a pgo-check-recipes,recipe $(T)/a/sc.mk: SC_CLIENT is defined with := and calls pgo-scale.*write SC_CLIENT = \.\.\. \(recursive\))
+	$(call recipe-from,leveldb,SH,$(T)/b/sh.mk,s/^SH_LOAD        =/sh-num := $$(call pgo-scale$(comma)5)\nSH_LOAD = $$(sh-num)/)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/b pgo-check-recipes,recipe $(T)/b/sh.mk: sh-num is defined with := and calls pgo-scale)
+
+# a variable without the recipe's prefix: a field under another name (here
+# my-redis.mk's fields are MY_REDIS_*) would be silently ignored
+test-recipe-unprefixed:
+	$(call recipe-from,redis,MYREDIS,$(T)/r/my-redis.mk)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/my-redis.mk: it defines MYREDIS_[A-Z_]+$(comma) which is not one of its fields: its fields are MY_REDIS_<FIELD> .*here MY_REDIS_[A-Z])
+
+# a file that changes what another recipe defined (a copy of redis.mk
+# whose prefix was not changed everywhere; a helper name two recipes use)
+test-recipe-redefines:
+	$(call recipe-from,redis,REDIS2,$(T)/a/redis2.mk,s/^REDIS_/REDIS2_/; $$i REDIS_SERVER := /bin/false)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/a pgo-check-recipes,recipe $(T)/a/redis2.mk redefines REDIS_SERVER$(comma) which recipe $(KPGO_DIR)/recipes/redis.mk defines: .*rename it)
+	$(call recipe-from,postgresql,PG2,$(T)/b/pg2.mk,s/--pgsql-host=127.0.0.1/--pgsql-host=10.0.2.2/)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/b pgo-check-recipes,recipe $(T)/b/pg2.mk redefines pg-sysbench$(comma) which recipe $(KPGO_DIR)/recipes/postgresql.mk defines)
+
+# a .mk file that declares no workload was ignored without a word
+test-recipe-no-workload:
+	$(call recipe-from,redis,NOEVAL,$(T)/r/noeval.mk,/kpgo-recipe/d)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/noeval.mk defines no workload: a recipe file ends with the line .\(eval .\(kpgo-recipe\)\))
