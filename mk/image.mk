@@ -32,7 +32,7 @@ $(if $($(2)_DISK),disk=/data)
 $(if $(value $(2)_SETUP),setup=$($(2)_SETUP))
 $(if $(value $(2)_PREPARE),prepare=$($(2)_PREPARE))
 $(if $(value $(2)_SERVER),server=$($(2)_SERVER))
-ready=$(or $($(2)_READY),none)
+ready=$(call kpgo-ready,$(2))
 $(if $(value $(2)_LOAD),load=$($(2)_LOAD))
 endef
 

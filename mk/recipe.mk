@@ -13,6 +13,8 @@
 #
 # Fields (required unless a default is given; the README's "Workload
 # recipes" says when each runs, where, and what it may do):
+#   <NAME>_DIR         set by kpgo: the directory of the recipe file, for
+#                      files kept beside it
 #   <NAME>_DEBS        Debian packages the workload needs on the host
 #   <NAME>_GUEST_BINS  host programs copied into the guest image, each with
 #                      its shared-library closure, at the same path (kpgo's
@@ -26,6 +28,7 @@
 #   <NAME>_PORT        the guest TCP port the host client connects to
 #   <NAME>_READY       readiness probe run by the guest agent: tcp:PORT (it
 #                      accepts connections), cmd:COMMAND (exits 0), none
+#                      (default: tcp:<PORT> when PORT is set, else none)
 #   <NAME>_CLIENT      the host's client command; it reaches the guest at
 #                      127.0.0.1:$$PGO_PORT (write $$ for a shell $)
 #   <NAME>_LOAD        instead of CLIENT: the load as a guest shell command,
@@ -52,7 +55,7 @@
 #   <NAME>_MEM         guest memory in MB (default 512)
 #   <NAME>_TIMEOUT     seconds the client may run (default 1800)
 #
-# A recipe has either CLIENT (with SERVER, PORT and READY) or LOAD.
+# A recipe has either CLIENT (with SERVER and PORT) or LOAD.
 #
 # Each field is read when a recipe runs, so a recipe uses = for a field
 # that refers to PGO_SCALE (see $(call pgo-scale,N)): := would fix its size
@@ -69,14 +72,14 @@ kpgo-recipes :=
 kpgo-recipe-files :=
 kpgo-recipe-required := DEBS GUEST_BINS RESULT
 kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
-	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT
+	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT DIR
 kpgo-recipe-fields = $(kpgo-recipe-required) $(kpgo-recipe-optional)
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
 
 # --- reading recipe files ----------------------------------------------------
-# $(call kpgo-recipe-read,FILE): include one recipe file.  The variables
-# that existed before (environment, command line,
+# $(call kpgo-recipe-read,FILE): include one recipe file.  <NAME>_DIR is set
+# first; the variables that existed before (environment, command line,
 # kpgo's, other recipes') are noted, so that what the file itself defines
 # can be checked; while it is read, pgo-scale leaves a mark in what it
 # returns (a field defined with := that calls it keeps the mark).  After it,
@@ -85,6 +88,7 @@ kpgo-recipe-phases :=
 kpgo-recipe-reading :=
 kpgo-recipe-seen :=
 define kpgo-recipe-read
+$(call kpgo-upper,$(basename $(notdir $(1))))_DIR := $(patsubst %/,%,$(dir $(abspath $(1))))
 kpgo-recipe-seen := $$(.VARIABLES)
 kpgo-recipe-reading := $(1)
 include $(1)
@@ -170,7 +174,7 @@ kpgo-recipe-check = \
   $(call kpgo-recipe-needs,$(kpgo-recipe-required),$(2),$(3)) \
   $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
     $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
-    $(call kpgo-recipe-needs,CLIENT SERVER PORT READY,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
+    $(call kpgo-recipe-needs,CLIENT SERVER PORT,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
   $(if $(call kpgo-prepares,$(2)),\
     $(call kpgo-recipe-needs,DISK,$(2),$(3),: what $(2)_PREPARE makes is kept on the disk)) \
   $(if $(value $(2)_PREPARE_CLIENT),\
@@ -199,6 +203,9 @@ kpgo-recipe-name = $(basename $(notdir $(kpgo-recipe-path)))
 kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpgo-recipe-name)),$(kpgo-recipe-path))
 # the file as generated files name it (kpgo's own: recipes/<w>.mk)
 kpgo-recipe-src = $(patsubst $(KPGO_DIR)/recipes/%,recipes/%,$(kpgo-recipe-file-$(1)))
+
+# $(call kpgo-ready,NAME): the readiness probe; default tcp:<PORT>
+kpgo-ready = $(or $(strip $($(1)_READY)),$(if $(strip $($(1)_PORT)),tcp:$(strip $($(1)_PORT))),none)
 
 # --- pieces recipes share --------------------------------------------------
 # $(call pgo-ab-client,N): ab (apache2-utils), keep-alive, 20 concurrent, N
