@@ -25,8 +25,10 @@ include $(KPGO_DIR)/mk/kpgo-lib.mk
 include $(KPGO_DIR)/mk/tools.mk
 
 # --- the kernel tree -----------------------------------------------------
-# Goals that work without a kernel tree (they only describe kpgo).
-kpgo-goals-no-ksrc += pgo-help pgo-settings-table pgo-check-recipes kpgo-tools $(KPGO_BIN)/% $(KPGO_SAN)/%
+# Goals that work without a kernel tree (they only describe kpgo, or make
+# what does not depend on a kernel: a guest image boots any kernel).
+kpgo-goals-no-ksrc += pgo-help pgo-settings-table pgo-check-recipes pgo-image-% kpgo-tools \
+	$(KPGO_BIN)/% $(KPGO_SAN)/%
 ifeq ($(strip $(KSRC)),)
 # (MAKECMDGOALS: goals that need no tree work without KSRC)
 ifneq ($(filter-out $(kpgo-goals-no-ksrc),$(or $(MAKECMDGOALS),pgo-help)),)
@@ -59,7 +61,8 @@ endif
 endif
 
 kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
-kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(kpgo-srctree))
+# (without a kernel tree, for the goals that need none: kpgo's build/)
+kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(if $(strip $(KSRC)),$(kpgo-srctree),$(KPGO_BUILD)))
 
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
 # A tree built in place: kpgo's own kernels are built from a mirror of its

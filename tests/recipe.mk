@@ -3,10 +3,11 @@
 # tests/recipe.mk - recipes of one's own (fast): a recipe in a directory of
 # PGO_RECIPE_DIRS, what the linter (mk/recipe.mk, run when recipes are
 # read) refuses, each error naming the file and the field and saying what
-# to do.  None boots a guest.
+# to do; <NAME>_DIR, READY's default, pgo-image-<w> without a kernel tree.
+# None boots a guest.
 
 KPGO_TESTS_FAST += recipe-multi-line recipe-guest-bin-missing recipe-scale-at-read \
-	recipe-unprefixed recipe-redefines recipe-no-workload
+	recipe-unprefixed recipe-redefines recipe-no-workload recipe-own-image
 
 # make in the kpgo checkout, no kernel tree
 rmake = env -u KSRC $(MAKE) --no-print-directory -C $(KPGO_DIR)
@@ -30,6 +31,8 @@ test-recipe-multi-line:
 test-recipe-guest-bin-missing:
 	$(call recipe-from,leveldb,MISS,$(T)/r/miss.mk,s|^MISS_GUEST_BINS .*|MISS_GUEST_BINS := /nonexistent/miss-bench|)
 	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/miss.mk: MISS_GUEST_BINS: /nonexistent/miss-bench is not on this host .*apt-get install libleveldb-dev)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r PGO_OUT=$(T)/o pgo-image-miss,MISS_GUEST_BINS: /nonexistent/miss-bench is not on this host)
+	test ! -e $(T)/o/work/miss
 	$(rmake) -s PGO_RECIPE_DIRS=$(T)/r pgo-help | grep -q 'Workloads (<w>):.* miss'
 
 # := on a field (or a helper) that calls pgo-scale fixes its size when the
@@ -58,3 +61,20 @@ test-recipe-redefines:
 test-recipe-no-workload:
 	$(call recipe-from,redis,NOEVAL,$(T)/r/noeval.mk,/kpgo-recipe/d)
 	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/noeval.mk defines no workload: a recipe file ends with the line .\(eval .\(kpgo-recipe\)\))
+
+# a recipe of one's own: a file kept beside it ($(MINE_DIR)), READY from
+# PORT, the image made without a kernel tree; the generated files name the
+# recipe's own path
+test-recipe-own-image:
+	mkdir -p $(T)/r && echo kpgo > $(T)/r/page.html && printf '%s\n' \
+		'MINE_DEBS        := coreutils' 'MINE_GUEST_BINS  := /bin/true' \
+		'MINE_GUEST_FILES := file /srv/page.html $$(MINE_DIR)/page.html 644' \
+		'MINE_SERVER      := httpd -f -p 8080 -h /srv' 'MINE_PORT        := 8080' \
+		'MINE_CLIENT       = wget -q -O- http://127.0.0.1:$$$$PGO_PORT/page.html' \
+		'MINE_RESULT      := grep -c kpgo' '$$(eval $$(kpgo-recipe))' > $(T)/r/mine.mk
+	$(rmake) PGO_RECIPE_DIRS=$(T)/r PGO_OUT=$(T)/o pgo-image-mine > $(T)/img
+	grep -q 'PGO-IMG mine: $(T)/o/work/mine/image.cpio.gz' $(T)/img
+	grep -qx 'ready=tcp:8080' $(T)/o/work/mine/guest.conf
+	grep -qx '# guest agent settings of workload mine, made from $(T)/r/mine.mk' $(T)/o/work/mine/guest.conf
+	grep -qx 'file /srv/page.html $(T)/r/page.html 644' $(T)/o/work/mine/image.manifest
+	grep -qx '# guest image of workload mine, made from $(T)/r/mine.mk' $(T)/o/work/mine/image.manifest
