@@ -12,7 +12,7 @@ KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # This file's own goals need no kernel tree.
 kpgo-goals-no-ksrc := quickstart quickstart-config quickstart-summary check check-fast check-e2e check-workloads \
-	pgo-deps pgo-deps-src clean help install uninstall
+	pgo-deps pgo-deps-src pgo-deps-list quickstart-deps quickstart-deps-list clean help install uninstall
 .DEFAULT_GOAL := help
 
 include $(KPGO_DIR)/mk/kpgo.mk
@@ -20,35 +20,64 @@ include $(KPGO_DIR)/mk/kpgo.mk
 help: pgo-help
 
 # --- packages --------------------------------------------------------------
-# Everything the workflow and the tests need, from Debian (clang and
-# libclang-rt-dev: the .gcda parser's fuzz test; ccache: a test
-# proves kpgo's profile layout works with a ccache-wrapped CC; libncurses-dev:
-# the kernel tree's menuconfig for make pgo-menuconfig; guile-3.0-libs: the
-# tests run the make files also under Debian's make-guile, unpacked;
-# gnuplot-nox: pgo-compare's chart; gdb: tests/crash.mk kills the
-# installer at a chosen point under it).  Besides packages, pgo-deps adds a
+# What the gcc loop needs (KPGO_DEBS_LOOP: the kernel's build tools, QEMU,
+# busybox for the guest, libarchive for kpgo-mkimage, mke2fs for disks,
+# Debian's kernel source for the quick start) plus a workload's own _DEBS:
+# make quickstart installs only that for QS_WORKLOAD.  make pgo-deps
+# installs everything the workflow and the tests need, every workload's
+# packages included (clang and libclang-rt-dev: the .gcda parser's fuzz
+# test; ccache: a test proves kpgo's profile layout works with a
+# ccache-wrapped CC; libncurses-dev: the kernel tree's menuconfig for make
+# pgo-menuconfig; guile-3.0-libs: the tests run the make files also under
+# Debian's make-guile, unpacked; gnuplot-nox: pgo-compare's chart; gdb:
+# tests/crash.mk kills the installer at a chosen point under it; clang-19,
+# lld-19, llvm-19: the clang loop; lcov: pgo-report; linux-perf and
+# chromium: the flamegraph tests).  Besides packages, pgo-deps adds a
 # deb-src entry (kpgo-src.sources, the suites of the system's Debian
 # entries): pgo-compare's TCG plugin needs the plugin API header of the
 # installed QEMU, which only its source package has.
-KPGO_DEBS := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
-	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs clang libclang-rt-dev \
-	linux-source-6.12 ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+KPGO_DEBS_LOOP := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
+	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs linux-source-6.12
+KPGO_DEBS := $(KPGO_DEBS_LOOP) clang libclang-rt-dev \
+	ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+# $(call kpgo-workload-debs,w): the loop's packages and workload w's
+kpgo-workload-debs = $(if $(filter $(1),$(kpgo-recipes)),,$(call kpgo-unknown,$(1))) \
+	$(KPGO_DEBS_LOOP) $(filter-out $(KPGO_DEBS_LOOP),$($(call kpgo-upper,$(1))_DEBS))
+
+# $(call kpgo-installed-debs,PACKAGES): those of PACKAGES that are installed
 kpgo-installed-debs = $(shell dpkg-query -W -f='$${db:Status-Abbrev}$${Package}\n' \
-	$(KPGO_DEBS) 2>/dev/null | sed -n 's/^ii *//p')
-kpgo-missing-debs = $(filter-out $(kpgo-installed-debs),$(KPGO_DEBS))
+	$(1) 2>/dev/null | sed -n 's/^ii *//p')
+kpgo-missing-debs = $(filter-out $(call kpgo-installed-debs,$(1)),$(1))
 
-kpgo-src-list := /etc/apt/sources.list.d/kpgo-src.sources
-kpgo-has-deb-src = grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*
-
-pgo-deps: pgo-deps-src
-	@missing="$(strip $(kpgo-missing-debs))"; \
-	if [ -z "$$missing" ]; then $(call kpgo-say,DEPS,all $(words $(KPGO_DEBS)) Debian packages installed); \
+# $(call kpgo-deps-install,PACKAGES,for what): install the missing ones
+# (as root), saying how many of how many; PGO_DEPS_DRY_RUN=y only says
+# which it would install
+kpgo-deps-install = missing="$(strip $(call kpgo-missing-debs,$(1)))"; \
+	if [ -z "$$missing" ]; then $(call kpgo-say,DEPS,$(2): all $(words $(1)) Debian packages it needs are installed); \
+	elif [ "$(PGO_DEPS_DRY_RUN)" = y ]; then \
+	  $(call kpgo-say,DEPS,$(2): would install $$(echo $$missing | wc -w) of the $(words $(1)) Debian packages it needs: $$missing); \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  $(call kpgo-say,DEPS,installing $$missing); \
+	  $(call kpgo-say,DEPS,$(2): installing $$(echo $$missing | wc -w) of the $(words $(1)) Debian packages it needs: $$missing); \
 	  { [ -n "$$(find /var/lib/apt/lists -name '*Packages*' 2>/dev/null | head -1)" ] || \
 	    apt-get update -qq; } && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	else echo "kpgo: missing Debian packages: $$missing; install them as root: apt-get install $$missing" >&2; exit 1; fi
+	else echo "kpgo: $(2): missing Debian packages: $$missing; install them as root: apt-get install $$missing" >&2; exit 1; fi
+
+pgo-deps: $(if $(filter y,$(PGO_DEPS_DRY_RUN)),,pgo-deps-src)
+	@$(call kpgo-deps-install,$(KPGO_DEBS),pgo-deps (everything: workflow$(comma) tests$(comma) every workload))
+
+# only what make quickstart runs: the gcc loop of QS_WORKLOAD
+quickstart-deps:
+	@$(call kpgo-deps-install,$(call kpgo-workload-debs,$(QS_WORKLOAD)),quickstart ($(QS_WORKLOAD)))
+
+# the packages, one a line: make -s pgo-deps-list, make -s quickstart-deps-list
+pgo-deps-list:
+	@printf '%s\n' $(KPGO_DEBS)
+quickstart-deps-list:
+	@printf '%s\n' $(call kpgo-workload-debs,$(QS_WORKLOAD))
+
+kpgo-src-list := /etc/apt/sources.list.d/kpgo-src.sources
+kpgo-has-deb-src = grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*
 
 # A deb-src twin of the system's deb822 Debian entries (or one-line entries)
 pgo-deps-src:
@@ -76,7 +105,7 @@ qs-fragments = $(QS_KSRC)/kernel/configs/kvm_guest.config \
 qs-make = $(MAKE) $(kpgo-jobs) --no-print-directory -f $(KPGO_DIR)/Makefile KSRC=$(QS_KSRC) O=$(QS_O)
 
 # unpacked beside, then renamed: a killed or failed tar leaves no tree
-$(QS_KSRC)/Makefile: | pgo-deps
+$(QS_KSRC)/Makefile: | quickstart-deps
 	@$(call kpgo-say,UNPACK,$(QS_TARBALL) into $(QS_WORK))
 	@rm -rf $(QS_KSRC) $(QS_KSRC).unpack && mkdir -p $(QS_KSRC).unpack && \
 	tar -xf $(QS_TARBALL) -C $(QS_KSRC).unpack && \
@@ -102,7 +131,7 @@ $(QS_O)/.kpgo-qs-config-ok: $(QS_O)/.config
 
 quickstart-config: $(QS_O)/.kpgo-qs-config-ok
 
-quickstart: quickstart-config kpgo-tools
+quickstart: quickstart-deps quickstart-config kpgo-tools
 	+@$(qs-make) pgo-use-$(QS_WORKLOAD)
 	@$(qs-make) quickstart-summary
 
@@ -171,5 +200,5 @@ check-long: pgo-deps
 clean:
 	rm -rf $(KPGO_BUILD)
 
-.PHONY: help pgo-deps pgo-deps-src quickstart quickstart-config quickstart-summary check check-fast check-e2e \
+.PHONY: help pgo-deps pgo-deps-src pgo-deps-list quickstart-deps quickstart-deps-list quickstart quickstart-config quickstart-summary check check-fast check-e2e \
 	check-workloads check-long clean install uninstall

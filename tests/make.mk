@@ -9,7 +9,7 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
-	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun
+	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun make-quickstart-deps
 
 kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
 
@@ -164,3 +164,18 @@ test-make-instr-config-rerun: $(KSRC_TEST)/Kbuild $(PK_CONFIG)
 	echo 'CONFIG_GCOV_PROFILE_ALL=y' >> $(T)/pgo-gcov.config
 	$(mk-ic-make) && test $(mk-ic) -nt $(T)/c1 && cp -p $(mk-ic) $(T)/c2
 	sleep 1.1; touch $(T)/.config; $(mk-ic-make) && test $(mk-ic) -nt $(T)/c2
+
+# make quickstart installs what the gcc loop of QS_WORKLOAD needs, no more;
+# make pgo-deps everything (the tests' packages, every workload's)
+test-make-quickstart-deps:
+	$(kmake) -s quickstart-deps-list > $(T)/qs && $(kmake) -s pgo-deps-list > $(T)/all
+	for p in gcc flex bison libelf-dev qemu-system-x86 busybox-static libarchive-dev \
+		linux-source-6.12 redis-server redis-tools; do grep -qx $$p $(T)/qs || exit 1; done
+	for p in chromium clang-19 mariadb-server postgresql nginx-light; do \
+		! grep -qx $$p $(T)/qs && grep -qx $$p $(T)/all || exit 1; done
+	test $$(wc -l < $(T)/qs) -lt $$(wc -l < $(T)/all)
+	$(kmake) -s QS_WORKLOAD=nginx quickstart-deps-list | grep -qx nginx-light
+	$(kmake) -s QS_WORKLOAD=nginx quickstart-deps-list | grep -qx redis-server && exit 1 || :
+	$(call expect-fail,$(kmake) QS_WORKLOAD=nosuch quickstart-deps-list,unknown workload .nosuch.)
+	$(kmake) PGO_DEPS_DRY_RUN=y quickstart-deps | grep -Eq 'DEPS +quickstart \(redis\): (all $(shell \
+		$(kmake) -s quickstart-deps-list | wc -l) Debian packages it needs are installed|would install [0-9]+ of the)'
