@@ -39,6 +39,6 @@ test-guile-parity: $(MAKE_GUILE) $(KSRC_TEST)/Kbuild
 # the make-logic tests again, run by the Guile make
 test-guile-make-tests: $(MAKE_GUILE)
 	$(MAKE_GUILE) --no-print-directory -f $(KPGO_DIR)/tests/check.mk TEST_OUT=$(T)/out \
-		TESTS="$(filter make-% settings-%,$(KPGO_TESTS_FAST)) packager-refused" check > $(T)/log 2>&1; \
+		TESTS="$(filter make-% settings-% recipe-%,$(KPGO_TESTS_FAST)) packager-refused" check > $(T)/log 2>&1; \
 		rc=$$?; cat $(T)/log; test $$rc -eq 0
 	grep -Eq '^[1-9][0-9]* passed, 0 failed$$' $(T)/log
