@@ -4,7 +4,12 @@
 #
 # Output follows Kbuild: each command has a short form quiet_cmd_<name>
 # ("TAG     target", an 8-column tag) and a full form cmd_<name>.  V=1 prints
-# the full command, make -s prints neither.
+# the full command, make -s prints neither.  A quiet_cmd_ says what is
+# done; the figures a phase prints after the work come from a command of
+# their own, <name>_figures, whose quiet_cmd_ is empty (its lines are the
+# figures); rule_<name> lists the commands, one recipe line each (rule_use
+# in mk/use.mk).  A check that prints nothing on success has an empty
+# quiet_cmd_ too.
 #
 # Escaping: inside $(eval) templates (mk/recipe.mk) a '$$' is what must
 # survive the eval and be expanded when a recipe runs; a single '$' is
@@ -44,6 +49,13 @@ kpgo-cmd = @set -e; $(kpgo-echo-cmd) $(cmd_$(1))
 # $(call kpgo-say,TAG,TEXT): one progress line, unless make -s.  TEXT is
 # put inside double quotes, so $$(command) and $$var in it are expanded.
 kpgo-say = $(if $(filter silent_,$(kpgo-quiet)),:,printf '  %-8s%s\n' '$(1)' "$(2)")
+
+# $(call kpgo-say-lines,COMMAND[,INDENT]): COMMAND's output under a progress
+# line, each line indented by INDENT (default: to the line's text), unless
+# make -s
+kpgo-say-lines = $(if $(filter silent_,$(kpgo-quiet)),:,{ $(1); } | sed 's/^/$(or $(2),$(kpgo-say-indent))/')
+# (a variable: $(or) would strip the spaces written in its argument)
+kpgo-say-indent := $(subst x, ,xxxxxxxxxx)
 
 # $(call kpgo-filechk,FILE,TEXT): write TEXT to FILE only when it differs
 # (Kbuild's filechk): a changed setting makes FILE newer, an unchanged one
