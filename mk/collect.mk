@@ -91,7 +91,16 @@ kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
 	  --prefix '$(call kpgo-src-prefix,$(kpgo-instr),$(kpgo-build-srctree))' \
 	  -o $$p.new/profile.proftext > $$p.new/profile.info
 
-quiet_cmd_collect =
+# pgo-collect's two commands, Kbuild's way: the collection (kpgo-vm's own
+# PGO-RUN lines say how the guest went), then the profile's figures.
+# $(call rule_collect,name,NAME)
+define rule_collect
+$(call kpgo-cmd,collect,$(1),$(2))
+$(call kpgo-cmd,collect_figures,$(1))
+endef
+
+quiet_cmd_collect = PGO-COL $(2): on the instrumented kernel $(kpgo-instr-image), profile into \
+	$(call kpgo-prof,$(2))
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
 	rm -rf $$p.new && mkdir -p $$p.new/share && \
 	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
@@ -104,16 +113,30 @@ quiet_cmd_collect =
 	find $$p.new -type f -exec sync -- {} + && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && touch $(call kpgo-profile-stamp,$(2)) && \
-	$(call kpgo-time,collect,$(2)) && \
+	$(call kpgo-time,collect,$(2))
+
+# (empty: a figures command prints only its figures)
+quiet_cmd_collect_figures =
+      cmd_collect_figures = p=$(call kpgo-prof,$(2)); \
 	$(call kpgo-say,PGO-PRF,$(2): $$(sed -n '1s/^[^:]*: //p' $$p/profile.info)) && \
 	$(call kpgo-say,PGO-PRF,$(2): client: $$(cat $$p/result.txt); $$(cat $(kpgo-times)/collect-$(2)) s in all)
 
-quiet_cmd_bench =
+# $(call rule_bench,name,NAME): the run on PGO_KERNEL, then its figure
+define rule_bench
+$(call kpgo-cmd,bench,$(1),$(2))
+$(call kpgo-cmd,bench_figures,$(1))
+endef
+
+quiet_cmd_bench = PGO-BEN $(2): on the $(PGO_KERNEL) kernel $(kpgo-kernel-$(PGO_KERNEL))
       cmd_bench = k=$(kpgo-kernel-$(PGO_KERNEL)); w=$(call kpgo-work,$(2)); \
 	if [ ! -f "$$k" ]; then echo "kpgo: no $(PGO_KERNEL) kernel ($$k): build it first with $(kpgo-kernel-how-$(PGO_KERNEL))" >&2; exit 1; fi; \
 	$(call kpgo-vm,$(2),$(3),bench,$$k,$$w/bench-$(PGO_KERNEL).out) && \
-	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt) && \
-	$(call kpgo-say,PGO-BEN,$(2) on the $(PGO_KERNEL) kernel: $$(cat $$w/bench-$(PGO_KERNEL).txt))
+	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt)
+
+# (empty: a figures command prints only its figures)
+quiet_cmd_bench_figures =
+      cmd_bench_figures = $(call kpgo-say,PGO-BEN,$(2) on the $(PGO_KERNEL) kernel: $$(cat \
+	$(call kpgo-work,$(2))/bench-$(PGO_KERNEL).txt))
 
 # The recorded command of a collection, Kbuild's .cmd: everything a
 # profile is made from that is not a file (the whole kpgo-vm command line:
@@ -168,7 +191,7 @@ $(kpgo-collect-cmd): FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-collect-record,$(1),$(2)))
 
 $(if $(kpgo-profiles-given),,$(call kpgo-prof,$(1))/profile.info: $(call kpgo-collect-inputs,$(1),$(2))
-	$$(call kpgo-cmd,collect,$(1),$(2)))
+	$$(call rule_collect,$(1),$(2)))
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
 pgo-recollect-$(1): kpgo-forget-$(1)
@@ -218,7 +241,7 @@ define kpgo-bench-tmpl
 pgo-bench-$(1): $(call kpgo-run-inputs,$(1),$(2))
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
 		say optimized, baseline or instrumented))
-	$$(call kpgo-cmd,bench,$(1),$(2))
+	$$(call rule_bench,$(1),$(2))
 .PHONY: pgo-bench-$(1)
 endef
 
