@@ -94,33 +94,36 @@ kpgo-use-evidence = \
 kpgo-use-threshold = $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold $(PGO_REBUILD_THRESHOLD))
 kpgo-use-merge-gcov = \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
-	  --deps $(kpgo-profile-deps) $(kpgo-use-threshold) $(3) > $$w/merge.txt && \
-	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-gcda: //' $$w/merge.txt))
+	  --deps $(kpgo-profile-deps) $(kpgo-use-threshold) $(3) > $$w/merge.txt
 # clang: merged text profile -> use.profdata (through a temporary name)
 kpgo-use-merge-llvm = \
 	$(KPGO_BIN)/kpgo-llvmprof merge -o $$w/use.proftext --prefix '$(call kpgo-src-prefix,$(kpgo-objtree))' \
 	  --objtree $(kpgo-objtree) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
 	  $(kpgo-use-threshold) $(if $(filter y,$(PGO_PARTIAL_TRAINING)),--drop-zero) $(3) > $$w/merge.txt && \
-	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-llvmprof: //' $$w/merge.txt)) && \
 	$(kpgo-llvm-profdata) merge -o $(kpgo-use-profdata).tmp $$w/use.proftext && \
 	$(kpgo-llvm-profdata) show $(kpgo-use-profdata).tmp > $$w/profdata.txt && \
-	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata) && \
+	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata)
+# the figures: the merge tool's line (objects updated, kept, ...), and with
+# clang llvm-profdata show's of use.profdata
+kpgo-use-merge-figures = \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-$(if $(LLVM),llvmprof,gcda): //' $$w/merge.txt))$(if $(LLVM), && \
 	$(call kpgo-say,PGO-MRG,$(2): $(kpgo-use-profdata): $$(sed -n 's/^Total functions: //p' $$w/profdata.txt) \
 	  functions$(comma) maximum function count $$(sed -n 's/^Maximum function count: //p' $$w/profdata.txt) \
-	  (llvm-profdata show))
+	  (llvm-profdata show)))
 
-# pgo-use, Kbuild's way: rule_use is four commands, each a recipe line;
+# pgo-use, Kbuild's way: rule_use is five commands, each a recipe line;
 # a quiet_cmd_ says what is done, the figures come from commands of their
 # own.  $(call rule_use,name,profile-dir[:weight]... [merge-options])
 define rule_use
 $(call kpgo-cmd,use_check,$(1),$(2))
 $(call kpgo-cmd,use_merge,$(1),$(2))
+$(call kpgo-cmd,use_merge_figures,$(1))
 +$(call kpgo-cmd,use_build,$(1))
 $(call kpgo-cmd,use_figures,$(1))
 $(call kpgo-cmd,use_on,$(1))
 endef
 
-# every profile it merges has data
+# every profile it merges has data (empty: a check, silent when it passes)
 quiet_cmd_use_check =
       cmd_use_check = for d in $(foreach d,$(filter-out -%,$(3)),$(firstword $(subst :, ,$(d)))); do \
 	if [ -z "$$(find $$d $(if $(LLVM),-size +0,-name '*.gcda') 2>/dev/null | head -n 1)" ]; then \
@@ -128,10 +131,14 @@ quiet_cmd_use_check =
 	  imported,$(2)),; collect it again with make pgo-collect-$$(basename $$(dirname $$d)))" >&2; \
 	  exit 1; fi; done
 
-# merge, install the changed files (their figures: the PGO-MRG lines)
-quiet_cmd_use_merge =
+# merge, install the changed files; then their figures, the PGO-MRG lines
+quiet_cmd_use_merge = PGO-MRG $(2): merging $(words $(filter-out -%,$(3))) profile$(if $(word 2,$(filter-out \
+	-%,$(3))),s), installing what changed in $(kpgo-objtree)
       cmd_use_merge = w=$(call kpgo-work,$(2)); mkdir -p $$w && \
 	$(if $(LLVM),$(kpgo-use-merge-llvm),$(kpgo-use-merge-gcov))
+# (empty: a figures command prints only its figures)
+quiet_cmd_use_merge_figures =
+      cmd_use_merge_figures = w=$(call kpgo-work,$(2)); $(kpgo-use-merge-figures)
 
 # Kbuild with the profile flags: it recompiles what changed
 quiet_cmd_use_build = PGO-USE $(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
@@ -145,7 +152,8 @@ quiet_cmd_use_build = PGO-USE $(2): building $(PGO_USE_TARGETS) in $(kpgo-objtre
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
 	$(call kpgo-time,use,$(2))
 
-# the evidence: what the compiler took, the hot/cold layout
+# the evidence: what the compiler took, the hot/cold layout (empty: a
+# figures command prints only its figures)
 quiet_cmd_use_figures =
       cmd_use_figures = w=$(call kpgo-work,$(2)); { $(call kpgo-use-evidence,$$w); } && \
 	$(call kpgo-say,PGO-USE,$(2): $$(cat $$w/use.evidence); $$(cat $(kpgo-times)/use-$(2)) s) && \
