@@ -87,10 +87,18 @@ kpgo-check-host = $(foreach b,$(KPGO_BUSYBOX) $(KPGO_LIBGCC_S),$(if $(wildcard $
 	apt-get install $(call kpgo-deb-of,$(b)) (or make -C $(KPGO_DIR) pgo-deps)))) \
 	$(call kpgo-recipe-bins,$(1),$(2),$(kpgo-recipe-file-$(1)))
 
-# X.cpio.gz from X.manifest, its inputs listed in X.deps (image, compare)
-quiet_cmd_mkimage =
+# X.cpio.gz from X.manifest, its inputs listed in X.deps (image, compare);
+# then its size.  $(call rule_mkimage,name)
+define rule_mkimage
+$(call kpgo-cmd,mkimage,$(1))
+$(call kpgo-cmd,mkimage_figures,$(1))
+endef
+quiet_cmd_mkimage = PGO-IMG $(2): $(@F) from $(notdir $(@:.cpio.gz=.manifest))
       cmd_mkimage = $(KPGO_BIN)/kpgo-mkimage --quiet --deps $(@:.cpio.gz=.deps) \
-	-o $@ $(@:.cpio.gz=.manifest) && $(call kpgo-say,PGO-IMG,$(2): \
+	-o $@ $(@:.cpio.gz=.manifest)
+# (empty: a figures command prints only its figures)
+quiet_cmd_mkimage_figures =
+      cmd_mkimage_figures = $(call kpgo-say,PGO-IMG,$(2): \
 	$@$(comma) $$(stat -c %s $@) bytes from $$(grep -c '^[a-z]' $(@:.cpio.gz=.manifest)) manifest lines)
 
 # $(call kpgo-image-inputs,name,NAME,conf): what an image of workload $(1)
@@ -125,7 +133,14 @@ kpgo-prep-kind = $(strip $(if $(kpgo-collecting),instrumented,\
 	$(if $(filter pgo-compare-%,$(MAKECMDGOALS)),baseline))))
 kpgo-prep-kernel = $(if $(kpgo-prep-kind),$(kpgo-kernel-$(kpgo-prep-kind)))
 
-quiet_cmd_disk =
+# the disk: an empty ext4, prepared by a boot when the recipe says so;
+# then its figures.  $(call rule_disk,name,NAME)
+define rule_disk
+$(call kpgo-cmd,disk,$(1),$(2))
+$(call kpgo-cmd,disk_figures,$(1),$(2))
+endef
+quiet_cmd_disk = PGO-DSK $(2): $(@F), ext4 of $($(3)_DISK) MB$(if $(call kpgo-prepares,$(3)),$(comma) \
+	prepared on the $(call kpgo-prep-kind,$(2)) kernel)
       cmd_disk = t0=$$(date +%s); rm -f $@.tmp && \
 	$(kpgo-mke2fs) $@.tmp $($(3)_DISK)M >/dev/null && \
 	$(if $(call kpgo-prepares,$(3)),\
@@ -136,9 +151,12 @@ quiet_cmd_disk =
 	    $(call kpgo-prep-kind,$(2)) kernel $$k$(comma) which does not exist: \
 	    $(kpgo-kernel-how-$(call kpgo-prep-kind,$(2)))" >&2; exit 1; fi; \
 	  $(call kpgo-vm,$(2),$(3),prepare,$$k,$(@D)/prepare.out) &&) \
-	mv -f $@.tmp $@ && $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
+	mv -f $@.tmp $@ && $(call kpgo-time,disk,$(2))
+# (empty: a figures command prints only its figures)
+quiet_cmd_disk_figures =
+      cmd_disk_figures = $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
 	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(call kpgo-prepares,$(3)),$(comma) \
-	prepared in $$(($$(date +%s) - t0)) s))
+	prepared in $$(cat $(kpgo-times)/disk-$(2)) s))
 
 define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE
@@ -156,7 +174,7 @@ $(call kpgo-work,$(1))/group: FORCE
 $(call kpgo-work,$(1))/image.cpio.gz: $(call kpgo-work,$(1))/image.manifest \
 		$(call kpgo-image-inputs,$(1),$(2),guest.conf)
 	$$(call kpgo-check-host,$(1),$(2))
-	$$(call kpgo-cmd,mkimage,$(1))
+	$$(call rule_mkimage,$(1))
 
 -include $(call kpgo-work,$(1))/image.deps
 
@@ -174,7 +192,7 @@ $(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
 		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 		| $(if $(call kpgo-prepares,$(2)),$(filter $(kpgo-instr-image),$(call \
 		kpgo-prep-kernel,$(1))))
-	$$(call kpgo-cmd,disk,$(1),$(2))
+	$$(call rule_disk,$(1),$(2))
 endef
 
 endif
