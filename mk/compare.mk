@@ -104,21 +104,38 @@ kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:
 	--append norandmaps,$(if $(value $(2)_LOAD),,--append kpgo.noload))
 kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
 
-quiet_cmd_cmp_run =
-      cmd_cmp_run = $(call kpgo-say,PGO-CMP,$(2): run $(4) of $(PGO_COMPARE_RUNS)$(comma) kernel $(5) ($(call kpgo-cmp-kernel,$(5)))) && \
-	$(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,figure) && \
-	$(call kpgo-result,$(2),$(3),$@.out,$@.res) && cat $@.res $@.rep > $@.tmp && mv -f $@.tmp $@ && \
-	$(call kpgo-say,PGO-CMP,$(2) on $(5): $$(cat $@.res))
+# a figure run and a measure run: the run, then its figures
+# $(call rule_cmp_run,name,NAME,i,kernel), the same for rule_cmp_measure
+define rule_cmp_run
+$(call kpgo-cmd,cmp_run,$(1),$(2),$(3),$(4))
+$(call kpgo-cmd,cmp_run_figures,$(1),$(2),$(3),$(4))
+endef
+define rule_cmp_measure
+$(call kpgo-cmd,cmp_measure,$(1),$(2),$(3),$(4))
+$(call kpgo-cmd,cmp_measure_figures,$(1),$(2),$(3),$(4))
+endef
 
-quiet_cmd_cmp_measure =
-      cmd_cmp_measure = $(call kpgo-say,PGO-CMP,$(2): measure run $(4) of $(PGO_COMPARE_MEASURE)$(comma) kernel $(5) (tcg -icount$(comma) plugin)) && \
-	rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
+quiet_cmd_cmp_run = PGO-CMP $(2): run $(4) of $(PGO_COMPARE_RUNS), kernel $(5) ($(call kpgo-cmp-kernel,$(5)))
+      cmd_cmp_run = $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,figure) && \
+	$(call kpgo-result,$(2),$(3),$@.out,$@.res) && cat $@.res $@.rep > $@.tmp && mv -f $@.tmp $@
+
+# (empty: a figures command prints only its figures)
+quiet_cmd_cmp_run_figures =
+      cmd_cmp_run_figures = $(call kpgo-say,PGO-CMP,$(2) on $(5): $$(cat $@.res))
+
+quiet_cmd_cmp_measure = PGO-CMP $(2): measure run $(4) of $(PGO_COMPARE_MEASURE), kernel $(5) (tcg -icount, plugin)
+      cmd_cmp_measure = rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
 	{ ops=$$( ( $($(3)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
 	  echo "kpgo: workload $(2): measure run: no operation count (filter $(3)_OPS) in $@.out, or no plugin \
 	  figures ($@.fe; the plugin reports on QEMU's stderr, in the console log)" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; }; } && \
-	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@ && \
-	$(call kpgo-say,PGO-CMP,$(2) on $(5): $$ops; kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
+	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@
+
+# (empty: a figures command prints only its figures; "ops op" as the
+# filter printed them, read back from the run's file)
+quiet_cmd_cmp_measure_figures =
+      cmd_cmp_measure_figures = $(call kpgo-say,PGO-CMP,$(2) on $(5): $$(sed -n 's/^ops=//p' $@)$$(sed -n \
+	's/^op=\(..*\)/ \1/p' $@); kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
 	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@))
 
 kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
@@ -166,9 +183,9 @@ $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
 $(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%,$(foreach \
 	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN))
 $(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
-	$$(call kpgo-cmd,cmp_run,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+	$$(call rule_cmp_run,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
-	$$(call kpgo-cmd,cmp_measure,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+	$$(call rule_cmp_measure,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 )
 $(call kpgo-cmp-chain,$$(kpgo-cmp-last) $(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
 kpgo-cmp-last := $(call kpgo-cmp-dir,$(1),$(3),$(4))/$(lastword $(kpgo-cmp-seq)).txt
@@ -196,7 +213,7 @@ $(call kpgo-work,$(1))/compare.manifest: FORCE
 $(call kpgo-work,$(1))/compare.cpio.gz: $(call kpgo-work,$(1))/compare.manifest \
 		$(call kpgo-image-inputs,$(1),$(2),compare.conf)
 	$$(call kpgo-check-host,$(1),$(2))
-	$$(call kpgo-cmd,mkimage,$(1))
+	$$(call rule_mkimage,$(1))
 
 -include $(call kpgo-work,$(1))/compare.deps
 endef
