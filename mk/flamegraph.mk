@@ -42,13 +42,17 @@ kpgo-flame-vm-opts = --initrd $(call kpgo-work,$(2))/compare.cpio.gz --report $$
 	  $(filter y,$(PGO_FLAME_USER)),$(comma)user=1) \
 	--append norandmaps --append nokaslr
 
-# $(call kpgo-cmd,flame,name,NAME,kernel-kind)
-quiet_cmd_flame =
+# $(call rule_flame,name,NAME,kernel-kind): the sampled run, then its figures
+define rule_flame
+$(call kpgo-cmd,flame,$(1),$(2),$(3))
+$(call kpgo-cmd,flame_figures,$(1),$(2),$(3))
+endef
+
+quiet_cmd_flame = PGO-FLM $(2): sampling the $(4) kernel every $(PGO_FLAME_PERIOD) kernel \
+	instructions (tcg -icount, plugin); load in the guest at scale $(PGO_COMPARE_SCALE)
       cmd_flame = d=$(call kpgo-flame-dir,$(2),$(4)); k=$(kpgo-kernel-$(4)); v=$(kpgo-vmlinux-$(4)); \
 	if [ ! -f "$$k" ] || [ ! -f "$$v" ]; then echo "kpgo: no $(4) kernel ($$k and $$v): build it \
 	  first with $(kpgo-kernel-how-$(4))" >&2; exit 1; fi; mkdir -p $$d && rm -f $$d/stacks.txt && \
-	$(call kpgo-say,PGO-FLM,$(2): sampling the $(4) kernel every $(PGO_FLAME_PERIOD) kernel \
-	  instructions (tcg -icount$(comma) plugin); load in the guest at scale $(PGO_COMPARE_SCALE)) && \
 	t0=$$(date +%s) && \
 	$(call kpgo-vm,$(2),$(3),bench,$$k,$$d/run.out,$(kpgo-flame-vm-opts),--guest-load) && \
 	if [ ! -f $$d/stacks.txt ]; then echo "kpgo: $(2): the plugin wrote no stacks ($$d/stacks.txt; \
@@ -57,18 +61,24 @@ quiet_cmd_flame =
 	  --html $$d/flamegraph.html --perf $$d/perf.data --kallsyms $$d/kallsyms \
 	  --title "$(2) on the $(4) kernel: kernel stacks, one sample every $(PGO_FLAME_PERIOD) kernel instructions" \
 	  > $$d/top.txt.tmp && mv -f $$d/top.txt.tmp $$d/top.txt && \
-	$(call kpgo-say,PGO-FLM,$(2): $$(head -n 1 $$d/top.txt); $$(( $$(date +%s) - t0 )) s) && \
-	sed -n '/^top stacks:/,$$p' $$d/top.txt | head -n 4 | sed 's/^/          /' && \
+	$(call kpgo-time,flame,$(2)-$(4))
+
+# (empty: a figures command prints only its figures)
+quiet_cmd_flame_figures =
+      cmd_flame_figures = d=$(call kpgo-flame-dir,$(2),$(4)); \
+	$(call kpgo-say,PGO-FLM,$(2): $$(head -n 1 $$d/top.txt); $$(cat $(kpgo-times)/flame-$(2)-$(4)) s) && \
+	$(call kpgo-say-lines,sed -n '/^top stacks:/$(comma)$$p' $$d/top.txt | head -n 4) && \
 	$(call kpgo-say,PGO-FLM,$(2): $$d/flamegraph.html$(comma) $$d/$(2).folded$(comma) \
 	  perf script -i $$d/perf.data --kallsyms $$d/kallsyms)
 
-quiet_cmd_flame_diff =
+# the line says where the result is: it has no figures
+quiet_cmd_flame_diff = PGO-FLM $(2): $(call kpgo-flame-dir,$(2),optimized)/diff.html (baseline \
+	$(call kpgo-flame-dir,$(2),baseline)/flamegraph.html, optimized \
+	$(call kpgo-flame-dir,$(2),optimized)/flamegraph.html)
       cmd_flame_diff = b=$(call kpgo-flame-dir,$(2),baseline); o=$(call kpgo-flame-dir,$(2),optimized); \
 	$(KPGO_BIN)/kpgo-flame --base $$b/$(2).folded --folded $$o/$(2).folded --html $$o/diff.html \
 	  --title "$(2): optimized kernel against baseline (red: a larger share of the samples, blue: smaller)" \
-	  > /dev/null && \
-	$(call kpgo-say,PGO-FLM,$(2): $$o/diff.html (baseline $$b/flamegraph.html$(comma) optimized \
-	  $$o/flamegraph.html))
+	  > /dev/null
 
 kpgo-flame-deps = $(call kpgo-work,$(1))/compare.cpio.gz $(KPGO_BIN)/kpgo-flame $(KPGO_PLUGIN) \
 	$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
@@ -79,11 +89,11 @@ $(if $(filter pgo-flamegraph-$(1) pgo-flamegraph-diff-$(1),$(MAKECMDGOALS)),$(ca
 pgo-flamegraph-$(1): $(kpgo-flame-deps)
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
 		say optimized, baseline or instrumented))
-	$$(call kpgo-cmd,flame,$(1),$(2),$$(PGO_KERNEL))
+	$$(call rule_flame,$(1),$(2),$$(PGO_KERNEL))
 
 pgo-flamegraph-diff-$(1): $(kpgo-flame-deps)
-	$$(call kpgo-cmd,flame,$(1),$(2),baseline)
-	$$(call kpgo-cmd,flame,$(1),$(2),optimized)
+	$$(call rule_flame,$(1),$(2),baseline)
+	$$(call rule_flame,$(1),$(2),optimized)
 	$$(call kpgo-cmd,flame_diff,$(1))
 .PHONY: pgo-flamegraph-$(1) pgo-flamegraph-diff-$(1)
 endef
