@@ -77,10 +77,16 @@ endef
 kpgo-tar = tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner \
 	--mtime=@0 --mode=u=rwX,go=rX
 
+# $(call rule_export,name): the archive, then its figures and MANIFEST
+define rule_export
+$(call kpgo-cmd,export,$(1))
+$(call kpgo-cmd,export_figures,$(1))
+endef
+
 # tar writes a .tar, gzip -9n compresses that file, mv installs the result:
 # no pipeline (whose first stage's failure sh would not see); on any
 # failure the temporaries go and the previous archive stays as it was
-quiet_cmd_export =
+quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
@@ -92,14 +98,17 @@ quiet_cmd_export =
 	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz"; } || { rc=$$?; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp"; \
 	echo "kpgo: exporting $(2) failed (exit $$rc); $$s.tar.gz is unchanged" >&2; exit $$rc; } && \
-	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" && \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat"
+# (empty: a figures command prints only its figures)
+quiet_cmd_export_figures =
+      cmd_export_figures = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
 	$(call kpgo-say,PGO-EXP,$(2): $$s.tar.gz: $$(stat -c %s "$$s.tar.gz") bytes$(comma) \
-	  sha256 $$(sha256sum < "$$s.tar.gz" | cut -c1-16)...) && sed 's/^/    /' "$$s.manifest"
+	  sha256 $$(sha256sum < "$$s.tar.gz" | cut -c1-16)...) && $(call kpgo-say-lines,cat "$$s.manifest",    )
 
 define kpgo-export-tmpl
 pgo-export-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
 	$$(shell mkdir -p '$(call kpgo-escsq,$(PGO_EXPORT_DIR))')$$(file >$(PGO_EXPORT_DIR)/$(1).manifest,$$(call kpgo-manifest-head,$(1)))
-	$$(call kpgo-cmd,export,$(1))
+	$$(call rule_export,$(1))
 .PHONY: pgo-export-$(1)
 endef
 
@@ -150,8 +159,10 @@ kpgo-pp-check = if [ -e $(1)/MANIFEST ] || [ -L $(1)/MANIFEST ]; then \
 	  $(if $(filter 1,$(PGO_ALLOW_STALE)),--allow-stale) \
 	  $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-pp-tree)
 
-# an archive: unpack, check, then make it the import
-quiet_cmd_import =
+# an archive: unpack, check, then make it the import (kpgo-profile
+# unpack's own line, tagged PGO-IMP, says what the archive held: it is
+# printed before the check, which may refuse it)
+quiet_cmd_import = PGO-IMP $(kpgo-pp-import): unpacking the archive, checking it against this tree
       cmd_import = i='$(call kpgo-escsq,$(kpgo-pp-import))'; \
 	rm -rf "$$i.new" "$$i.new.stat" && mkdir -p "$$i.new" && { \
 	m=$$($(KPGO_BIN)/kpgo-profile unpack $(kpgo-pp-q) "$$i.new") && \
@@ -160,7 +171,7 @@ quiet_cmd_import =
 	rm -rf "$$i.new" "$$i.new.stat"; exit $$rc; } && \
 	rm -rf "$$i" "$$i.new.stat" && mv "$$i.new" "$$i"
 # a directory: check it where it is
-quiet_cmd_import_dir =
+quiet_cmd_import_dir = PGO-IMP $(kpgo-pp): checking it against this tree
       cmd_import_dir = o='$(call kpgo-escsq,$(PGO_OUT))'; mkdir -p "$$o" && \
 	$(if $(kpgo-pp-plain),,ln -sfn $(kpgo-pp-q) "$$o/import.dir" && ) \
 	$(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import") && \
