@@ -24,15 +24,19 @@ KPGO_LCOV    ?= lcov
 KPGO_GENHTML ?= genhtml
 kpgo-report-dir = $(PGO_OUT)/report/$(1)
 
-quiet_cmd_report =
+# $(call rule_report,name): lcov and genhtml, then the report's figures
+define rule_report
+$(call kpgo-cmd,report,$(1))
+$(call kpgo-cmd,report_figures,$(1))
+endef
+
+quiet_cmd_report = PGO-REP $(2): the profile's coverage report (lcov, genhtml) in $(call kpgo-report-dir,$(2))
       cmd_report = d=$(call kpgo-report-dir,$(2)); t=$$d/tree; p=$(call kpgo-prof,$(2)); \
 	rm -rf $$d.new && mkdir -p $$d.new/tree && t0=$$(date +%s) && \
 	{ ( cd $(kpgo-instr) && find . -name '*.gcno' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) && \
 	  ( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) || { \
 	  echo "kpgo: $(2): cannot copy the .gcno of $(kpgo-instr) and the .gcda of $$p/gcda into $$d.new/tree" >&2; \
 	  exit 1; }; } && \
-	$(call kpgo-say,PGO-REP,$(2): lcov over $$(find $$d.new/tree -name '*.gcda' | wc -l) .gcda \
-	  files with the .gcno of $(kpgo-instr)) && \
 	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(kpgo-build-srctree) \
 	  --test-name $(subst -,_,$(2)) --output-file $$d.new/coverage.info > $$d.new/lcov.log 2>&1 || { \
 	  echo "kpgo: $(2): lcov failed; last lines of $$d.new/lcov.log:" >&2; tail -n 15 $$d.new/lcov.log >&2; exit 1; } && \
@@ -41,9 +45,16 @@ quiet_cmd_report =
 	  echo "kpgo: $(2): genhtml failed; last lines of $$d.new/genhtml.log:" >&2; tail -n 15 $$d.new/genhtml.log >&2; exit 1; } && \
 	rm -rf $$d.new/tree && \
 	$(KPGO_BIN)/kpgo-report top $$d.new/coverage.info --srctree $(kpgo-build-srctree) > $$d.new/summary.txt && \
-	rm -rf $$d && mv $$d.new $$d && \
-	$(call kpgo-say,PGO-REP,$(2): $$(head -n 1 $$d/summary.txt); $$(( $$(date +%s) - t0 )) s) && \
-	sed -n '2,7p' $$d/summary.txt | sed 's/^/          /' && \
+	rm -rf $$d && mv $$d.new $$d && $(call kpgo-time,report,$(2))
+
+# (empty: a figures command prints only its figures; the .gcda counted are
+# those the report copied: all of the profile's)
+quiet_cmd_report_figures =
+      cmd_report_figures = d=$(call kpgo-report-dir,$(2)); \
+	$(call kpgo-say,PGO-REP,$(2): lcov over $$(find $(call kpgo-prof,$(2))/gcda -name '*.gcda' | wc -l) .gcda \
+	  files with the .gcno of $(kpgo-instr)) && \
+	$(call kpgo-say,PGO-REP,$(2): $$(head -n 1 $$d/summary.txt); $$(cat $(kpgo-times)/report-$(2)) s) && \
+	$(call kpgo-say-lines,sed -n '2$(comma)7p' $$d/summary.txt) && \
 	$(call kpgo-say,PGO-REP,$(2): $$d/html/index.html$(comma) summary $$d/summary.txt)
 
 kpgo-report-checks = $(if $(LLVM),$(error kpgo: pgo-report reads gcc's gcov profile; for a \
@@ -56,7 +67,7 @@ define kpgo-report-tmpl
 # (MAKECMDGOALS: lcov and the profile checked early, before any build)
 $(if $(filter pgo-report-$(1),$(MAKECMDGOALS)),$(call kpgo-report-checks,$(1)))
 $(call kpgo-report-dir,$(1))/coverage.info: $(call kpgo-prof,$(1))/profile.info $(KPGO_BIN)/kpgo-report
-	$$(call kpgo-cmd,report,$(1))
+	$$(call rule_report,$(1))
 pgo-report-$(1): $(call kpgo-report-dir,$(1))/coverage.info
 	@cat $(call kpgo-report-dir,$(1))/summary.txt
 .PHONY: pgo-report-$(1)
