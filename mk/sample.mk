@@ -53,23 +53,33 @@ $(if $(PGO_AUTOFDO_PROFILE),$(eval $(call kpgo-sample-need,AUTOFDO_CLANG,an Auto
 $(if $(PGO_PROPELLER_PREFIX),$(eval $(call kpgo-sample-need,PROPELLER_CLANG,a Propeller build)))
 endif
 
-quiet_cmd_use_sample =
+# $(call rule_use_sample): the Kbuild run with the sample profiles, then
+# its figures
+define rule_use_sample
++$(call kpgo-cmd,use_sample)
+$(call kpgo-cmd,use_sample_figures)
+endef
+
+quiet_cmd_use_sample = PGO-USE sample profile: building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
+	$(strip $(kpgo-sample-args)); compiler messages in $(call kpgo-work,sample)/use.log
       cmd_use_sample = w=$(call kpgo-work,sample); mkdir -p $$w && \
-	$(call kpgo-say,PGO-USE,sample profile: building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
-	  $(strip $(kpgo-sample-args)); compiler messages in $$w/use.log) && \
 	t0=$$(date +%s) && \
 	if ! $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) $(kpgo-sample-args) \
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the sample profile failed; last lines of $$w/use.log:" >&2; \
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
-	$(call kpgo-time,use,sample) && \
+	$(call kpgo-time,use,sample)
+
+# (empty: a figures command prints only its figures)
+quiet_cmd_use_sample_figures =
+      cmd_use_sample_figures = w=$(call kpgo-work,sample); \
 	$(call kpgo-say,PGO-USE,sample: $$(grep -c . $$w/use.log || true) lines of compiler messages; \
 	  $$(cat $(kpgo-times)/use-sample) s) && \
 	if [ -f $(kpgo-objtree)/vmlinux.o ]; then \
 	  $(call kpgo-say,PGO-USE,sample: vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-objtree)/vmlinux.o) ; })); fi
 
 pgo-use-sample: | kpgo-user-config-ok
-	+$(call kpgo-cmd,use_sample)
+	$(rule_use_sample)
 
 # the steps on real hardware, with this tree's paths
 kpgo-sample-vmlinux = $(kpgo-objtree)/vmlinux
