@@ -158,6 +158,7 @@ $(file >$(kpgo-lock).who,make $(kpgo-goals) (pid $(shell echo $$PPID), since $(s
 unexport KPGO_LOCK_WHO
 endif
 
+# (empty: it prints nothing unless it waits, and then says for whom)
 quiet_cmd_lock =
       cmd_lock = mkdir -p '$(call kpgo-escsq,$(PGO_OUT))' && \
 	if ! flock -n '$(call kpgo-escsq,$(kpgo-lock))' true; then \
