@@ -4,14 +4,15 @@
 #
 #   make -f tests/check.mk [TIER=fast|e2e|workloads|long|all] [TESTS="name ..."]
 #
-# Every tests/*.mk file (but this one) adds test names to KPGO_TESTS_FAST,
-# KPGO_TESTS_E2E, KPGO_TESTS_WORKLOADS or KPGO_TESTS_LONG and defines a
-# target test-<name>.  A test passes when its recipe exits 0, and is
-# skipped when it exits 0 after $(call skip,REASON).  Each runs in a fresh
-# scratch directory $(T), its output goes to $(T).log and is shown when it
-# fails.  TIER=all is fast, e2e and workloads (make check); the long tier
-# (make check-long) runs after the e2e tier's tree exists.  The last line
-# printed is "N passed, N failed" (a line "N skipped" before it).
+# Every tests/*.mk file (but this one and tests/lib.mk) adds test names to
+# KPGO_TESTS_FAST, KPGO_TESTS_E2E, KPGO_TESTS_WORKLOADS or KPGO_TESTS_LONG
+# and defines a target test-<name>.  A test passes when its recipe exits
+# 0, and is skipped when it exits 0 after $(call skip,REASON).  Each runs
+# in a fresh scratch directory $(T), its output goes to $(T).log and is
+# shown when it fails.  TIER=all is fast, e2e and workloads (make check);
+# the long tier (make check-long) runs after the e2e tier's tree exists.
+# The last line printed is "N passed, N failed" (a line "N skipped"
+# before it).
 #
 # Available in test recipes:
 #   $(T)          scratch directory of the running test (created empty)
@@ -21,6 +22,9 @@
 #                 (its output goes to $(T)/out: do not use that name)
 #                 a line matching the regex (stdout or stderr); the regex
 #                 sits in single quotes: match a quote with .
+#   tests/lib.mk  the helpers more than one test file uses (kmake, pk-tree,
+#                 gcda-train, llp-program, flame-program, e2e-o, ...): read
+#                 before the test files; a helper of one file stays there
 
 KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 include $(KPGO_DIR)/mk/kpgo-lib.mk
@@ -47,15 +51,8 @@ $(KSRC_TEST)/Kbuild:
 	tar -xf $(KSRC_TARBALL) -C $(KSRC_TEST).unpack
 	mv $(KSRC_TEST).unpack/$(notdir $(KSRC_TEST)) $(KSRC_TEST) && rmdir $(KSRC_TEST).unpack
 	test -f $@ && touch $@
-# $(call own-ksrc,DIR): a tree of hard links to KSRC_TEST in DIR, for a
-# test that attaches (writes DIR/GNUmakefile) while others use KSRC_TEST
-own-ksrc = cp -al $(KSRC_TEST) $(1)
-# an -O2 .config (tinyconfig + quickstart.config) in an object tree, made
-# once by tests/packager.mk's rule for every test that needs a configured
-# tree (named here: a prerequisite is expanded when its rule is read, and
-# test files are read in name order)
-PK_CONFIG = $(KPGO_BUILD)/packager-tree/.config
-include $(filter-out %/check.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
+include $(KPGO_DIR)/tests/lib.mk
+include $(filter-out %/check.mk %/lib.mk,$(wildcard $(KPGO_DIR)/tests/*.mk))
 
 TESTS ?= $(if $(filter fast,$(TIER)),$(KPGO_TESTS_FAST),\
 	 $(if $(filter e2e,$(TIER)),$(KPGO_TESTS_E2E),\

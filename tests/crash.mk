@@ -7,7 +7,7 @@
 # run killed with SIGKILL, or stopped by a file size limit, leaves the
 # previous profile, installed files and archives byte-identical, and the
 # next plain run finishes the job with no cleanup by hand.  The trees are
-# tests/packager.mk's (pk-tree: small real .gcda files, cheap Kbuild goals).
+# tests/lib.mk's pk-tree (small real .gcda files, cheap Kbuild goals).
 
 KPGO_TESTS_FAST += crash-lock-use crash-lock-fail crash-lock-import crash-kill-install \
 	crash-fsize-install crash-kill-export

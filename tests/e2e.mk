@@ -4,18 +4,13 @@
 # instrumented kernel, redis collected under QEMU, the optimized kernel
 # built, booted and benchmarked against the baseline, and the failures a
 # user meets (panic, hang, busy port, failing client).  The tests share one
-# tree, $(E2E_WORK), made by the first and used by the others in order.
+# tree, $(E2E_WORK) (tests/lib.mk), made by the first and used by the others
+# in order.
 
-E2E_WORK  ?= $(KPGO_BUILD)/e2e
 # redis at 0.2: 5000 requests per redis-benchmark test, about 40 s of
 # client under TCG; enough for every figure the tests check
 E2E_SCALE ?= 0.2
-e2e-ksrc  := $(E2E_WORK)/linux-source-6.12
-e2e-o     := $(E2E_WORK)/build
-e2e-out   := $(e2e-o)/.kpgo
 e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) O=$(e2e-o) PGO_SCALE=$(E2E_SCALE)
-# a number from a line of a file: $(call e2e-num,FILE,REGEX-BEFORE-THE-NUMBER)
-e2e-num    = $$(sed -n 's/.*$(2) *\([0-9][0-9]*\).*/\1/p' $(1) | head -n 1)
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \

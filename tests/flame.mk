@@ -9,22 +9,6 @@ KPGO_TESTS_FAST += flame-fold flame-bad-input report-top-diff report-make-errors
 
 FLM = $(KPGO_SAN)/kpgo-flame
 REP = $(KPGO_SAN)/kpgo-report
-KPGO_CHROMIUM ?= chromium
-# $(call flame-dom,HTML,OUT): the page after its script ran
-flame-dom = $(KPGO_CHROMIUM) --headless --no-sandbox --disable-gpu --dump-dom file://$(1) 2>/dev/null > $(2)
-
-# outer -> middle -> leaf_fn, linked where the kernel's text is (never run)
-define flame-program
-	printf '%s\n' '__attribute__((noinline)) int leaf_fn(int x) { return x * 3 + 1; }' \
-	  '__attribute__((noinline)) int middle(int x) { return leaf_fn(x) + 2; }' \
-	  '__attribute__((noinline)) int outer(int x) { return middle(x) + 5; }' \
-	  'int main(int c, char **v) { return outer(c); }' > $(T)/p.c
-	gcc -O1 -mcmodel=kernel -fno-pie -no-pie -nostdlib -static -Wl,-e,main \
-	  -Wl,-Ttext=0xffffffff81000000 -o $(T)/prog $(T)/p.c
-	nm $(T)/prog | awk '$$3 == "outer" || $$3 == "middle" || $$3 == "leaf_fn" { print $$3, $$1 }' > $(T)/addr
-endef
-# (the shell's arithmetic is signed 64-bit: the low half only)
-flame-addr = $$(printf 'ffffffff%08x' $$(( 0x$$(sed -n 's/^$(1) ffffffff//p' $(T)/addr) + $(2) )))
 
 test-flame-fold: $(FLM)
 	$(flame-program)

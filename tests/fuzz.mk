@@ -148,7 +148,7 @@ fuzz-seeds-vmctl = mkdir -p $(T)/seeds && cd $(T)/seeds && \
 	{ head -c 5000 /dev/zero | tr '\0' x; printf 'KPGO READY\nKPGO COPIED 1 2\nKPGO LOADED -3\nKPG\nKPGO \nKPGO X'; } >long && \
 	printf 'KPGO OUT a\0b\nKPGO COPIED 99999999999999999999 -1 x\nKPGO LOADED\n' >odd
 
-# llvmprof-elf: tests/llvmprof.mk's program built by clang-19 (64-byte
+# llvmprof-elf: tests/lib.mk's llp-program built by clang-19 (64-byte
 # records) and by clang-14 (48-byte records), each with only its profile
 # sections and symbols (the whole program is 80 KB of runtime: 20 times
 # slower to fuzz), and their objects
@@ -176,8 +176,8 @@ fuzz-seeds-llvmprof-text = $(call llp-program,$(T)/p,100) && mkdir -p $(T)/seeds
 	printf ':ir\nf\n1\n2\n3\n' >bad-short.proftext && \
 	printf ':fe\nf\n1\n0\n' >bad-header.proftext
 
-# flame: tests/flame.mk's program linked at the kernel's addresses is the
-# fuzzer's vmlinux (next to it, for replays); stacks as the plugin writes
+# flame: flame-program (tests/lib.mk), linked at the kernel's addresses, is
+# the fuzzer's vmlinux (next to it, for replays); stacks as the plugin writes
 # them, kernel only and with user mode, and mistakes
 fuzz-seeds-flame = $(flame-program) && cp $(T)/prog $(call fuzz-bin,flame).vmlinux.tmp && \
 	mv -f $(call fuzz-bin,flame).vmlinux.tmp $(call fuzz-bin,flame).vmlinux && \

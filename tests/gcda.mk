@@ -5,69 +5,12 @@
 # All gcov data is real: a two-file program is built with gcc -O2
 # -fprofile-arcs and run, so libgcov writes .gcda files with a summary
 # record.  The kernel writes no summary, checksum 0 and no end marker;
-# gcda-kfile makes such a copy with head/tail.
+# gcda-kfile (tests/lib.mk) makes such a copy with head/tail.
 
 KPGO_TESTS_FAST += gcda-usage gcda-merge-one gcda-merge-weights gcda-merge-normalize gcda-threshold \
 		   gcda-rerun gcda-bad-input gcda-stat-dump gcda-notes gcda-untrusted-tree
 
 GCDA = $(KPGO_SAN)/kpgo-gcda
-
-define gcda-main-c
-#include <stdio.h>
-#include <stdlib.h>
-
-int work(int n);
-int never(int n);
-
-int main(int argc, char **argv)
-{
-	int n = argc > 1 ? atoi(argv[1]) : 100;
-	int s = work(n);
-
-	if (argc > 2)
-		s += never(n);
-	printf("%d\n", s);
-	return 0;
-}
-endef
-
-define gcda-work-c
-int work(int n)
-{
-	int s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += (i % 3) ? i : -1;
-	return s;
-}
-
-int never(int n)
-{
-	return n > 5 ? n * 7 : n - 1;
-}
-endef
-
-# $(gcda-src): write the program to $(T)/src (main.c, lib/work.c)
-# ($(file) runs when the recipe is expanded, when only $(T) exists)
-gcda-src = $(file >$(T)/main.c,$(gcda-main-c))$(file >$(T)/work.c,$(gcda-work-c))\
-	mkdir -p $(T)/src/lib && mv $(T)/main.c $(T)/src/ && \
-	mv $(T)/work.c $(T)/src/lib/
-
-# $(call gcda-train,DIR,ARGS,CFLAGS[,SRCDIR]): build the program in $(T)/DIR
-# (objects main.o, lib/work.o) with gcc -O2 CFLAGS and run it with ARGS
-gcda-train = mkdir -p $(T)/$(1)/lib && (cd $(T)/$(1) && \
-	gcc -O2 $(3) -c $(or $(4),$(T)/src)/main.c -o main.o && \
-	gcc -O2 $(3) -c $(or $(4),$(T)/src)/lib/work.c -o lib/work.o && \
-	gcc $(3) main.o lib/work.o -o prog && ./prog $(2) >/dev/null)
-
-# $(call gcda-kfile,SRC,DST): copy a libgcov .gcda as the kernel writes it:
-# checksum 0, without the 16-byte summary record and the end marker
-gcda-kfile = mkdir -p $(dir $(2)) && { head -c 12 $(1) && printf '\0\0\0\0' \
-	&& tail -c +33 $(1) | head -c -4; } >$(2)
-
-# $(call gcda-ktree,SRC,DST): gcda-kfile for main.gcda and lib/work.gcda
-gcda-ktree = $(call gcda-kfile,$(T)/$(1)/main.gcda,$(T)/$(2)/main.gcda) && \
-	$(call gcda-kfile,$(T)/$(1)/lib/work.gcda,$(T)/$(2)/lib/work.gcda)
 
 # the counters of a gcov-dump -l or kpgo-gcda dump listing, one a line
 gcda-ctrs = sed -nE 's/^([^ ]*:)? +[0-9]+: ([0-9 ]+)$$/\2/p' | \

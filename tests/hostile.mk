@@ -2,12 +2,13 @@
 #
 # tests/hostile.mk - profiles from elsewhere are untrusted (mk/packager.mk,
 # tools/profile.c), fast tier.  Each test takes a good archive of
-# tests/packager.mk's kind (pk-tree, pk-make), makes hostile ones from it
-# and builds with them on another object tree: each must be refused with
-# its reason (or, for a hostile path, work), run nothing (no $(T)/pwned),
-# install nothing (no profile-installed.list, no profile-deps.mk, no
-# import) and hang nowhere (timeout 60).  Device nodes and FIFOs are
-# crafted by patching a regular member's tar header: no mknod, no root.
+# tests/packager.mk's kind (pk-tree, pk-make: tests/lib.mk), makes hostile
+# ones from it and builds with them on another object tree: each must be
+# refused with its reason (or, for a hostile path, work), run nothing (no
+# $(T)/pwned), install nothing (no profile-installed.list, no
+# profile-deps.mk, no import) and hang nowhere (timeout 60).  Device nodes
+# and FIFOs are crafted by patching a regular member's tar header: no
+# mknod, no root.
 
 KPGO_TESTS_FAST += hostile-cli hostile-names hostile-manifest hostile-links \
 	hostile-special hostile-sizes hostile-path hostile-truncated hostile-export

@@ -10,32 +10,7 @@ KPGO_TESTS_FAST += llvmprof-extract llvmprof-extract-clang14 llvmprof-init-regio
 	llvmprof-bad-input
 
 LLP       = $(KPGO_SAN)/kpgo-llvmprof
-LLP_CLANG ?= clang-19
 LLP_PROFDATA ?= llvm-profdata-19
-llp-gen   = -O2 -fprofile-generate -mllvm -disable-vp=true -mllvm -enable-name-compression=false
-
-# $(call llp-program,DIR,ITERATIONS): DIR/prog from DIR/src/t.c (a static
-# and a global function, instrumented) and DIR/src/dump.c (not
-# instrumented: writes the counters at exit, before the runtime writes its
-# .profraw), run once
-define llp-program
-	mkdir -p $(1)/src $(1)/obj
-	printf '%s\n' '__attribute__((noinline)) static int sq(int x) { return x * x; }' \
-	  '__attribute__((noinline)) int pick(int x) { if (x % 3) return sq(x); return x; }' \
-	  'int cold(int x) { return x + 1; }' \
-	  'void kpgo_dump(void);' \
-	  'int main(int c, char **v) { int s = 0; kpgo_dump();' \
-	  '  for (int i = 0; i < $(2); i++) s += pick(i); return s == 7 ? cold(s) : 0; }' > $(1)/src/t.c
-	printf '%s\n' '#include <stdio.h>' '#include <stdlib.h>' \
-	  'extern char __start___llvm_prf_cnts[], __stop___llvm_prf_cnts[];' \
-	  'static void dump(void) { FILE *f = fopen("$(1)/cnts.bin", "w");' \
-	  '  fwrite(__start___llvm_prf_cnts, 1, __stop___llvm_prf_cnts - __start___llvm_prf_cnts, f); fclose(f); }' \
-	  'void kpgo_dump(void) { atexit(dump); }' > $(1)/src/dump.c
-	$(LLP_CLANG) $(llp-gen) -c $(1)/src/t.c -o $(1)/obj/t.o
-	$(LLP_CLANG) -O2 -c $(1)/src/dump.c -o $(1)/obj/dump.o
-	$(LLP_CLANG) -fprofile-generate $(1)/obj/t.o $(1)/obj/dump.o -o $(1)/prog
-	LLVM_PROFILE_FILE=$(1)/prog.profraw $(1)/prog
-endef
 
 test-llvmprof-extract: $(LLP)
 	$(call llp-program,$(T),100)

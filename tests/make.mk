@@ -11,8 +11,6 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
 	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun make-quickstart-deps
 
-kmake = $(MAKE) --no-print-directory -C $(KPGO_DIR)
-
 test-make-no-ksrc:
 	$(call expect-fail,$(kmake) pgo-instrument,KSRC is not set)
 

@@ -9,7 +9,7 @@ KPGO_TESTS_FAST += mkimage-redis mkimage-determinism mkimage-nodes \
 KPGO_TESTS_E2E  += mkimage-boot
 
 MKIMAGE := $(KPGO_SAN)/kpgo-mkimage
-# the e2e tier's optimized kernel (tests/e2e.mk, read before this file)
+# the e2e tier's optimized kernel (e2e-o: tests/lib.mk)
 MKIMAGE_BZIMAGE ?= $(e2e-o)/arch/x86/boot/bzImage
 
 # $(call mkimage-fails,ARGS,REGEX): kpgo-mkimage ARGS exits with status 1

@@ -4,32 +4,13 @@
 # pgo-export-<name>'s archive and manifest, PGO_PROFILE=<archive or dir>
 # on another object tree, the stale and refused cases, the attached tree's
 # "make PGO_PROFILE=... <kernel goals>".  The profiles are real .gcda files
-# of tests/gcda.mk's small program put into a kpgo store; the Kbuild goals
-# built are cheap ones (olddefconfig, scripts_basic): no kernel is compiled
-# here (tests/workloads.mk builds one from an exported profile).
+# of a small program put into a kpgo store (pk-tree, tests/lib.mk); the
+# Kbuild goals built are cheap ones (olddefconfig, scripts_basic): no
+# kernel is compiled here (tests/workloads.mk builds one from an exported
+# profile).
 
 KPGO_TESTS_FAST += packager-export packager-import packager-refused packager-hook
 
-pk-make = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST)
-
-# an -O2 .config (tinyconfig + quickstart.config), made once for all tests
-$(PK_CONFIG): $(KSRC_TEST)/Kbuild $(KPGO_DIR)/kconfig/quickstart.config
-	$(MAKE) -s -C $(KSRC_TEST) O=$(@D) tinyconfig >/dev/null
-	cat $(KPGO_DIR)/kconfig/quickstart.config >> $@
-	$(MAKE) -s -C $(KSRC_TEST) O=$(@D) olddefconfig >/dev/null 2>&1
-# $(call pk-config,DIR): an object tree with that .config
-pk-config = mkdir -p $(1) && cp $(PK_CONFIG) $(1)/.config
-
-# $(pk-tree): $(T)/o configured, with profiles of redis (the program run
-# with 100) and nginx (3000) in its kpgo store
-pk-tree = $(call pk-config,$(T)/o) && $(gcda-src) && \
-	$(call gcda-train,a,100,-fprofile-arcs) && $(call gcda-train,b,3000,-fprofile-arcs) && \
-	$(call gcda-ktree,a,o/.kpgo/profiles/redis/gcda) && \
-	$(call gcda-ktree,b,o/.kpgo/profiles/nginx/gcda) && \
-	echo redis > $(T)/o/.kpgo/profiles/redis/profile.info && \
-	echo nginx > $(T)/o/.kpgo/profiles/nginx/profile.info
-
-pk-archive = $(T)/o/.kpgo/export/$(1).tar.gz
 # $(call pk-manifest,NAME,KEY): a value in NAME's exported manifest
 pk-manifest = $$(tar -xOzf $(call pk-archive,$(1)) MANIFEST | sed -n 's/^$(2): //p')
 

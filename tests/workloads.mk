@@ -20,7 +20,6 @@ wl-result-leveldb    := ^fillseq [0-9]+ ops/s, fillrandom [0-9]+ ops/s, readseq 
 wl-result-rocksdb    := $(wl-result-leveldb)
 wl-result-mysql      := ^[0-9.]+ transactions/s, [0-9]+ queries/s
 wl-result-postgresql := $(wl-result-mysql)
-wl-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
 
 KPGO_TESTS_WORKLOADS += workloads-tree $(addprefix workload-,$(wl-names)) \
 	workloads-list workload-server-fails workload-no-result workloads-set workloads-packager \
