@@ -9,18 +9,18 @@ kpgo-baseline-mk := 1
 
 quiet_cmd_base_config = PGO-CFG baseline/.config
       cmd_base_config = mkdir -p $(kpgo-base) && cp $< $@.tmp && mv -f $@.tmp $@ && \
-	$(call kpgo-olddefconfig,$(kpgo-base),$(kpgo-build-srctree))
+	$(call kpgo-olddefconfig,$(kpgo-base),$(call kpgo-own-src,$(kpgo-base)))
 
-$(kpgo-base)/.config: $(kpgo-user-config) | kpgo-user-config-ok kpgo-mirror-refresh
+$(kpgo-base)/.config: $(kpgo-user-config) | kpgo-user-config-ok kpgo-src-base
 	$(call kpgo-cmd,base_config)
 
 quiet_cmd_base_build = PGO-BAS building the baseline kernel in $(kpgo-base)
       cmd_base_build = t0=$$(date +%s); \
-	$(kpgo-kmake-own) O=$(kpgo-base) $(PGO_USE_TARGETS) && $(call kpgo-time,baseline,kernel) && \
+	$(call kpgo-kmake-own,$(kpgo-base)) $(PGO_USE_TARGETS) && $(call kpgo-time,baseline,kernel) && \
 	$(call kpgo-say,PGO-BAS,vmlinux.o $$({ $(call kpgo-text-figures,$(kpgo-base)/vmlinux.o) ; }); \
 	  $$(cat $(kpgo-times)/baseline-kernel) s)
 
-pgo-baseline: $(kpgo-base)/.config | kpgo-mirror-refresh
+pgo-baseline: $(kpgo-base)/.config | kpgo-src-base
 	+$(call kpgo-cmd,base_build)
 
 .PHONY: pgo-baseline

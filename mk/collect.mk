@@ -87,8 +87,8 @@ kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
 kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
 	  echo "kpgo: $(2): the guest sent no counters (see $$p.new/share)" >&2; exit 1; fi && \
 	$(KPGO_BIN)/kpgo-llvmprof extract --vmlinux $(kpgo-instr)/vmlinux --counters $$c \
-	  --objtree $(kpgo-instr) --srctree $(kpgo-build-srctree) \
-	  --prefix '$(call kpgo-src-prefix,$(kpgo-instr),$(kpgo-build-srctree))' \
+	  --objtree $(kpgo-instr) --srctree $(call kpgo-own-src,$(kpgo-instr)) \
+	  --prefix '$(call kpgo-src-prefix,$(kpgo-instr),$(call kpgo-own-src,$(kpgo-instr)))' \
 	  -o $$p.new/profile.proftext > $$p.new/profile.info
 
 # pgo-collect's two commands, Kbuild's way: the collection (kpgo-vm's own

@@ -55,14 +55,14 @@ quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS))
       cmd_instr_config = mkdir -p $(kpgo-instr) && \
 	cat $(kpgo-user-config) $(PGO_FRAGMENTS) > $(kpgo-instr-config).tmp && \
 	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
-	$(call kpgo-olddefconfig,$(kpgo-instr),$(kpgo-build-srctree))
+	$(call kpgo-olddefconfig,$(kpgo-instr),$(call kpgo-own-src,$(kpgo-instr)))
 
 # the list of fragments is an input too (adding or dropping one re-merges)
 $(kpgo-instr)/.kpgo-fragments: FORCE
 	$(call kpgo-filechk,$@,$(PGO_FRAGMENTS))
 
 $(kpgo-instr-config): $(kpgo-user-config) $(PGO_FRAGMENTS) $(kpgo-instr)/.kpgo-fragments \
-		| kpgo-user-config-ok kpgo-mirror-refresh
+		| kpgo-user-config-ok kpgo-src-instr
 	$(call kpgo-cmd,instr_config)
 
 # Every symbol a fragment asked for must have taken.
@@ -121,12 +121,12 @@ kpgo-instr-figures-gcc = echo "$$(find $(kpgo-instr) -name '*.gcno' | wc -l) obj
 # so what depends on it (a collected profile) is not redone.
 quiet_cmd_instr_build = PGO-INS building the instrumented kernel in $(kpgo-instr)
       cmd_instr_build = t0=$$(date +%s); \
-	$(kpgo-kmake-own) O=$(kpgo-instr) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) && \
+	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) && \
 	$(call kpgo-time,instrument$(kpgo-fam),kernel) && f=$$($(kpgo-instr-figures-$(kpgo-family))) && \
 	$(call kpgo-say,PGO-INS,$$f; \
 	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument$(kpgo-fam)-kernel) s)
 
-$(kpgo-instr-image): $(kpgo-instr-ok) $(kpgo-instr-deps) FORCE | kpgo-mirror-refresh
+$(kpgo-instr-image): $(kpgo-instr-ok) $(kpgo-instr-deps) FORCE | kpgo-src-instr
 	+$(call kpgo-cmd,instr_build)
 
 pgo-instrument: $(kpgo-instr-image)

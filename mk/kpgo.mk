@@ -65,10 +65,11 @@ kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
 kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(if $(strip $(KSRC)),$(kpgo-srctree),$(KPGO_BUILD)))
 
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
-# A tree built in place: kpgo's own kernels are built from a mirror of its
-# sources (mk/mirror.mk), which Kbuild accepts for O=; an O= tree's from KSRC
+# A tree built in place: kpgo's own kernels are built in place too, each in
+# a tree of links to its sources (mk/mirror.mk); an O= tree's from KSRC
 kpgo-in-place := $(if $(filter $(kpgo-objtree),$(kpgo-srctree)),y)
-kpgo-build-srctree := $(if $(kpgo-in-place),$(PGO_OUT)/source,$(kpgo-srctree))
+# $(call kpgo-own-src,TREE): the source tree of kpgo's kernel in TREE
+kpgo-own-src = $(if $(kpgo-in-place),$(1),$(kpgo-srctree))
 # The compiler, as Kbuild picks it: gcc, or clang with LLVM=1, LLVM=-19
 # (clang-19, ld.lld-19 ...) or LLVM=/path/to/llvm/bin/.  The two keep their
 # own instrumented and baseline kernels and profiles: "-llvm" after the name.
@@ -89,8 +90,10 @@ kpgo-times   := $(PGO_OUT)/times
 # The kernel's build, never through a GNUmakefile kpgo may have put there.
 # KCFLAGS is passed explicitly so a user's KCFLAGS is kept, not replaced.
 kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile
-# the same for kpgo's own kernels (from the mirror of an in-place tree)
-kpgo-kmake-own = $(MAKE) --no-print-directory -C $(kpgo-build-srctree) -f $(kpgo-build-srctree)/Makefile
+# $(call kpgo-kmake-own,TREE): Kbuild for kpgo's own kernel in TREE (in
+# place in TREE for an in-place tree: O= names the source tree itself)
+kpgo-kmake-own = $(MAKE) --no-print-directory -C $(call kpgo-own-src,$(1)) \
+	-f $(call kpgo-own-src,$(1))/Makefile O=$(1)
 kpgo-arch-image := arch/x86/boot/bzImage
 
 # $(call kpgo-src-prefix,OBJTREE): how Kbuild spells the source tree in a

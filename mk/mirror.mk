@@ -3,28 +3,34 @@
 # mk/mirror.mk - the source kpgo's own kernels are built from, for a tree
 # built in place.
 #
-# kpgo builds its kernels (instrumented, baseline) with O= in $(PGO_OUT),
-# and Kbuild refuses O= from a source tree that holds build outputs ("The
-# source tree is not clean"): an in-place tree's .config, objects and
-# generated headers would also be found through Kbuild's VPATH.  For such a
-# tree kpgo's kernels are built from $(PGO_OUT)/source, a mirror of the
-# tree's sources made of hard links (no file is copied, no file of the tree
-# is ever opened for writing), refreshed before each of their builds:
+# kpgo builds its kernels (instrumented, baseline) in $(PGO_OUT), and an
+# in-place tree cannot be their source with O=: Kbuild refuses O= from a
+# source tree that holds build outputs ("The source tree is not clean"),
+# which its VPATH would find.  Nor may they be built with O= from a clean
+# copy elsewhere: gcc keys the profile of a static function by the source
+# file's name as given on the command line (coverage.cc's profile id), so
+# a kernel built from /path/copy/kernel/fork.c and one built in place
+# from kernel/fork.c share no static function's profile.  For such a tree
+# each of kpgo's kernels is therefore built in place, in a tree of hard
+# links to the tree's sources, with the same file names as the tree's own
+# build:
 #
 #   1. every file of the tree (but .git and $(PGO_OUT)) is linked into
-#      source.new (cpio -pdl);
+#      $(PGO_OUT)/source.new (cpio -pdl);
 #   2. what the tree's .gitignore files ignore is removed from it (build
 #      outputs; with git, untracked ones only, as git clean -X): git
 #      ls-files, with the tree's repository or, without one, an empty one.
 #      A top-level rule that ignores everything ("/*", as Debian's
 #      linux-source has for its packaging) is left out for this;
-#   3. source.new replaces source.
+#   3. it replaces $(PGO_OUT)/source, the clean mirror, and its files are
+#      linked over those of each kernel's tree (cpio -pdlu), which keeps
+#      their build outputs; files gone from the tree are removed there.
 #
 # A file unchanged since the last refresh is the same inode, with the same
 # time, so Kbuild recompiles in kpgo's kernels exactly what was edited.
-# The mirror is byte-identical to the tree's sources when it is built;
-# it costs seconds and inodes, not blocks.  An O= tree is built from KSRC
-# itself, as before.
+# No file of the tree is ever opened for writing: what Kbuild writes are
+# its outputs, which step 2 leaves out.  It costs seconds and inodes, not
+# blocks.  An O= tree's kernels are built with O= from KSRC, as before.
 
 ifndef kpgo-mirror-mk
 kpgo-mirror-mk := 1
@@ -57,11 +63,32 @@ quiet_cmd_mirror_figures =
       cmd_mirror_figures = $(call kpgo-say,PGO-SRC,$$(find $(kpgo-mirror) -type f | wc -l) files \
 	linked in $$(cat $(kpgo-times)/mirror-source) s)
 
-# before each build of kpgo's kernels (Kbuild then decides what changed)
+# the list of the clean mirror's files (NUL- and newline-separated)
+quiet_cmd_mirror_list =
+      cmd_mirror_list = cd $(kpgo-mirror) && find . ! -type d -print0 > $(kpgo-mirror).list0 && \
+	tr '\0' '\n' < $(kpgo-mirror).list0 | LC_ALL=C sort > $(kpgo-mirror).list
+
+# the clean mirror's files linked over kernel tree $(2), which keeps its
+# build outputs; files its last link had and the tree has no more are
+# removed ($(2)/.kpgo-source.list: what it was linked from)
+quiet_cmd_mirror_link = PGO-SRC $(2): the tree's sources linked in
+      cmd_mirror_link = mkdir -p $(2) && cd $(kpgo-mirror) && \
+	cpio -0 -pdlu --quiet $(2) < $(kpgo-mirror).list0 && cd $(2) && \
+	if [ -f .kpgo-source.list ]; then LC_ALL=C comm -23 .kpgo-source.list $(kpgo-mirror).list | \
+	  tr '\n' '\0' | xargs -0r rm -f --; fi && \
+	cp $(kpgo-mirror).list .kpgo-source.list.tmp && mv -f .kpgo-source.list.tmp .kpgo-source.list
+
+# the clean mirror, before each build of kpgo's kernels (then each
+# kernel's tree is linked, and Kbuild decides what changed)
 kpgo-mirror-refresh:
 	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror))
+	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_list))
 	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_figures))
+kpgo-src-instr: kpgo-mirror-refresh
+	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_link,$(kpgo-instr)))
+kpgo-src-base: kpgo-mirror-refresh
+	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_link,$(kpgo-base)))
 
-.PHONY: kpgo-mirror-refresh
+.PHONY: kpgo-mirror-refresh kpgo-src-instr kpgo-src-base
 
 endif

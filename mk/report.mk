@@ -37,14 +37,14 @@ quiet_cmd_report = PGO-REP $(2): the profile's coverage report (lcov, genhtml) i
 	  ( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) || { \
 	  echo "kpgo: $(2): cannot copy the .gcno of $(kpgo-instr) and the .gcda of $$p/gcda into $$d.new/tree" >&2; \
 	  exit 1; }; } && \
-	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(kpgo-build-srctree) \
+	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(call kpgo-own-src,$(kpgo-instr)) \
 	  --test-name $(subst -,_,$(2)) --output-file $$d.new/coverage.info > $$d.new/lcov.log 2>&1 || { \
 	  echo "kpgo: $(2): lcov failed; last lines of $$d.new/lcov.log:" >&2; tail -n 15 $$d.new/lcov.log >&2; exit 1; } && \
 	$(KPGO_GENHTML) --quiet --ignore-errors source --function-coverage --output-directory $$d.new/html \
 	  --title "kpgo: kernel coverage of $(2)" $$d.new/coverage.info > $$d.new/genhtml.log 2>&1 || { \
 	  echo "kpgo: $(2): genhtml failed; last lines of $$d.new/genhtml.log:" >&2; tail -n 15 $$d.new/genhtml.log >&2; exit 1; } && \
 	rm -rf $$d.new/tree && \
-	$(KPGO_BIN)/kpgo-report top $$d.new/coverage.info --srctree $(kpgo-build-srctree) > $$d.new/summary.txt && \
+	$(KPGO_BIN)/kpgo-report top $$d.new/coverage.info --srctree $(call kpgo-own-src,$(kpgo-instr)) > $$d.new/summary.txt && \
 	rm -rf $$d && mv $$d.new $$d && $(call kpgo-time,report,$(2))
 
 # (empty: a figures command prints only its figures; the .gcda counted are
@@ -80,7 +80,7 @@ kpgo-report-diff-check = $(foreach v,A B,$(if $(filter $($(v)),$(kpgo-recipes)),
 	pgo-report-diff: A and B are both $(A): name two workloads))$(foreach w,$(A) $(B),$(call \
 	kpgo-report-checks,$(w)))
 pgo-report-diff: $(call kpgo-report-dir,$(A))/coverage.info $(call kpgo-report-dir,$(B))/coverage.info
-	@$(KPGO_BIN)/kpgo-report diff --srctree $(kpgo-build-srctree) --top 25 $^ > $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp && \
+	@$(KPGO_BIN)/kpgo-report diff --srctree $(call kpgo-own-src,$(kpgo-instr)) --top 25 $^ > $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp && \
 	sed 's|$(PGO_OUT)/report/\([^/ ]*\)/coverage.info|\1|g' $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp \
 		> $(PGO_OUT)/report/diff-$(A)-$(B).txt && rm -f $(PGO_OUT)/report/diff-$(A)-$(B).txt.tmp && \
 	cat $(PGO_OUT)/report/diff-$(A)-$(B).txt
