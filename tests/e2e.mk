@@ -12,7 +12,7 @@
 E2E_SCALE ?= 0.2
 e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) O=$(e2e-o) PGO_SCALE=$(E2E_SCALE)
 
-KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-attach e2e-baseline-differs \
+KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-stays-on e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
 	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-hostile-share \
 	e2e-recorded
@@ -42,6 +42,29 @@ test-e2e-use-noop:
 	! grep -q 'PGO-INS' $(T)/out
 	test -z "$$(find $(e2e-o) -name '*.o' -newer $(T)/start | head -n 1)"
 	grep -q 'unchanged' $(e2e-out)/work/redis/merge.txt
+
+# the profile stays on: in the attached tree, a plain make after pgo-use
+# builds with the profile's flags and so compiles nothing; pgo-status names
+# the profile; after pgo-off the tree's goals reach Kbuild unchanged (not
+# built here: that recompiles everything); the next pgo-use turns it on
+# again and compiles nothing either
+test-e2e-stays-on:
+	$(e2e-make) pgo-attach
+	k="$(MAKE) $(kpgo-jobs) --no-print-directory -C $(e2e-ksrc) O=$(e2e-o)"; \
+	$$k > $(T)/make 2>&1 && $$k pgo-status > $(T)/status && $$k pgo-off > $(T)/off && \
+	$$k -s kernelrelease > $(T)/plain 2>&1 && $$k pgo-status > $(T)/status-off && \
+	$$k pgo-use-redis > $(T)/use 2>&1; \
+	rc=$$?; $(e2e-make) pgo-detach; cat $(T)/make $(T)/status $(T)/off $(T)/plain $(T)/status-off $(T)/use; \
+	test $$rc -eq 0
+	grep -q 'PGO-USE redis: building all in $(e2e-o) with -fprofile-use' $(T)/make
+	grep -q 'PGO-USE redis: 0 objects compiled in this build' $(T)/make
+	grep -q '^$(e2e-o) builds with the gcc profile of redis, installed' $(T)/status
+	grep -q '^  redis: profile collected' $(T)/status
+	grep -q 'PGO-OFF $(e2e-o): the profile of redis is off' $(T)/off
+	grep -Eq '^6\.12\.' $(T)/plain && ! grep -q PGO- $(T)/plain
+	grep -q 'builds without profile (one is installed, but off)' $(T)/status-off
+	grep -q 'PGO-USE redis: 0 objects compiled in this build' $(T)/use
+	test -f $(e2e-o)/.kpgo-profile.mk
 
 # the hook in the kernel tree: pgo goals to kpgo, others to Kbuild
 test-e2e-attach:
@@ -275,6 +298,42 @@ test-e2e-hostile-share:
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile1
 	$(call expect-fail,$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile2,kernel/x.o:;touch pwned;true.gcda. is a character outside)
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile2 && test ! -e $(e2e-o)/pwned && test ! -e $(KPGO_DIR)/pwned
+
+# --- a tree built in place (no O=), as most kernel developers build: the
+# quickstart's .config, make; then attach, pgo-use-redis (kpgo's kernels
+# from the mirror, the profile next to the tree's objects), a no-op rerun,
+# one source file edited then plain make (that object alone, with its
+# profile), pgo-off.  Times and counts are printed for the road's note.
+e2e-ip := $(E2E_WORK)/inplace/linux-source-6.12
+e2e-ip-make = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(e2e-ip)
+e2e-ip-use = $(e2e-ip)/.kpgo/work/redis/use.evidence
+KPGO_TESTS_LONG += e2e-inplace
+test-e2e-inplace:
+	rm -rf $(dir $(e2e-ip)) && mkdir -p $(dir $(e2e-ip)) && tar -xf $(KSRC_TARBALL) -C $(dir $(e2e-ip))
+	cp $(e2e-o)/.config $(e2e-ip)/.config && $(e2e-ip-make) -s olddefconfig
+	t0=$$(date +%s); $(e2e-ip-make) -s bzImage && echo "in-place build: $$(( $$(date +%s) - t0 )) s"
+	$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ip) pgo-attach
+	t0=$$(date +%s); $(e2e-ip-make) PGO_SCALE=$(E2E_SCALE) PGO_USE_TARGETS=bzImage pgo-use-redis | tee $(T)/use; \
+	  echo "pgo-use (mirror, instrumented build, collect, use build): $$(( $$(date +%s) - t0 )) s"
+	grep -Eq 'PGO-SRC [0-9]+ files linked in [0-9]+ s' $(T)/use
+	grep -q 'PGO-INS .* objects instrumented' $(T)/use
+	test -f $(e2e-ip)/.kpgo/source/Makefile && test ! -e $(e2e-ip)/.kpgo/source/.config && \
+	  test -z "$$(find $(e2e-ip)/.kpgo/source -name '*.o' | head -n 1)"
+	test -f $(e2e-ip)/.kpgo/instrumented/kernel/fork.gcno && test ! -e $(e2e-ip)/.kpgo/instrumented/source
+	test $(call e2e-num,$(e2e-ip-use),this build$(comma)) -gt 500 && test -f $(e2e-ip)/kernel/fork.gcda
+	n=$$(sed -n 's/.*, \([0-9]*\) without profile.*/\1/p' $(e2e-ip-use)); echo "functions without profile: $$n"; \
+	  test "$$n" -lt 50
+	t0=$$(date +%s); $(e2e-ip-make) PGO_USE_TARGETS=bzImage pgo-use-redis | tee $(T)/noop; \
+	  echo "no-op pgo-use: $$(( $$(date +%s) - t0 )) s"
+	grep -q '^0 objects compiled in this build' $(e2e-ip-use)
+	echo '/* kpgo test: an edit */' >> $(e2e-ip)/kernel/fork.c
+	t0=$$(date +%s); $(e2e-ip-make) bzImage | tee $(T)/edit; echo "one-file edit, plain make: $$(( $$(date +%s) - t0 )) s"
+	grep -Eq 'PGO-USE redis: [0-9]+ objects compiled in this build, 1 with profile data' $(T)/edit
+	grep -q '^kernel/fork$$' $(e2e-ip)/.kpgo/work/redis/use.objects
+	$(e2e-ip-make) pgo-status | tee $(T)/status; grep -q 'builds with the gcc profile of redis' $(T)/status
+	test $(call e2e-num,$(T)/status,since then:) -ge 1
+	$(e2e-ip-make) pgo-off && test ! -e $(e2e-ip)/.kpgo-profile.mk
+	$(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ip) pgo-detach
 
 # --- clang (LLVM=-19): the same loop in a second object tree of the same
 # source, with the quickstart's .config
