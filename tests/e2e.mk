@@ -14,7 +14,7 @@ e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e
 
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-stays-on e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
-	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-hostile-share \
+	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-own-recipe e2e-hostile-share \
 	e2e-recorded
 # the clang loop builds three more kernels with clang (about 20 min on the
 # 2-core machine, twice that on a slow day): the long tier, make check-long
@@ -271,6 +271,24 @@ test-e2e-recorded:
 	$(call e2e-rec,,image profile,again)
 	touch $(T)/stamp; sleep 1; $(e2e-make) PGO_SCALE=0.02 pgo-recollect-redis > $(T)/c 2>&1 || { cat $(T)/c; exit 1; }
 	test "$(call e2e-rec-made,$(T)/c)" = "profile "
+
+# a recipe of one's own, from PGO_RECIPE_DIRS, collected for real: busybox
+# httpd in the guest serving a page kept beside the recipe (<NAME>_DIR),
+# READY taken from PORT, the page fetched by busybox wget on the host
+test-e2e-own-recipe:
+	mkdir -p $(T)/r && echo kpgo > $(T)/r/page.html && printf '%s\n' \
+	  'MINE_DEBS        := busybox-static' 'MINE_GUEST_BINS  := /bin/busybox' \
+	  'MINE_GUEST_FILES := file /srv/page.html $$(MINE_DIR)/page.html 644' \
+	  'MINE_SERVER      := busybox httpd -f -p 8080 -h /srv' 'MINE_PORT        := 8080' \
+	  'MINE_CLIENT       = for i in $$$$(seq $$(call pgo-scale,1000)); do busybox wget -q -O- \
+	    http://127.0.0.1:$$$$PGO_PORT/page.html; done' \
+	  'MINE_RESULT      := grep -c kpgo | sed "s/$$$$/ pages/"' '$$(eval $$(kpgo-recipe))' > $(T)/r/mine.mk
+	$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-mine | tee $(T)/out
+	grep -qx 'ready=tcp:8080' $(e2e-out)/work/mine/guest.conf
+	grep -Eq '^[1-9][0-9]* pages$$' $(e2e-out)/profiles/mine/result.txt
+	n=$$(sed -n '1s/.*(\([0-9]*\) with non-zero counters).*/\1/p' $(e2e-out)/profiles/mine/profile.info); \
+	  echo "objects with counts: $$n"; test "$$n" -gt 100
+	test -f $(e2e-out)/profiles/mine/gcda/net/ipv4/tcp.gcda
 
 # a hostile guest: a recipe whose SETUP (root in the guest, after the
 # share is mounted) plants in the share a symbolic link to the host's /etc,
