@@ -5,7 +5,8 @@
 KPGO_TESTS_FAST += mkimage-redis mkimage-determinism mkimage-nodes \
 		   mkimage-tree mkimage-deps mkimage-err-directive \
 		   mkimage-err-src mkimage-err-lib mkimage-err-dup \
-		   mkimage-err-output mkimage-usage
+		   mkimage-err-output mkimage-usage mkimage-modules \
+		   mkimage-err-modules
 KPGO_TESTS_E2E  += mkimage-boot
 
 MKIMAGE := $(KPGO_SAN)/kpgo-mkimage
@@ -159,3 +160,52 @@ test-mkimage-boot: $(MKIMAGE)
 		-append "console=ttyS0 panic=-1 rdinit=/init" </dev/null >boot.log 2>&1 || true; \
 	tail -n 20 boot.log; grep -q '^kpgo-boot-42' boot.log; \
 	grep -q '^Redis server v=' boot.log
+
+# a fake modules_install tree (ROOT/lib/modules/REL): depmod's modules.dep
+# and modules.builtin, and a .ko file each
+mkimage-modroot = d=$(T)/root/lib/modules/6.1-x && mkdir -p $$d/kernel/a $$d/kernel/b && \
+	for m in a/failover b/net_failover a/virtio-net b/9pnet a/9pnet_virtio b/9p a/unused; do \
+	  echo "mod $$m" > $$d/kernel/$$m.ko; done && \
+	printf '%s\n' 'kernel/a/failover.ko:' 'kernel/b/net_failover.ko: kernel/a/failover.ko' \
+	  'kernel/a/virtio-net.ko: kernel/b/net_failover.ko kernel/a/failover.ko' 'kernel/b/9pnet.ko:' \
+	  'kernel/a/9pnet_virtio.ko: kernel/b/9pnet.ko' 'kernel/b/9p.ko: kernel/b/9pnet.ko' \
+	  'kernel/a/unused.ko:' > $$d/modules.dep && \
+	printf 'kernel/drivers/virtio/virtio_pci.ko\nkernel/fs/ext4/ext4.ko\n' > $$d/modules.builtin
+
+# modules: the closure of the names ('-' and '_' alike) at their paths,
+# /etc/kpgo-modules in load order (dependencies first, each once), built-in
+# names skipped, nothing else; --keep leaves an unchanged image's time
+test-mkimage-modules: $(MKIMAGE)
+	$(mkimage-modroot)
+	cd $(T) && echo 'modules root 6.1-x virtio_pci virtio_net 9p 9pnet-virtio ext4' > m && \
+	$(MKIMAGE) -o i.cpio.gz --deps i.d m > msg && cat msg && \
+	grep -qx 'kpgo-mkimage: i.cpio.gz: 6 modules to load, 2 built in' msg && \
+	mkdir x && (cd x && gunzip -c ../i.cpio.gz | cpio -idm --quiet --no-absolute-filenames) && \
+	printf '/lib/modules/6.1-x/kernel/%s.ko\n' a/failover b/net_failover a/virtio-net b/9pnet b/9p \
+	  a/9pnet_virtio > want && cat x/etc/kpgo-modules && diff want x/etc/kpgo-modules && \
+	cmp root/lib/modules/6.1-x/kernel/b/9p.ko x/lib/modules/6.1-x/kernel/b/9p.ko && \
+	test ! -e x/lib/modules/6.1-x/kernel/a/unused.ko && \
+	test $$(find x -type f | wc -l) = 7 && \
+	grep -q 'root/lib/modules/6.1-x/modules.dep' i.d && grep -q 'kernel/a/failover.ko' i.d && \
+	touch -d @1 i.cpio.gz && $(MKIMAGE) -q -k -o i.cpio.gz m && test "$$(stat -c %Y i.cpio.gz)" = 1 && \
+	$(MKIMAGE) -q -o i.cpio.gz m && test "$$(stat -c %Y i.cpio.gz)" != 1
+
+# a name neither built in nor a module, a bad name, a bad release, a loop,
+# a second modules line: refused, saying which
+test-mkimage-err-modules: $(MKIMAGE)
+	$(mkimage-modroot)
+	cd $(T) && echo 'modules root 6.1-x virtio_net nosuch' > m1 && \
+	$(call mkimage-fails,-o i.cpio.gz m1,m1:1: module .nosuch. is neither built into kernel 6.1-x nor in root/lib/modules/6.1-x/modules.dep) && \
+	echo 'modules root 6.1-x virtio_net a;b' > m2 && \
+	$(call mkimage-fails,-o i.cpio.gz m2,m2:1: bad module name .a;b.) && \
+	echo 'modules root ../6.1-x virtio_net' > m3 && \
+	$(call mkimage-fails,-o i.cpio.gz m3,m3:1: bad RELEASE) && \
+	printf 'modules root 6.1-x 9p\nmodules root 6.1-x 9p\n' > m4 && \
+	$(call mkimage-fails,-o i.cpio.gz m4,m4:2: a second modules line) && \
+	echo 'modules root 6.1-x' > m5 && \
+	$(call mkimage-fails,-o i.cpio.gz m5,m5:1: modules takes 3 to) && \
+	printf 'kernel/a/x.ko: kernel/a/y.ko\nkernel/a/y.ko: kernel/a/x.ko\n' > root/lib/modules/6.1-x/modules.dep && \
+	echo 'modules root 6.1-x x' > m6 && \
+	$(call mkimage-fails,-o i.cpio.gz m6,m6:1: modules.dep has a dependency loop) && \
+	echo '../../etc/passwd.ko:' > root/lib/modules/6.1-x/modules.dep && \
+	$(call mkimage-fails,-o i.cpio.gz m6,bad module path)

@@ -7,7 +7,9 @@
  * written with libarchive; entries are sorted by path, owners and times are
  * zeroed and inodes numbered in order, so equal inputs give equal bytes; and
  * "elf" lines pull in a binary's whole shared-library closure, found by
- * reading its program headers and dynamic section as ld.so would.
+ * reading its program headers and dynamic section as ld.so would; a
+ * "modules" line the dependency closure of kernel modules, from depmod's
+ * modules.dep, with the list the guest loads them in (/etc/kpgo-modules).
  */
 #define _GNU_SOURCE
 #include "util.h"
@@ -43,6 +45,8 @@ struct ent {
 	char *src;		/* regular files: the host file */
 	char *target;		/* symlinks */
 	char *real;		/* libraries: realpath(src) */
+	char *data;		/* a file made here (not src): its bytes */
+	size_t dlen;
 	int line;		/* manifest line it comes from */
 	bool implicit;		/* a parent directory nobody declared */
 	bool lib;		/* part of an elf line's library closure */
@@ -55,10 +59,20 @@ struct elf_info {
 	struct strv needed;
 };
 
+struct kmod {
+	char *path;		/* in modules.dep, relative to its directory */
+	char *name;		/* '-' as '_', no .ko */
+	char **deps;		/* paths */
+	size_t ndeps;
+	int state;		/* 0 unseen, 1 in progress, 2 listed */
+};
+
 static const char *manifest;
 static struct ent *ents;
 static size_t nents, cap_ents;
 static struct strv deps;
+static bool modules_line;
+static size_t nmodules, nmodules_builtin;	/* of the modules line */
 
 /* as the guest's ld.so (no /etc/ld.so.cache in the image), and /lib64 */
 static const char *const default_dirs[] = {
@@ -67,6 +81,8 @@ static const char *const default_dirs[] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_FIELDS	256	/* of a manifest line */
+#define MODULES_LIST	"etc/kpgo-modules"
 #define die_at(line, fmt, ...) \
 	kp_die("%s:%d: " fmt, manifest, (line), ##__VA_ARGS__)
 
@@ -77,7 +93,7 @@ static _Noreturn void usage(void)
 "    kpgo-mkimage - build a reproducible initramfs from a manifest\n"
 "\n"
 "SYNOPSIS\n"
-"    kpgo-mkimage -o OUT.cpio.gz [--deps DEPFILE] [--quiet] MANIFEST\n"
+"    kpgo-mkimage -o OUT.cpio.gz [--deps DEPFILE] [--keep] [--quiet] MANIFEST\n"
 "\n"
 "DESCRIPTION\n"
 "    Writes the gzip-compressed newc cpio archive (a Linux initramfs) that\n"
@@ -98,6 +114,17 @@ static _Noreturn void usage(void)
 "                                     and DT_NEEDED libraries, recursively\n"
 "    tree  PATH SRCDIR                a copy of a host directory tree (PATH\n"
 "                                     may be /: SRCDIR's contents at the root)\n"
+"    modules ROOT RELEASE NAME...     kernel modules NAME (as modprobe names\n"
+"                                     them, '-' and '_' alike) and all they\n"
+"                                     depend on, from a modules_install tree\n"
+"\n"
+"    A modules line reads ROOT/lib/modules/RELEASE/modules.dep and\n"
+"    modules.builtin; each module of the closure is stored at\n"
+"    /lib/modules/RELEASE/<its modules.dep path>, and /" MODULES_LIST "\n"
+"    lists their image paths one a line, in load order (what a module\n"
+"    needs before it).  A NAME built into the kernel is skipped; one that is\n"
+"    neither built in nor in modules.dep is an error.  NAME: letters,\n"
+"    digits, '_' and '-' only.  One modules line per manifest.\n"
 "\n"
 "    Libraries are looked up as ld.so does: DT_RUNPATH (else DT_RPATH,\n"
 "    $ORIGIN expanded), then /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu,\n"
@@ -111,6 +138,8 @@ static _Noreturn void usage(void)
 "    -o, --output OUT     the image to write (required)\n"
 "    -d, --deps DEPFILE   also write the make rule 'OUT: FILES', FILES being\n"
 "                         every host file read, manifest and libraries too\n"
+"    -k, --keep           leave OUT as it is (and its time) when it already\n"
+"                         holds these bytes\n"
 "    -q, --quiet          do not print the summary line\n"
 "    -h, --help           show this text\n"
 "\n"
@@ -572,6 +601,209 @@ static void add_tree(const char *gpath, const char *host, int line)
 	closedir(d);
 }
 
+/* --- kernel modules ------------------------------------------------------ */
+
+struct kmods {
+	struct kmod *v;
+	size_t n, cap;
+	struct strv builtin;	/* names */
+	struct kp_buf list;	/* /etc/kpgo-modules */
+	const char *dir;	/* ROOT/lib/modules/RELEASE */
+	const char *release;
+	size_t loaded;
+};
+
+/* "kernel/fs/9p/9p.ko.xz" -> "9p"; '-' made '_' */
+static char *kmod_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	char *n = kp_xstrdup(b ? b + 1 : path), *ko = strstr(n, ".ko");
+
+	if (ko && (!ko[3] || ko[3] == '.'))
+		*ko = '\0';
+	for (char *p = n; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return n;
+}
+
+/* a module path of modules.dep: relative, no '..', ends in .ko[.*] */
+static bool kmod_path_ok(const char *p)
+{
+	char *n = norm_path(p);
+	const char *ko = strstr(p, ".ko");
+	bool ok = n && p[0] != '/' && !strcmp(n, p) && ko &&
+		  (!ko[3] || ko[3] == '.') && !strstr(p, "/../") &&
+		  strncmp(p, "../", 3);
+
+	free(n);
+	return ok;
+}
+
+static bool kmod_name_ok(const char *s)
+{
+	return *s && strlen(s) <= 64 && !s[strspn(s,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")];
+}
+
+static char *read_modfile(int line, const char *dir, const char *name)
+{
+	char *path = kp_xasprintf("%s/%s", dir, name);
+	unsigned char *buf;
+	size_t len;
+
+	if (kp_read_file(path, &buf, &len))
+		die_at(line, "cannot read '%s': %s; is ROOT a modules_install tree (INSTALL_MOD_PATH) of kernel RELEASE?",
+		       path, strerror(errno));
+	if (memchr(buf, '\0', len))
+		die_at(line, "'%s' has a NUL byte: not depmod's text", path);
+	add_dep(path);
+	free(path);
+	return (char *)buf;
+}
+
+static void read_modules_dep(struct kmods *km, int line)
+{
+	char *text = read_modfile(line, km->dir, "modules.dep"), *save, *l;
+	int n = 0;
+
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(l, ':'), *s2, *t;
+		struct kmod *m;
+
+		n++;
+		if (!*l)
+			continue;
+		if (!colon)
+			die_at(line, "%s/modules.dep:%d: no ':' (expected 'MODULE: DEPENDENCIES')",
+			       km->dir, n);
+		*colon = '\0';
+		if (!kmod_path_ok(l))
+			die_at(line, "%s/modules.dep:%d: bad module path '%s' (expected a relative path ending in .ko, no '..')",
+			       km->dir, n, l);
+		if (km->n == km->cap) {
+			km->cap = km->cap ? 2 * km->cap : 256;
+			km->v = kp_xrealloc(km->v, km->cap * sizeof(*km->v));
+		}
+		m = &km->v[km->n++];
+		memset(m, 0, sizeof(*m));
+		m->path = kp_xstrdup(l);
+		m->name = kmod_name(l);
+		for (t = strtok_r(colon + 1, " \t\r", &s2); t;
+		     t = strtok_r(NULL, " \t\r", &s2)) {
+			if (!kmod_path_ok(t))
+				die_at(line, "%s/modules.dep:%d: bad dependency path '%s'",
+				       km->dir, n, t);
+			m->deps = kp_xrealloc(m->deps,
+					      (m->ndeps + 1) * sizeof(*m->deps));
+			m->deps[m->ndeps++] = kp_xstrdup(t);
+		}
+	}
+	free(text);
+}
+
+static void read_modules_builtin(struct kmods *km, int line)
+{
+	char *text = read_modfile(line, km->dir, "modules.builtin"), *save, *l;
+
+	for (l = strtok_r(text, "\n\r", &save); l; l = strtok_r(NULL, "\n\r", &save))
+		sv_add(&km->builtin, kmod_name(l));
+	free(text);
+}
+
+/* the module named s (by_name) or at path s */
+static struct kmod *kmod_find(struct kmods *km, const char *s, bool by_name)
+{
+	for (size_t i = 0; i < km->n; i++)
+		if (!strcmp(by_name ? km->v[i].name : km->v[i].path, s))
+			return &km->v[i];
+	return NULL;
+}
+
+/* m after its dependencies (depth first), each once */
+static void kmod_add(struct kmods *km, struct kmod *m, int line)
+{
+	struct stat st;
+	char *src;
+
+	if (m->state == 2)
+		return;
+	if (m->state == 1)
+		die_at(line, "modules.dep has a dependency loop through %s", m->path);
+	m->state = 1;
+	for (size_t i = 0; i < m->ndeps; i++) {
+		struct kmod *d = kmod_find(km, m->deps[i], false);
+
+		if (!d)
+			die_at(line, "%s/modules.dep: %s needs %s, which has no line of its own",
+			       km->dir, m->path, m->deps[i]);
+		kmod_add(km, d, line);
+	}
+	m->state = 2;
+	src = kp_xasprintf("%s/%s", km->dir, m->path);
+	check_src(line, src, &st);
+	add_dep(src);
+	add_ent(kp_xasprintf("lib/modules/%s/%s", km->release, m->path),
+		AE_IFREG, 0644, line)->src = src;
+	kp_buf_printf(&km->list, "/lib/modules/%s/%s\n", km->release, m->path);
+	km->loaded++;
+}
+
+/* modules ROOT RELEASE NAME... (f[1], f[2], f[3..nf-1]) */
+static void add_modules(char **f, int nf, int line)
+{
+	struct kmods km;
+	size_t nbuiltin = 0;
+	char *dir;
+	struct ent *e;
+
+	if (modules_line)
+		die_at(line, "a second modules line; list all NAMEs on one");
+	modules_line = true;
+	if (!*f[2] || f[2][strspn(f[2], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789._+~-")] ||
+	    !strcmp(f[2], ".") || !strcmp(f[2], ".."))
+		die_at(line, "bad RELEASE '%s'; expected a kernel release such as 6.12.0", f[2]);
+	for (int i = 3; i < nf; i++)
+		if (!kmod_name_ok(f[i]))
+			die_at(line, "bad module name '%s'; expected letters, digits, '_' and '-' only",
+			       f[i]);
+	memset(&km, 0, sizeof(km));
+	dir = kp_xasprintf("%s/lib/modules/%s", f[1], f[2]);
+	km.dir = dir;
+	km.release = f[2];
+	read_modules_dep(&km, line);
+	read_modules_builtin(&km, line);
+	for (int i = 3; i < nf; i++) {
+		char *name = kmod_name(f[i]);
+		struct kmod *m = kmod_find(&km, name, true);
+
+		if (m)
+			kmod_add(&km, m, line);
+		else if (sv_has(&km.builtin, name))
+			nbuiltin++;
+		else
+			die_at(line, "module '%s' is neither built into kernel %s nor in %s/modules.dep; enable it (=m or =y) in the kernel's .config",
+			       f[i], f[2], dir);
+		free(name);
+	}
+	e = add_ent(kp_xstrdup(MODULES_LIST), AE_IFREG, 0644, line);
+	e->data = km.list.p ? km.list.p : kp_xstrdup("");
+	e->dlen = km.list.n;
+	nmodules = km.loaded;
+	nmodules_builtin = nbuiltin;
+	for (size_t i = 0; i < km.n; i++) {
+		for (size_t k = 0; k < km.v[i].ndeps; k++)
+			free(km.v[i].deps[k]);
+		free(km.v[i].deps);
+		free(km.v[i].path);
+		free(km.v[i].name);
+	}
+	free(km.v);
+	sv_free(&km.builtin);
+	free(dir);
+}
+
 static void parse_line(char *s, int line)
 {
 	static const struct {
@@ -584,8 +816,9 @@ static void parse_line(char *s, int line)
 		{ "nod", "nod PATH MODE c|b MAJOR MINOR", 5 },
 		{ "elf", "elf PATH SRC", 2 },
 		{ "tree", "tree PATH SRCDIR", 2 },
+		{ "modules", "modules ROOT RELEASE NAME...", -3 },
 	};
-	char *f[7], *save;
+	char *f[MAX_FIELDS], *save;
 	int nf = 0;
 	size_t k;
 	struct stat st;
@@ -594,7 +827,7 @@ static void parse_line(char *s, int line)
 	s[strcspn(s, "#")] = '\0';
 	for (char *t = strtok_r(s, " \t\r\n", &save); t;
 	     t = strtok_r(NULL, " \t\r\n", &save))
-		if (nf < 7)
+		if (nf < MAX_FIELDS)
 			f[nf++] = t;
 		else
 			nf++;
@@ -604,8 +837,16 @@ static void parse_line(char *s, int line)
 		if (!strcmp(f[0], dirs[k].name))
 			break;
 	if (k == ARRAY_SIZE(dirs))
-		die_at(line, "unknown directive '%s'; expected dir, file, slink, nod, elf or tree (see --help)",
+		die_at(line, "unknown directive '%s'; expected dir, file, slink, nod, elf, tree or modules (see --help)",
 		       f[0]);
+	if (dirs[k].nargs < 0) {	/* modules: at least that many */
+		if (nf < 1 - dirs[k].nargs || nf > MAX_FIELDS)
+			die_at(line, "%s takes %d to %d fields, found %d; expected: %s",
+			       f[0], -dirs[k].nargs, MAX_FIELDS - 1, nf - 1,
+			       dirs[k].usage);
+		add_modules(f, nf, line);
+		return;
+	}
 	if (nf != dirs[k].nargs + 1)
 		die_at(line, "%s takes %d fields, found %d; expected: %s",
 		       f[0], dirs[k].nargs, nf - 1, dirs[k].usage);
@@ -690,7 +931,11 @@ static bool same_ent(const struct ent *a, const struct ent *b)
 		return false;
 	switch (a->type) {
 	case AE_IFLNK: return !strcmp(a->target, b->target);
-	case AE_IFREG: return same_file(a->src, b->src);
+	case AE_IFREG:
+		if (a->data || b->data)
+			return a->data && b->data && a->dlen == b->dlen &&
+			       !memcmp(a->data, b->data, a->dlen);
+		return same_file(a->src, b->src);
 	case AE_IFDIR: return true;
 	default: return a->maj == b->maj && a->min == b->min;
 	}
@@ -702,6 +947,7 @@ static void free_ent(struct ent *e)
 	free(e->src);
 	free(e->target);
 	free(e->real);
+	free(e->data);
 }
 
 /* "a file 644 with the contents of 'x'", for messages */
@@ -709,6 +955,9 @@ static char *what(const struct ent *e)
 {
 	switch (e->type) {
 	case AE_IFREG:
+		if (e->data)
+			return kp_xasprintf("a file %o made by line %d",
+					    e->mode, e->line);
 		return kp_xasprintf("a file %o with the contents of '%s'",
 				    e->mode, e->src);
 	case AE_IFLNK:
@@ -834,7 +1083,12 @@ static void write_image(FILE *f, int64_t *raw)
 			archive_entry_set_rdevmajor(ae, e->maj);
 			archive_entry_set_rdevminor(ae, e->min);
 		}
-		if (e->type == AE_IFREG) {
+		if (e->type == AE_IFREG && e->data) {
+			data = kp_xmalloc(e->dlen + 1);
+			memcpy(data, e->data, e->dlen);
+			len = e->dlen;
+			archive_entry_set_size(ae, (la_int64_t)len);
+		} else if (e->type == AE_IFREG) {
 			if (kp_read_file(e->src, &data, &len))
 				kp_die("%s:%d: cannot read '%s': %s", manifest,
 				       e->line, e->src, strerror(errno));
@@ -911,12 +1165,13 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "deps", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *depfile = NULL;
 	size_t nfile = 0, nlib = 0, ndir = 0;
-	bool quiet = false;
+	bool quiet = false, keep = false;
 	char *img = NULL;
 	size_t imglen = 0;
 	int64_t raw = 0;
@@ -926,7 +1181,7 @@ int main(int argc, char **argv)
 	int c, lineno = 0;
 
 	kp_set_prog(argv[0]);
-	while ((c = getopt_long(argc, argv, "o:d:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:d:qkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -936,6 +1191,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'k':
+			keep = true;
 			break;
 		case 'h':
 			usage();
@@ -973,7 +1231,8 @@ int main(int argc, char **argv)
 	fclose(f);
 	if (depfile)
 		write_deps(depfile, out);
-	if (kp_write_file_atomic(out, img, imglen, 0644))
+	if ((keep ? kp_write_if_changed(out, img, imglen, 0644) :
+		    kp_write_file_atomic(out, img, imglen, 0644)) < 0)
 		kp_die("cannot write '%s': %s; check that its directory exists and is writable",
 		       out, strerror(errno));
 	for (size_t i = 0; i < nents; i++) {
@@ -985,6 +1244,9 @@ int main(int argc, char **argv)
 		printf("%s: %s: %zu entries (%zu files, %zu libraries, %zu dirs), %lld bytes uncompressed, %zu bytes compressed\n",
 		       kp_prog(), out, nents, nfile, nlib, ndir, (long long)raw,
 		       imglen);
+	if (!quiet && modules_line)
+		printf("%s: %s: %zu modules to load, %zu built in\n",
+		       kp_prog(), out, nmodules, nmodules_builtin);
 	for (size_t i = 0; i < nents; i++)
 		free_ent(&ents[i]);
 	free(ents);
