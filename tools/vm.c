@@ -40,7 +40,7 @@
 #define CTL_LINE_SIZE		1024	/* a control line as read, NUL included */
 
 struct opts {
-	const char *qemu, *kernel, *initrd, *append, *mode, *share;
+	const char *qemu, *kernel, *initrd, *initrd2, *append, *mode, *share;
 	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
 	const char *disk, *plugin, *report;
 	int mem, smp, host_port, guest_port;
@@ -91,7 +91,9 @@ static void usage(FILE *f)
 "Options:\n"
 "  --qemu PROG            QEMU binary (default qemu-system-x86_64)\n"
 "  --kernel FILE          kernel image (bzImage)\n"
-"  --initrd FILE          initramfs\n"
+"  --initrd FILE          initramfs; a second --initrd (the instrumented\n"
+"                         kernel's modules) is appended to the first in a\n"
+"                         temporary file: the kernel unpacks both archives\n"
 "  --append TEXT          extra kernel command line (repeatable)\n"
 "  --mode collect|bench|prepare\n"
 "                         collect gcov data, only run (default bench), or\n"
@@ -197,7 +199,11 @@ static void set_opt(struct opts *o, int c)
 	switch (c) {
 	case OPT_QEMU: o->qemu = optarg; break;
 	case OPT_KERNEL: o->kernel = optarg; break;
-	case OPT_INITRD: o->initrd = optarg; break;
+	case OPT_INITRD:
+		if (o->initrd2)
+			usage_error("--initrd at most twice (an image and the modules' image)");
+		*(o->initrd ? &o->initrd2 : &o->initrd) = optarg;
+		break;
 	case OPT_APPEND: o->append = *o->append ? kp_xasprintf("%s %s", o->append, optarg) : optarg; break;
 	case OPT_MODE: o->mode = optarg; break;
 	case OPT_SHARE: o->share = optarg; break;
@@ -874,6 +880,31 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --initrd A --initrd B: QEMU takes one file, the kernel unpacks
+ * concatenated archives: A then B, in the control socket's directory. */
+static const char *concat_initrds(const struct opts *o, const struct guest *g)
+{
+	char *path = kp_xasprintf("%s/initrd", g->sockdir);
+	const char *in[2] = { o->initrd, o->initrd2 };
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		kp_die("%s: %s", path, strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		unsigned char *buf;
+		size_t len;
+
+		if (kp_read_file(in[i], &buf, &len))
+			kp_die("%s: %s", in[i], strerror(errno));
+		if (kp_write_all(fd, buf, len))
+			kp_die("%s: %s", path, strerror(errno));
+		free(buf);
+	}
+	if (close(fd))
+		kp_die("%s: %s", path, strerror(errno));
+	return path;
+}
+
 /* The inputs are there, the port is free; the control socket's directory. */
 static void prepare(struct opts *o, struct guest *g)
 {
@@ -881,6 +912,8 @@ static void prepare(struct opts *o, struct guest *g)
 		kp_die("%s: kernel image: %s", o->kernel, strerror(errno));
 	if (access(o->initrd, R_OK))
 		kp_die("%s: guest image: %s", o->initrd, strerror(errno));
+	if (o->initrd2 && access(o->initrd2, R_OK))
+		kp_die("%s: modules image: %s", o->initrd2, strerror(errno));
 	if (o->disk && access(o->disk, o->disk_keep ? R_OK | W_OK : R_OK))
 		kp_die("%s: disk image: %s", o->disk, strerror(errno));
 	if (o->guest_port && probe_port(&o->host_port))
@@ -890,6 +923,8 @@ static void prepare(struct opts *o, struct guest *g)
 	snprintf(g->sockdir, sizeof(g->sockdir), "/tmp/kpgo-vm.XXXXXX");
 	if (!mkdtemp(g->sockdir))
 		kp_die("mkdtemp: %s", strerror(errno));
+	if (o->initrd2)
+		o->initrd = concat_initrds(o, g);
 	unlink(o->console);
 }
 
@@ -898,6 +933,8 @@ static void remove_sockdir(const struct guest *g)
 	char sock[100];
 
 	snprintf(sock, sizeof(sock), "%s/ctl", g->sockdir);
+	unlink(sock);
+	snprintf(sock, sizeof(sock), "%s/initrd", g->sockdir);
 	unlink(sock);
 	rmdir(g->sockdir);
 }
