@@ -3,7 +3,8 @@
  * agent.c - kpgo's guest agent, run as /init (PID 1) in the QEMU guest.
  *
  * It mounts the pseudo file systems, opens the control channel (/dev/ttyS1),
- * configures the network, mounts the workload's disk, starts the server named
+ * loads the kernel modules listed in /etc/kpgo-modules (the instrumented
+ * kernel's, from a second initramfs), configures the network, mounts the workload's disk, starts the server named
  * in /kpgo/guest.conf, tells the host "KPGO READY", runs the guest-side load
  * if there is one, waits for "DONE" or "ABORT" and, in collect mode, copies
  * the kernel's gcov data to the 9p share before powering off.
@@ -59,6 +60,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -68,6 +70,8 @@
 
 #define AGENT_NAME	"kpgo-agent"
 #define CONF_PATH	"/kpgo/guest.conf"
+#define MODULES_LIST	"/etc/kpgo-modules"	/* kpgo-mkimage's modules line */
+#define MODULE_INIT_COMPRESSED_FILE 4		/* linux/module.h, 5.17+ */
 #define CTL_TTY		"/dev/ttyS1"
 #define SHARE_DIR	"/mnt/kpgo"
 #define GCOV_DIR	"/sys/kernel/debug/gcov"
@@ -902,6 +906,45 @@ static void collect_setup(void)
 }
 
 /* The workload's disk: the ext4 file system kpgo made on the host. */
+/* ------------------------------------------------------------------------
+ * Step 1b: kernel modules
+ */
+
+/* Load each module MODULES_LIST names (one image path a line, in load
+ * order) with finit_module(2); one already there is fine. */
+static void load_modules(void)
+{
+	unsigned char *text;
+	char *line, *save;
+	size_t len;
+	long long t0 = now_ms();
+	int n = 0;
+
+	if (kp_read_file(MODULES_LIST, &text, &len)) {
+		if (errno == ENOENT)
+			return;
+		fail("cannot read " MODULES_LIST ": %s", strerror(errno));
+	}
+	for (line = strtok_r((char *)text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *ko = strstr(line, ".ko");
+		int fd = open(line, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			fail("cannot open module %s: %s", line, strerror(errno));
+		if (syscall(SYS_finit_module, fd, "",
+			    ko && ko[3] ? MODULE_INIT_COMPRESSED_FILE : 0) &&
+		    errno != EEXIST)
+			fail("cannot load module %s: %s (errno %d)", line,
+			     strerror(errno), errno);
+		close(fd);
+		n++;
+	}
+	free(text);
+	say("loaded %d modules from " MODULES_LIST " in %lld ms", n,
+	    now_ms() - t0);
+}
+
 static void mount_disk(const struct conf *c)
 {
 	struct stat st;
@@ -1648,6 +1691,7 @@ static _Noreturn void guest_main(void)
 	say("mode %s", ag.collect ? "collect" : ag.prepare ? "prepare" : "bench");
 	if (conf_load(c, CONF_PATH, err, sizeof(err)))
 		fail("%s", err);
+	load_modules();
 	net_setup();
 	if (c->disk)
 		mount_disk(c);
@@ -1695,7 +1739,8 @@ static void usage(FILE *f)
 "\n"
 "kpgo's guest agent.  Run as /init (PID 1) in the kpgo initramfs, it mounts\n"
 "/proc, /sys, /dev, /tmp, /run and debugfs, opens the control channel\n"
-CTL_TTY ", configures the network, starts the server of " CONF_PATH ",\n"
+CTL_TTY ", loads the modules " MODULES_LIST " lists (if it exists), one\n"
+"image path a line, configures the network, starts the server of " CONF_PATH ",\n"
 "says KPGO READY, runs the load= command if any, waits for DONE or ABORT\n"
 "from the host and, with kpgo.mode=collect on the kernel command line,\n"
 "copies the .gcda files of " GCOV_DIR " to " GCOV_DST " (a 9p share)\n"
