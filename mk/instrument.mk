@@ -30,13 +30,14 @@ kpgo-instr-image  := $(kpgo-instr)/$(kpgo-arch-image)
 kpgo-config-words = $(shell sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=[^ ]*\)$$/\1/p' \
 	-e 's/^\# \(CONFIG_[A-Za-z0-9_]*\) is not set$$/\1=n/p' $(1))
 # $(call kpgo-config-missing,WANT-FILES,HAVE-FILE): requested settings that
-# did not take
+# did not take (a module, =m, is as good as a =y asked for: the guest
+# loads it)
 kpgo-config-missing = $(strip $(foreach h,$(call kpgo-config-words,$(2)),\
 	$(eval kpgo-have := $$(kpgo-have) $(h)))\
 	$(foreach w,$(call kpgo-config-words,$(1)),\
 	  $(if $(filter %=n,$(w)),\
 	    $(if $(filter $(patsubst %=n,%=y,$(w)) $(patsubst %=n,%=m,$(w)),$(kpgo-have)),$(w)),\
-	    $(if $(filter $(w),$(kpgo-have)),,$(w))))$(eval kpgo-have :=))
+	    $(if $(filter $(w) $(patsubst %=y,%=m,$(w)),$(kpgo-have)),,$(w))))$(eval kpgo-have :=))
 
 # A tree with no .config, or one optimized for size, is refused here.
 define kpgo-check-user-config
@@ -51,9 +52,14 @@ $(if $(filter CONFIG_CC_OPTIMIZE_FOR_SIZE=y,$(call kpgo-config-words,$(kpgo-user
 	&& make $(if $(kpgo-o),O=$(kpgo-o) )olddefconfig))
 endef
 
+# A module of the user's .config (CONFIG_X=m) stays one: a fragment's
+# CONFIG_X=y is dropped before the merge (.kpgo-keep-m lists those lines),
+# and the guest loads the module (kpgo-modules below).
 quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS)) fragments)
       cmd_instr_config = mkdir -p $(kpgo-instr) && \
-	cat $(kpgo-user-config) $(PGO_FRAGMENTS) > $(kpgo-instr-config).tmp && \
+	sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=m$$/\1=y/p' $(kpgo-user-config) > $(kpgo-instr)/.kpgo-keep-m && \
+	{ cat $(kpgo-user-config); cat $(PGO_FRAGMENTS) | grep -vxF -f $(kpgo-instr)/.kpgo-keep-m || \
+	  [ $$? = 1 ]; } > $(kpgo-instr-config).tmp && \
 	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
 	$(call kpgo-olddefconfig,$(kpgo-instr),$(call kpgo-own-src,$(kpgo-instr)))
 
@@ -119,17 +125,28 @@ kpgo-instr-figures-gcc = echo "$$(find $(kpgo-instr) -name '*.gcno' | wc -l) obj
 
 # Kbuild decides what to rebuild; bzImage keeps its time when nothing did,
 # so what depends on it (a collected profile) is not redone.
+# With CONFIG_MODULES=y, its modules too, installed (not stripped: the
+# guest loads them as they are) into $(kpgo-instr-modroot) for the modules
+# image; anew each time, so that no module of an earlier config stays.
+kpgo-instr-modroot := $(kpgo-instr)/modules-root
+kpgo-instr-modules-on = $(filter CONFIG_MODULES=y,$(call kpgo-config-words,$(kpgo-instr-config)))
+kpgo-instr-modules-install = rm -rf $(kpgo-instr-modroot) && \
+	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) -s modules_install \
+	  INSTALL_MOD_PATH=$(kpgo-instr-modroot) && \
+	m="; $$(find $(kpgo-instr-modroot) -name '*.ko*' | wc -l) modules in $(kpgo-instr-modroot)" &&
 quiet_cmd_instr_build = PGO-INS building the instrumented kernel in $(kpgo-instr)
-      cmd_instr_build = t0=$$(date +%s); \
-	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) && \
+      cmd_instr_build = t0=$$(date +%s); m=; \
+	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) \
+	  $(if $(kpgo-instr-modules-on),modules) && $(if $(kpgo-instr-modules-on),$(kpgo-instr-modules-install)) \
 	$(call kpgo-time,instrument$(kpgo-fam),kernel) && f=$$($(kpgo-instr-figures-$(kpgo-family))) && \
-	$(call kpgo-say,PGO-INS,$$f; \
+	$(call kpgo-say,PGO-INS,$$f$$m; \
 	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument$(kpgo-fam)-kernel) s)
 
 $(kpgo-instr-image): $(kpgo-instr-ok) $(kpgo-instr-deps) FORCE | kpgo-src-instr
 	+$(call kpgo-cmd,instr_build)
 
 pgo-instrument: $(kpgo-instr-image)
+
 
 .PHONY: pgo-instrument kpgo-user-config-ok
 
