@@ -40,7 +40,7 @@ kpgo-vm = flock $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
 # its arguments: all that a run is made from, but the verbosity
 kpgo-vm-args = --mode $(3) --name $(1) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
-	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz \
+	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz$(call kpgo-vm-modules,$(4)) \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
 	--smp $(PGO_SMP) $(if $($(2)_PORT),--port $(PGO_HOST_PORT):$($(2)_PORT)) \
 	--run-timeout $(kpgo-timeout) --client-out $(5) \
@@ -130,7 +130,7 @@ endef
 quiet_cmd_bench = PGO-BEN $(2): on the $(PGO_KERNEL) kernel $(kpgo-kernel-$(PGO_KERNEL))
       cmd_bench = k=$(kpgo-kernel-$(PGO_KERNEL)); w=$(call kpgo-work,$(2)); \
 	if [ ! -f "$$k" ]; then echo "kpgo: no $(PGO_KERNEL) kernel ($$k): build it first with $(kpgo-kernel-how-$(PGO_KERNEL))" >&2; exit 1; fi; \
-	$(call kpgo-vm,$(2),$(3),bench,$$k,$$w/bench-$(PGO_KERNEL).out) && \
+	$(call kpgo-vm,$(2),$(3),bench,$(kpgo-kernel-$(PGO_KERNEL)),$$w/bench-$(PGO_KERNEL).out) && \
 	$(call kpgo-result,$(2),$(3),$$w/bench-$(PGO_KERNEL).out,$$w/bench-$(PGO_KERNEL).txt)
 
 # (empty: a figures command prints only its figures)
@@ -154,7 +154,7 @@ endef
 kpgo-collect-cmd = $(call kpgo-work,$(1))/collect.cmd
 kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
-kpgo-collect-inputs = $(kpgo-instr-image) $(call kpgo-run-inputs,$(1),$(2)) \
+kpgo-collect-inputs = $(kpgo-instr-image) $(kpgo-modimg-input) $(call kpgo-run-inputs,$(1),$(2)) \
 	$(kpgo-collect-cmd) $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
 
 # The one goal-dependent part of collecting: QEMU, the client and the
@@ -238,7 +238,7 @@ pgo-list:
 .PHONY: pgo-list pgo-collect-all
 
 define kpgo-bench-tmpl
-pgo-bench-$(1): $(call kpgo-run-inputs,$(1),$(2))
+pgo-bench-$(1): $(call kpgo-run-inputs,$(1),$(2)) $$(if $$(filter instrumented,$$(PGO_KERNEL)),$$(kpgo-modimg-input))
 	$$(if $$(kpgo-kernel-$$(PGO_KERNEL)),,$$(error kpgo: PGO_KERNEL=$$(PGO_KERNEL): \
 		say optimized, baseline or instrumented))
 	$$(call rule_bench,$(1),$(2))

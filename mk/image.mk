@@ -150,13 +150,48 @@ quiet_cmd_disk = PGO-DSK $(2): $(@F), ext4 of $($(3)_DISK) MB$(if $(call kpgo-pr
 	  if [ ! -f "$$k" ]; then echo "kpgo: workload $(2): preparing its disk boots the \
 	    $(call kpgo-prep-kind,$(2)) kernel $$k$(comma) which does not exist: \
 	    $(kpgo-kernel-how-$(call kpgo-prep-kind,$(2)))" >&2; exit 1; fi; \
-	  $(call kpgo-vm,$(2),$(3),prepare,$$k,$(@D)/prepare.out) &&) \
+	  $(call kpgo-vm,$(2),$(3),prepare,$(call kpgo-prep-kernel,$(2)),$(@D)/prepare.out) &&) \
 	mv -f $@.tmp $@ && $(call kpgo-time,disk,$(2))
 # (empty: a figures command prints only its figures)
 quiet_cmd_disk_figures =
       cmd_disk_figures = $(call kpgo-say,PGO-DSK,$(2): $@$(comma) ext4$(comma) $($(3)_DISK) MB$(comma) \
 	$$(($$(du -k $@ | cut -f1) / 1024)) MB used$(if $(call kpgo-prepares,$(3)),$(comma) \
 	prepared in $$(cat $(kpgo-times)/disk-$(2)) s))
+
+# --- the instrumented kernel's modules (kpgo-modular: mk/instrument.mk) ---
+# The guest's devices and file systems, and PGO_MODULES: kpgo-mkimage's
+# modules line adds what they need, skips those built in, and writes
+# /etc/kpgo-modules, which the agent loads first.  Rewritten only when its
+# bytes change (modules_install copies every module anew each build).
+kpgo-guest-modules := virtio_pci virtio_net virtio_blk 9pnet_virtio 9p ext4
+ifneq ($(strip $(PGO_MODULES)),)
+ifneq ($(shell printf '%s' '$(call kpgo-escsq,$(strip $(PGO_MODULES)))' | LC_ALL=C grep -q '[^A-Za-z0-9_ -]' && echo y),)
+$(error kpgo: PGO_MODULES=$(PGO_MODULES): module names are letters, digits, _ and - only, \
+	separated by spaces)
+endif
+endif
+define kpgo-modules-manifest
+# modules the guest loads on the instrumented kernel $(kpgo-instr-image)
+modules $(kpgo-instr-modroot) $(shell cat $(kpgo-instr)/include/config/kernel.release) $(strip $(kpgo-guest-modules) $(PGO_MODULES))
+endef
+
+$(kpgo-instr)/modules.manifest: $(kpgo-instr-image) FORCE
+	$(call kpgo-filechk,$@,$(kpgo-modules-manifest))
+
+# (empty: it prints its figures only when the image changed)
+quiet_cmd_modimage =
+      cmd_modimage = t=$$(stat -c %Y $@ 2>/dev/null || echo none); \
+	if [ ! -d $(kpgo-instr-modroot) ]; then echo "kpgo: the instrumented kernel has no modules \
+	  ($(kpgo-instr-modroot) is missing) but $(kpgo-user-config) has CONFIG_MODULES=y and modules: \
+	  did a fragment turn CONFIG_MODULES off?" >&2; exit 1; fi; \
+	o=$$($(KPGO_BIN)/kpgo-mkimage --keep --deps $(@:.cpio.gz=.deps) -o $@ $<) && \
+	if [ "$$t" != "$$(stat -c %Y $@)" ]; then $(call kpgo-say,PGO-IMG,instrumented kernel's modules: \
+	  $@$(comma) $$(stat -c %s $@) bytes$(comma) $$(echo "$$o" | sed -n 's/.*: \([0-9]* modules to load\)/\1/p')); fi
+
+$(kpgo-instr-modimg): $(kpgo-instr)/modules.manifest $(kpgo-instr-image) $(KPGO_BIN)/kpgo-mkimage
+	$(call kpgo-cmd,modimage)
+
+-include $(kpgo-instr)/modules.deps
 
 define kpgo-image-tmpl
 $(call kpgo-work,$(1))/guest.conf: FORCE
@@ -190,8 +225,8 @@ $(call kpgo-work,$(1))/disk.conf: FORCE
 
 $(call kpgo-work,$(1))/disk.img: $(call kpgo-work,$(1))/disk.conf \
 		$(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
-		| $(if $(call kpgo-prepares,$(2)),$(filter $(kpgo-instr-image),$(call \
-		kpgo-prep-kernel,$(1))))
+		| $(if $(call kpgo-prepares,$(2)),$(if $(filter $(kpgo-instr-image),$(call \
+		kpgo-prep-kernel,$(1))),$(kpgo-instr-image) $(kpgo-modimg-input)))
 	$$(call rule_disk,$(1),$(2))
 endef
 

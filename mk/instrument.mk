@@ -147,6 +147,21 @@ $(kpgo-instr-image): $(kpgo-instr-ok) $(kpgo-instr-deps) FORCE | kpgo-src-instr
 
 pgo-instrument: $(kpgo-instr-image)
 
+# --- modules -----------------------------------------------------------
+# A kernel with modules (the user's .config has CONFIG_MODULES=y and some
+# =m, which the instrumented .config keeps) boots kpgo's guests with a
+# second initramfs, $(kpgo-instr-modimg): the modules of the guest's
+# devices and file systems, PGO_MODULES, and what they need (mk/image.mk).
+# Known when the makefiles are read, from the user's .config: the graph
+# (what a profile is made from) cannot wait for the instrumented one.
+kpgo-modular := $(if $(wildcard $(kpgo-user-config)),$(shell grep -qx 'CONFIG_MODULES=y' \
+	$(kpgo-user-config) && grep -q '^CONFIG_[A-Za-z0-9_]*=m$$' $(kpgo-user-config) && echo y))
+kpgo-instr-modimg := $(kpgo-instr)/modules.cpio.gz
+kpgo-modimg-input = $(if $(kpgo-modular),$(kpgo-instr-modimg))
+# $(call kpgo-vm-modules,KERNEL): kpgo-vm's second --initrd, for the
+# instrumented kernel with modules only (nothing else: a kernel without
+# modules boots, and records its runs, as before)
+kpgo-vm-modules = $(if $(and $(kpgo-modular),$(filter $(kpgo-instr-image),$(1))), --initrd $(kpgo-instr-modimg))
 
 .PHONY: pgo-instrument kpgo-user-config-ok
 

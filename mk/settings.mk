@@ -36,6 +36,7 @@ $(call kpgo-def,PGO_SMP,1,int:1:64,<n>,guest CPUs)
 $(call kpgo-def,PGO_HOST_PORT,0,-,<port>,host port forwarded to the guest (0: a free one))
 $(call kpgo-def,PGO_TIMEOUT,-,int:0:86400,<s>,seconds a client or load may run (empty: the recipe's TIMEOUT$(comma) or 1800))
 $(call kpgo-def,PGO_APPEND,-,string,<text>,extra kernel command line for every guest boot)
+$(call kpgo-def,PGO_MODULES,-,string,<names>,more modules the guest loads (an instrumented kernel with modules))
 $(call kpgo-def,PGO_KERNEL,optimized,-,<kind>,kernel of pgo-bench-<w>: optimized$(comma) baseline$(comma) instrumented)
 $(call kpgo-def,PGO_PARTIAL_TRAINING,n,bool,y|n,-fprofile-partial-training: never-run code compiled as without profile)
 $(call kpgo-def,PGO_USE_TARGETS,all,string,<goals>,what pgo-use and pgo-baseline build)
@@ -72,7 +73,7 @@ kpgo-kconfig-top := $(KPGO_DIR)/kconfig/Kconfig
 
 # settings by kind: strings (quotes dropped), numbers (0 for MEM and TIMEOUT
 # means "the recipe's": left empty), booleans (y, or n when not set)
-kpgo-settings-str  := SET_DEFAULT SCALE USE_TARGETS APPEND
+kpgo-settings-str  := SET_DEFAULT SCALE USE_TARGETS APPEND MODULES
 kpgo-settings-num  := REBUILD_THRESHOLD SMP MEM TIMEOUT
 kpgo-settings-bool := NORMALIZE PARTIAL_TRAINING
 kpgo-settings-vars := $(addprefix PGO_,$(kpgo-settings-str:SET_DEFAULT=SET_default) \

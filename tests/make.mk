@@ -9,7 +9,8 @@ KPGO_TESTS_FAST += make-no-ksrc make-not-a-kernel-tree make-unknown-workload \
 	make-missing-client make-fragment-not-taken make-recipe-missing-field \
 	make-recipe-unknown-field make-recipe-combinations make-set-errors make-recipe-fields-rerun make-help-lists \
 	make-empty-profile make-profiles-read-only make-recipe-env-ignored make-dry-run-refused make-missing-host-bin \
-	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun make-quickstart-deps
+	make-prepare-kernel-missing make-bad-profile-fails make-instr-config-rerun make-quickstart-deps \
+	make-modules-config
 
 test-make-no-ksrc:
 	$(call expect-fail,$(kmake) pgo-instrument,KSRC is not set)
@@ -177,3 +178,24 @@ test-make-quickstart-deps:
 	$(call expect-fail,$(kmake) QS_WORKLOAD=nosuch quickstart-deps-list,unknown workload .nosuch.)
 	$(kmake) PGO_DEPS_DRY_RUN=y quickstart-deps | grep -Eq 'DEPS +quickstart \(redis\): (all $(shell \
 		$(kmake) -s quickstart-deps-list | wc -l) Debian packages it needs are installed|would install [0-9]+ of the)'
+
+# a module of the tree's .config stays one in the instrumented .config
+# (the fragments' =y for it is dropped, and =m is accepted for it); such a
+# tree's collection boots with the modules image too, one without modules
+# records the same kpgo-vm command as before (no second --initrd)
+mk-mod-cmd = $(T)/$(1)/.kpgo/work/redis/collect.cmd
+test-make-modules-config: $(KSRC_TEST)/Kbuild $(PK_CONFIG)
+	$(call pk-config,$(T)/m) && { grep -v '^#' $(KPGO_DIR)/kconfig/pgo-guest.config; \
+	  printf '%s\n' CONFIG_MODULES=y CONFIG_VIRTIO_NET=m CONFIG_NET_9P_VIRTIO=m CONFIG_9P_FS=m; } >> $(T)/m/.config
+	$(MAKE) -s -C $(KSRC_TEST) O=$(T)/m olddefconfig >/dev/null 2>&1
+	grep -qx CONFIG_VIRTIO_NET=m $(T)/m/.config && grep -qx CONFIG_9P_FS=m $(T)/m/.config
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T)/m $(T)/m/.kpgo/instrumented/.kpgo-config-ok
+	for s in VIRTIO_NET=m NET_9P_VIRTIO=m 9P_FS=m GCOV_KERNEL=y VIRTIO_BLK=y MODULES=y; do \
+	  grep -qx CONFIG_$$s $(T)/m/.kpgo/instrumented/.config || { echo "no CONFIG_$$s"; exit 1; }; done
+	grep -qx CONFIG_VIRTIO_NET=y $(T)/m/.kpgo/instrumented/.kpgo-keep-m
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T)/m $(call mk-mod-cmd,m)
+	grep -q ' --initrd $(T)/m/.kpgo/work/redis/image.cpio.gz --initrd $(T)/m/.kpgo/instrumented/modules.cpio.gz --console ' $(call mk-mod-cmd,m)
+	$(call pk-config,$(T)/n) && $(kmake) -s KSRC=$(KSRC_TEST) O=$(T)/n $(call mk-mod-cmd,n)
+	grep -q ' --initrd $(T)/n/.kpgo/work/redis/image.cpio.gz --console ' $(call mk-mod-cmd,n)
+	! grep -q modules.cpio $(call mk-mod-cmd,n)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T)/m 'PGO_MODULES=ok;rm' pgo-help,PGO_MODULES=.*letters$(comma) digits)
