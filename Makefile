@@ -22,7 +22,8 @@ help: pgo-help
 # --- packages --------------------------------------------------------------
 # What the gcc loop needs (KPGO_DEBS_LOOP: the kernel's build tools, QEMU,
 # busybox for the guest, libarchive for kpgo-mkimage, mke2fs for disks,
-# Debian's kernel source for the quick start) plus a workload's own _DEBS:
+# git and cpio for an in-place tree's link trees (mk/mirror.mk), Debian's
+# kernel source for the quick start) plus a workload's own _DEBS:
 # make quickstart installs only that for QS_WORKLOAD.  make pgo-deps
 # installs everything the workflow and the tests need, every workload's
 # packages included (clang and libclang-rt-dev: the .gcda parser's fuzz
@@ -36,7 +37,7 @@ help: pgo-help
 # deb-src entry (kpgo-src.sources, the suites of the system's Debian
 # entries): pgo-compare's TCG plugin needs the plugin API header of the
 # installed QEMU, which only its source package has.
-KPGO_DEBS_LOOP := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio xz-utils \
+KPGO_DEBS_LOOP := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio git xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs linux-source-6.12
 KPGO_DEBS := $(KPGO_DEBS_LOOP) clang libclang-rt-dev \
 	ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
