@@ -627,17 +627,12 @@ static char *kmod_name(const char *path)
 	return n;
 }
 
-/* a module path of modules.dep: relative, no '..', ends in .ko[.*] */
+/* a module path of modules.dep: kp_path_bad's allow-list, ending in .ko[.*] */
 static bool kmod_path_ok(const char *p)
 {
-	char *n = norm_path(p);
 	const char *ko = strstr(p, ".ko");
-	bool ok = n && p[0] != '/' && !strcmp(n, p) && ko &&
-		  (!ko[3] || ko[3] == '.') && !strstr(p, "/../") &&
-		  strncmp(p, "../", 3);
 
-	free(n);
-	return ok;
+	return !kp_path_bad(p, NULL) && ko && (!ko[3] || ko[3] == '.');
 }
 
 static bool kmod_name_ok(const char *s)
