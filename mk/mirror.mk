@@ -46,7 +46,7 @@ kpgo-mirror-ls = git --git-dir=$(kpgo-mirror-git) --work-tree=. ls-files -z -o -
 # (the tree's PGO_OUT, when it is inside the tree, and kpgo's GNUmakefile
 # are not mirrored)
 kpgo-mirror-prune = $(if $(filter $(kpgo-srctree)/%,$(PGO_OUT)),-o -path ./$(patsubst \
-	$(kpgo-srctree)/%,%,$(PGO_OUT))) $(if $(kpgo-attached),-o -path ./GNUmakefile)
+	$(kpgo-srctree)/%,%,$(PGO_OUT))) $(if $(kpgo-is-ours),-o -path ./GNUmakefile)
 
 quiet_cmd_mirror = PGO-SRC $(kpgo-mirror) (hard links of $(kpgo-srctree))
       cmd_mirror = t0=$$(date +%s); m=$(kpgo-mirror); rm -rf $$m.new $$m.old && \

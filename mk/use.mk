@@ -171,9 +171,8 @@ kpgo-on-file := $(kpgo-objtree)/.kpgo-profile.mk
 # the profile flags of a build: pgo-use's own; kpgo-use-on's recorded ones
 kpgo-use-kcflags = $(kpgo-use-flags)
 kpgo-use-on: kpgo-use-kcflags = $(kpgo-on-flags)
-kpgo-attached = $(findstring kpgo: written by,$(file <$(kpgo-srctree)/GNUmakefile))
 
-quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-attached),later kernel goals in this tree build with \
+quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-is-ours),later kernel goals in this tree build with \
 	this profile (make pgo-off: without),make pgo-attach$(comma) and later kernel goals in this \
 	tree build with this profile)
       cmd_use_on = { printf '%s\n' '\# kpgo: make pgo-use-$(2) installed this profile; kernel goals \
@@ -197,7 +196,7 @@ kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
 kpgo-on-newer = $(shell find $(1) $(if $(2),\( $(foreach p,$(2),-path $(p) -o) -false \) -prune -o) \
 	-newer $(kpgo-on-file) -type f -name '*.[chS]' -print 2>/dev/null | wc -l)
 kpgo-status-on = $(kpgo-objtree) builds with the $(if $(kpgo-on-llvm),clang (LLVM=$(kpgo-on-llvm)),gcc) \
-	profile of $(kpgo-on-name), installed $(kpgo-on-when)$(if $(kpgo-attached),, (not attached: only \
+	profile of $(kpgo-on-name), installed $(kpgo-on-when)$(if $(kpgo-is-ours),, (not attached: only \
 	pgo-use builds with it; make pgo-attach))
 # $(call kpgo-status-profile,WORKLOAD,STAMP): when it was collected
 kpgo-status-profile = $(1): profile collected $(shell date -r $(2) '+%F %T')$(if $(shell test \
