@@ -60,7 +60,7 @@ quiet_cmd_mirror = PGO-SRC $(kpgo-mirror) (hard links of $(kpgo-srctree))
 	cd $(kpgo-srctree) && { if [ -d $$m ]; then mv $$m $$m.old; fi; } && mv $$m.new $$m && \
 	rm -rf $$m.old && $(call kpgo-time,mirror,source)
 quiet_cmd_mirror_figures =
-      cmd_mirror_figures = $(call kpgo-say,PGO-SRC,$$(find $(kpgo-mirror) -type f | wc -l) files \
+      cmd_mirror_figures = $(call kpgo-say,PGO-SRC,$$(wc -l < $(kpgo-mirror).list) files \
 	linked in $$(cat $(kpgo-times)/mirror-source) s)
 
 # the list of the clean mirror's files (NUL- and newline-separated)
@@ -80,14 +80,21 @@ quiet_cmd_mirror_link = PGO-SRC $(2): the tree's sources linked in
 
 # the clean mirror, before each build of kpgo's kernels (then each
 # kernel's tree is linked, and Kbuild decides what changed)
-kpgo-mirror-refresh:
-	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror))
-	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_list))
-	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_figures))
 kpgo-src-instr: kpgo-mirror-refresh
-	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_link,$(kpgo-instr)))
 kpgo-src-base: kpgo-mirror-refresh
-	$(if $(kpgo-in-place),$(call kpgo-cmd,mirror_link,$(kpgo-base)))
+ifeq ($(kpgo-in-place),y)
+kpgo-mirror-refresh:
+	$(call kpgo-cmd,mirror)
+	$(call kpgo-cmd,mirror_list)
+	$(call kpgo-cmd,mirror_figures)
+kpgo-src-instr:
+	$(call kpgo-cmd,mirror_link,$(kpgo-instr))
+kpgo-src-base:
+	$(call kpgo-cmd,mirror_link,$(kpgo-base))
+else
+# (an O= tree's kernels are built from KSRC: nothing to do)
+kpgo-mirror-refresh kpgo-src-instr kpgo-src-base: ;
+endif
 
 .PHONY: kpgo-mirror-refresh kpgo-src-instr kpgo-src-base
 
