@@ -87,6 +87,16 @@ test-hostile-names: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(call hx-member,$(T)/out.tar.gz,Makefile)
 	grep -q 'a name other than MANIFEST, gcda/ or gcda/<object>.gcda' $(T)/out
 	$(call hx-member,$(T)/dash.tar.gz,gcda/-rf.gcda)
+	$(call hx-member,$(T)/dot.tar.gz,gcda/.kpgo/profiles/redis/gcda/main.gcda)
+	grep -q "a directory starting with '.'" $(T)/out
+	$(call hx-rename,$(T)/own.tar.gz,gcda/state/profiles/redis/gcda/main.gcda)
+	mkdir -p $(T)/q/state/profiles/redis/gcda && cp $(T)/p/.config $(T)/q/ && \
+	  echo mine > $(T)/q/state/profiles/redis/gcda/main.gcda
+	$(call expect-fail,timeout 60 $(pk-make) O=$(T)/q PGO_OUT=$(T)/q/state \
+	  PGO_PROFILE=$(T)/own.tar.gz PGO_USE_TARGETS=olddefconfig \
+	  pgo-use-profile,.state/profiles/redis/gcda/main.gcda. leads into kpgo.s own directory)
+	test "$$(cat $(T)/q/state/profiles/redis/gcda/main.gcda)" = mine
+	test ! -e $(T)/q/state/profile-installed.list && test ! -e $(T)/pwned
 	n=$$(printf 'gcda/a\033[2Jb.gcda') && $(call hx-pack,$(T)/ctl.tar.gz,$(T)/x,\
 		--transform="s|^gcda/main\.gcda\$$|$$n|")
 	$(call hx-refused,$(T)/ctl.tar.gz,member .gcda/a.x1b\[2Jb.gcda.: a character outside)

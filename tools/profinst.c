@@ -61,6 +61,16 @@ static int dir_of(const struct kp_inst *in, const char *rel, int create,
 		close(fd);
 		fd = nfd;
 		p = slash + 1;
+		if (in->own) {
+			struct stat st;
+
+			if (fstat(fd, &st))
+				kp_die("%s/%.*s: %s", in->tree, (int)(slash - rel), rel,
+				       strerror(errno));
+			if (st.st_dev == in->own_dev && st.st_ino == in->own_ino)
+				kp_die("profile: '%s' leads into kpgo's own directory (%.*s, where its profiles and state are); refused",
+				       kp_xescape(rel), (int)(slash - rel), rel);
+		}
 	}
 	*base = p;
 	return fd;
@@ -158,8 +168,20 @@ void kp_inst_begin(struct kp_inst *in, char *const *rels, size_t n)
 	in->treefd = open(in->tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (in->treefd < 0)
 		kp_die("%s: cannot open: %s", in->tree, strerror(errno));
-	if (in->list)
+	if (in->list) {
+		char *dir = kp_xstrdup(in->list), *slash = strrchr(dir, '/');
+		struct stat st;
+
+		if (slash)
+			*slash = '\0';
+		if (!stat(slash ? (*dir ? dir : "/") : ".", &st)) {
+			in->own = 1;
+			in->own_dev = st.st_dev;
+			in->own_ino = st.st_ino;
+		}
+		free(dir);
 		read_list(in);
+	}
 	all = kp_xcalloc(in->nold + n, sizeof(*all));
 	for (size_t i = 0; i < n; i++) {
 		check_rel(in, rels[i], "profile");

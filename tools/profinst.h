@@ -5,7 +5,9 @@
  * (dir/obj.proftext) share:
  *
  *   - every relative path is checked with kp_path_bad() (the project's one
- *     allow-list) before it names a file or goes into a make rule;
+ *     allow-list) before it names a file or goes into a make rule, and
+ *     none may lead into the installed list's directory (kpgo's own, when
+ *     it is inside the tree: its profiles are not an object's profile);
  *   - files are written beneath the tree without following a symbolic link
  *     anywhere below it, each first to a temporary ".<name>.kpgo-tmp"
  *     beside it, synced to disk; only when all are written are they
@@ -25,6 +27,7 @@
 #define KPGO_PROFINST_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * How far the installed profile (path, its bytes) is from the new one:
@@ -47,6 +50,9 @@ struct kp_inst {
 	size_t nold, nnow, capnow, nstaged, capstaged;
 	char *listbuf;
 	int treefd;
+	int own;		/* the list's directory (kpgo's) is known: */
+	dev_t own_dev;		/* nothing is written beneath it */
+	ino_t own_ino;
 };
 
 void kp_inst_begin(struct kp_inst *in, char *const *rels, size_t n);

@@ -195,6 +195,9 @@ const char *kp_path_bad(const char *rel, const char *suffix)
 			return "a '.' or '..' component";
 		if (*p == '-')
 			return "a component starting with '-'";
+		/* no object of a kernel tree is in one: .git, kpgo's .kpgo ... */
+		if (*p == '.' && p[c])
+			return "a directory starting with '.'";
 		if (strspn(p, ok) < c)
 			return "a character outside A-Z a-z 0-9 _ . + -";
 		if (!p[c])

@@ -60,7 +60,9 @@ int kp_read_file(const char *path, unsigned char **buf, size_t *len);
  * kp_path_bad(rel, suffix): NULL when rel is a path such input may name:
  * relative, at most KP_PATH_MAX bytes, of components made of
  * [A-Za-z0-9_.+-] that are not empty, '.' or '..' and do not start with
- * '-', ending in suffix (NULL: any ending).  Otherwise what is wrong, in
+ * '-', no directory starting with '.' (.git, kpgo's .kpgo: no kernel
+ * object is in one), ending in suffix (NULL: any ending).  Otherwise what
+ * is wrong, in
  * words.  Every helper checks an untrusted object path with this before
  * the path names a file or goes into a make rule.
  */
