@@ -89,21 +89,30 @@ kpgo-times   := $(PGO_OUT)/times
 
 # The kernel's build, never through a GNUmakefile kpgo may have put there.
 # KCFLAGS is passed explicitly so a user's KCFLAGS is kept, not replaced.
-kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile
+# gcc keys a static function's profile by its source file's name as it was
+# given (the name goes into the function's profile id): the instrumented
+# and the profiled builds must name the sources alike.  Kbuild names them
+# relative in place, ../ from a directory right below the source tree,
+# else by absolute path; so every O= build of kpgo's names them by
+# absolute path (kpgo's own trees are deeper: an O=<src>/build tree's
+# "../kernel/fork.c" met "<src>/kernel/fork.c" and lost every static
+# function's profile).  In place, all are built in place.
+kpgo-abs-src := $(if $(kpgo-in-place),,KBUILD_ABS_SRCTREE=1)
+kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile \
+	$(kpgo-abs-src)
 # $(call kpgo-kmake-own,TREE): Kbuild for kpgo's own kernel in TREE (in
 # place in TREE for an in-place tree: O= names the source tree itself)
 kpgo-kmake-own = $(MAKE) --no-print-directory -C $(call kpgo-own-src,$(1)) \
-	-f $(call kpgo-own-src,$(1))/Makefile O=$(1)
+	-f $(call kpgo-own-src,$(1))/Makefile O=$(1) $(kpgo-abs-src)
 kpgo-arch-image := arch/x86/boot/bzImage
 
-# $(call kpgo-src-prefix,OBJTREE): how Kbuild spells the source tree in a
-# build in OBJTREE, as clang puts it into static functions' profile names
-# ("<prefix>kernel/fork.c;copy_clone"): nothing in the source tree, ../ in a
-# directory right below it, else the absolute path (run when it exists)
-# ($(2): the source tree, default KSRC)
+# $(call kpgo-src-prefix,OBJTREE): how kpgo's Kbuild spells the source tree
+# in a build in OBJTREE, as gcc and clang put it into static functions'
+# profile ids and names ("<prefix>kernel/fork.c;copy_clone"): nothing in
+# the source tree, else the absolute path (kpgo-abs-src; run when OBJTREE
+# exists) ($(2): the source tree, default KSRC)
 kpgo-src-prefix = $(strip $(foreach s,$(realpath $(or $(2),$(kpgo-srctree))),\
-	$(if $(KBUILD_ABS_SRCTREE),$(s)/,$(if $(filter $(s),$(realpath $(1))),,\
-	$(if $(filter $(s)/,$(dir $(realpath $(1)))),../,$(s)/)))))
+	$(if $(filter $(s),$(realpath $(1))),,$(s)/)))
 
 # $(call kpgo-kconfig,OBJTREE): the .config that tree builds with
 kpgo-kconfig = $(1)/.config
@@ -126,6 +135,9 @@ kpgo-tree-arch = $(shell sed -n '1,4s/^\# Linux\/\([^ ]*\) .*/\1/p' \
 	$(kpgo-user-config)) $(if $(filter y,$(call kpgo-cfg-val,CONFIG_64BIT)),64-bit,32-bit)
 kpgo-tree-config-sha256 = $(firstword $(shell sed -n -e '/^CONFIG_/p' \
 	-e '/^\# CONFIG_.* is not set$$/p' $(kpgo-user-config) | LC_ALL=C sort | sha256sum))
+# how the tree's builds name its sources (kpgo-abs-src): gcc keys static
+# functions' profiles by that name
+kpgo-tree-source-path = $(if $(kpgo-in-place),.,$(realpath $(kpgo-srctree)))
 kpgo-tree-compiler-family = $(if $(filter y,$(call kpgo-cfg-val,CONFIG_CC_IS_CLANG)),clang,gcc)
 kpgo-tree-compiler = $(shell sed -n \
 	's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$$/\1/p' $(kpgo-user-config))

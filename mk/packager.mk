@@ -23,6 +23,9 @@
 #   profile-format  the .gcda format: gcc <major.minor> (gcc writes and
 #                   reads only its own release's format)
 #   profile         objects, functions, counters, sum (kpgo-gcda stat)
+#   source-path     how the tree's builds named its sources: "." built in
+#                   place, else the source tree's absolute path (gcc keys
+#                   static functions' profiles by it)
 #   kpgo            the kpgo version that wrote it
 #
 # Using one (make PGO_PROFILE=... pgo-use-profile, or in an attached tree
@@ -32,7 +35,8 @@
 #            PGO_ALLOW_STALE=1 (then a warning);
 #   warned:  another kernel version, config or compiler version text
 #            (the compiler ignores what no longer matches; pgo-use counts
-#            those functions after the build);
+#            those functions after the build); another source-path (when
+#            the MANIFEST has one: static functions get no profile);
 #   refused always: a profile line that is not what kpgo-gcda stat says
 #            of the .gcda files (the profile is incomplete or altered).
 # The MANIFEST itself must be "key: value" lines of printable ASCII, each
@@ -70,6 +74,7 @@ config-sha256: $(kpgo-tree-config-sha256)
 compiler-family: $(kpgo-tree-compiler-family)
 compiler: $(kpgo-tree-compiler)
 profile-format: $(kpgo-tree-profile-format)
+source-path: $(kpgo-tree-source-path)
 kpgo: $(kpgo-version)
 endef
 
@@ -147,7 +152,7 @@ endif
 
 # this tree's values, for kpgo-profile check
 kpgo-pp-tree = $(foreach k,format compiler-family arch profile-format kernel config-sha256 \
-	compiler,--tree '$(k)=$(call kpgo-escsq,$(strip $(kpgo-tree-$(k))))')
+	compiler source-path,--tree '$(k)=$(call kpgo-escsq,$(strip $(kpgo-tree-$(k))))')
 # $(call kpgo-pp-check,DIR,GCDA,SCRATCH): compare the profile in DIR (its
 # .gcda files in GCDA; all three shell words) with this tree; SCRATCH.stat
 # gets kpgo-gcda stat's line, $(kpgo-pp-stale) is made when it is stale.

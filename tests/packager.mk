@@ -36,6 +36,7 @@ test-packager-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	s=$$(grep -E '^CONFIG_|^# CONFIG_.* is not set$$' $(T)/o/.config | LC_ALL=C sort | sha256sum | cut -c1-64); \
 		test "$(call pk-manifest,redis,config-sha256)" = "$$s"
 	test "$(call pk-manifest,redis,compiler-family)" = gcc
+	test "$(call pk-manifest,redis,source-path)" = "$$(realpath $(KSRC_TEST))"
 	v=$$(gcc -dumpfullversion | cut -d. -f1-2); test "$(call pk-manifest,redis,profile-format)" = "gcc $$v"
 	tar -xOzf $(call pk-archive,redis) MANIFEST | grep -q '^profile: 2 objects (2 with non-zero counters)'
 	$(pk-make) -s O=$(T)/o PGO_SET_web='redis:2 nginx' pgo-export-web
@@ -50,7 +51,8 @@ test-packager-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 
 # another object tree with the same .config builds with the archive: no
 # QEMU, no collection; its .gcda files are installed as shipped, the
-# dependency file names them; a changed .config is reported as stale
+# dependency file names them; a changed .config is reported as stale, and
+# so is another source path (but not a MANIFEST without one: older ones)
 test-packager-import: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
 	$(pk-make) -s O=$(T)/o pgo-export-redis
@@ -70,6 +72,13 @@ test-packager-import: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	cat $(T)/stale
 	grep -q "PGO-STA stale profile: config-sha256 '[0-9a-f]*' (this tree: '[0-9a-f]*')" $(T)/stale
 	grep -Eq "PGO-STA stale profile: [0-9]+ functions' profile ignored \(mismatched\), [0-9]+ functions without profile" $(T)/stale
+	cp $(T)/o/.config $(T)/p/.config && cp $(T)/x/MANIFEST $(T)/x/MANIFEST.orig
+	sed -i 's|^source-path: .*|source-path: /elsewhere/linux|' $(T)/x/MANIFEST
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/path
+	grep -q "PGO-STA stale profile: source-path '/elsewhere/linux' (this tree: '$$(realpath $(KSRC_TEST))'): gcc names a static function's profile by its source file's path" $(T)/path
+	sed '/^source-path:/d' $(T)/x/MANIFEST.orig > $(T)/x/MANIFEST
+	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_USE_TARGETS=olddefconfig pgo-use-profile > $(T)/old
+	! grep -q 'PGO-STA' $(T)/old
 
 # what cannot apply is refused before anything is written, with the reason;
 # PGO_ALLOW_STALE=1 builds anyway, saying why it is stale

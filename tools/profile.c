@@ -74,15 +74,18 @@ static const char help_text[] =
 "            64 KiB): 'key: value' lines of printable ASCII, each known\n"
 "            key at most once (format, name, workloads, normalize,\n"
 "            kernel, arch, config-sha256, compiler-family, compiler,\n"
-"            profile-format, profile, kpgo).  Compare it with the tree's\n"
-"            values, given as --tree KEY=VALUE for each of format,\n"
-"            compiler-family, arch, profile-format, kernel, config-sha256\n"
-"            and compiler (spaces are collapsed on both sides).  Another\n"
+"            profile-format, profile, kpgo, source-path).  Compare it\n"
+"            with the tree's values, given as --tree KEY=VALUE for each\n"
+"            of format, compiler-family, arch, profile-format, kernel,\n"
+"            config-sha256 and compiler, and optionally source-path\n"
+"            (spaces are collapsed on both sides).  Another\n"
 "            format, compiler-family, arch or profile-format is refused\n"
 "            (the compiler could use none of the profile), unless\n"
 "            --allow-stale: then a warning.  Another kernel,\n"
 "            config-sha256 or compiler is a warning (the compiler\n"
-"            ignores what no longer matches).  Without a MANIFEST\n"
+"            ignores what no longer matches), and so is another\n"
+"            source-path when both give one (gcc finds no profile for\n"
+"            static functions).  Without a MANIFEST\n"
 "            nothing can be checked: a warning.  Warnings are printed on\n"
 "            stdout as kpgo's progress lines ('  PGO-STA stale profile:\n"
 "            ...').\n"
@@ -528,7 +531,8 @@ static int cmd_unpack(int argc, char **argv)
 
 enum key {
 	K_FORMAT, K_NAME, K_WORKLOADS, K_NORMALIZE, K_KERNEL, K_ARCH,
-	K_CONFIG, K_FAMILY, K_COMPILER, K_PFORMAT, K_PROFILE, K_KPGO, NKEYS
+	K_CONFIG, K_FAMILY, K_COMPILER, K_PFORMAT, K_PROFILE, K_KPGO, K_SRCPATH,
+	NKEYS
 };
 
 static const char *const key_names[NKEYS] = {
@@ -536,7 +540,7 @@ static const char *const key_names[NKEYS] = {
 	[K_NORMALIZE] = "normalize", [K_KERNEL] = "kernel", [K_ARCH] = "arch",
 	[K_CONFIG] = "config-sha256", [K_FAMILY] = "compiler-family",
 	[K_COMPILER] = "compiler", [K_PFORMAT] = "profile-format",
-	[K_PROFILE] = "profile", [K_KPGO] = "kpgo",
+	[K_PROFILE] = "profile", [K_KPGO] = "kpgo", [K_SRCPATH] = "source-path",
 };
 
 struct manifest {
@@ -616,19 +620,26 @@ static int value_eq(const char *a, const char *b)
 	}
 }
 
-/* the keys compared with the tree, refusing first */
+/*
+ * the keys compared with the tree, refusing first; an optional one is
+ * compared only when both the MANIFEST and --tree give it (source-path
+ * came after the first archives)
+ */
 static const struct {
 	enum key key;
-	int refuse;
+	int refuse, optional;
 	const char *why;
 } checks[] = {
-	{ K_FORMAT,   1, "kpgo cannot read this manifest format" },
-	{ K_FAMILY,   1, "the compiler reads only its own family's profiles" },
-	{ K_ARCH,     1, "the profile describes another architecture's code" },
-	{ K_PFORMAT,  1, "gcc reads only .gcda files of its own release and ignores the others" },
-	{ K_KERNEL,   0, NULL },
-	{ K_CONFIG,   0, NULL },
-	{ K_COMPILER, 0, NULL },
+	{ K_FORMAT,   1, 0, "kpgo cannot read this manifest format" },
+	{ K_FAMILY,   1, 0, "the compiler reads only its own family's profiles" },
+	{ K_ARCH,     1, 0, "the profile describes another architecture's code" },
+	{ K_PFORMAT,  1, 0, "gcc reads only .gcda files of its own release and ignores the others" },
+	{ K_KERNEL,   0, 0, NULL },
+	{ K_CONFIG,   0, 0, NULL },
+	{ K_COMPILER, 0, 0, NULL },
+	{ K_SRCPATH,  0, 1, "gcc names a static function's profile by its source "
+		"file's path, so static functions get no profile; build the tree "
+		"at the profile's path" },
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
@@ -722,7 +733,7 @@ static int cmd_check(int argc, char **argv)
 	if (!o.dir)
 		kp_usage_error("check: give the profile's DIR");
 	for (size_t c = 0; c < NCHECKS; c++)
-		if (!o.tree[checks[c].key])
+		if (!o.tree[checks[c].key] && !checks[c].optional)
 			kp_usage_error("check: give the tree's %s with --tree %s=VALUE",
 				    key_names[checks[c].key],
 				    key_names[checks[c].key]);
@@ -792,6 +803,8 @@ static int cmd_check(int argc, char **argv)
 		for (size_t c = 0; c < NCHECKS; c++) {
 			const char *v = m.val[checks[c].key], *t = o.tree[checks[c].key];
 
+			if (checks[c].optional && (!v || !t))
+				continue;
 			if (value_eq(v ? v : "", t))
 				continue;
 			say_stale(&o, "stale profile: %s '%s' (this tree: '%s')%s%s",
