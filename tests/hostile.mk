@@ -128,6 +128,8 @@ test-hostile-manifest: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profi
 	$(call hx-refused,$(T)/x,MANIFEST line 1[0-9]: key .format. given again)
 	{ cat $(T)/x/MANIFEST.orig; echo '$$(touch $(T)/pwned)'; } > $(T)/x/MANIFEST
 	$(call hx-refused,$(T)/x,MANIFEST line 1[0-9]: not .key: value.)
+	tar --format=gnu -C $(T)/x -czf $(T)/bare.tar.gz gcda
+	$(call hx-refused,$(T)/bare.tar.gz,bare.tar.gz: no MANIFEST in it: .*the archive is refused)
 
 # links: symbolic (to a host file, to /dev/zero, to a good .gcda outside),
 # hard; a MANIFEST or .gcda that is a symbolic link in a profile directory

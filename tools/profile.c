@@ -58,7 +58,8 @@ static const char help_text[] =
 "            path of components of A-Z a-z 0-9 _ . + - (not '.', '..',\n"
 "            not starting with '-'), a file's ending in .gcda.  Refused,\n"
 "            and with them the whole archive: symbolic and hard links,\n"
-"            FIFOs, device nodes, sockets; any other name; a MANIFEST\n"
+"            FIFOs, device nodes, sockets; any other name; no MANIFEST\n"
+"            (nothing could be checked); a MANIFEST\n"
 "            over 64 KiB or a .gcda over 64 MiB (by the size its header\n"
 "            declares, before any data is read); more than 1 GiB or\n"
 "            200000 members in all; a name given twice.  Files are\n"
@@ -267,7 +268,7 @@ struct unpack {
 	struct nameset names;
 	size_t files, gcda, members;
 	uint64_t bytes, declared;
-	int has_gcda;
+	int has_gcda, has_manifest;
 };
 
 _Noreturn static void refuse(struct unpack *u, const char *name,
@@ -387,7 +388,7 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 	nameset_free(&u->names);
 	u->files = u->gcda = u->members = 0;
 	u->bytes = u->declared = 0;
-	u->has_gcda = 0;
+	u->has_gcda = u->has_manifest = 0;
 	u->a = archive_read_new();
 	if (!u->a)
 		kp_die("out of memory");
@@ -443,6 +444,8 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 			u->has_gcda = 1;
 			/* fall through */
 		case MEMBER_MANIFEST:
+			if (kind == MEMBER_MANIFEST)
+				u->has_manifest = 1;
 			if (write)
 				write_member(u, rel, size);
 			else if (archive_read_data_skip(u->a) != ARCHIVE_OK)
@@ -465,6 +468,13 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 		kp_die("%s: no gcda/ in it: not a profile archive (a gzip'ed tar "
 		       "with MANIFEST and gcda/); make one with make "
 		       "pgo-export-<name>", esc(ea, u->archive));
+	/* without one, nothing of it could be checked against the tree */
+	if (!u->has_manifest)
+		kp_die("%s: no MANIFEST in it: kernel, architecture, compiler and "
+		       "completeness cannot be checked, so the archive is refused "
+		       "(make pgo-export-<name> writes one; a directory of .gcda "
+		       "files without MANIFEST is taken, with a warning)",
+		       esc(ea, u->archive));
 	archive_read_free(u->a);
 	u->a = NULL;
 }
