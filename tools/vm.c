@@ -284,19 +284,39 @@ static void say(const struct opts *o, const char *fmt, ...)
 }
 
 /* Print the last lines of FILE to stderr, each behind "  | ". */
+/*
+ * The console's last lines on stderr.  The guest wrote it: only its last
+ * 64 KiB are read (a guest may write gigabytes), from a regular file, and
+ * each line is shown escaped (no terminal control sequence passes) and cut
+ * at 300 bytes.
+ */
+#define TAIL_BYTES	65536
+#define TAIL_LINE_MAX	300
 static void show_tail(const char *file, int lines)
 {
-	unsigned char *buf;
-	size_t len, i, start;
+	static char buf[TAIL_BYTES], esc[4 * TAIL_LINE_MAX + 4];
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t got = -1;
+	size_t len, i, start = 0;
 	int n = 0;
 
-	if (kp_read_file(file, &buf, &len)) {
-		fprintf(stderr, "  (no console output: %s: %s)\n", file, strerror(errno));
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode))
+		got = pread(fd, buf, sizeof(buf), st.st_size > TAIL_BYTES ?
+			    st.st_size - TAIL_BYTES : 0);
+	else if (fd >= 0)
+		errno = EINVAL;
+	if (got < 0) {
+		fprintf(stderr, "  (no console output: %s: %s)\n", file,
+			errno == EINVAL ? "not a regular file" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
+	close(fd);
+	len = (size_t)got;
 	while (len && buf[len - 1] == '\n')
 		len--;
-	start = 0;
 	for (i = len; i > 0; i--) {
 		if (buf[i - 1] == '\n' && ++n == lines) {
 			start = i;
@@ -305,14 +325,15 @@ static void show_tail(const char *file, int lines)
 	}
 	fprintf(stderr, "kpgo-vm: last %d lines of the guest console (%s):\n", lines, file);
 	for (i = start; i < len; ) {
-		size_t e = i;
+		size_t e = i, l;
 
 		while (e < len && buf[e] != '\n')
 			e++;
-		fprintf(stderr, "  | %.*s\n", (int)(e - i), (const char *)buf + i);
+		for (l = e - i; l && buf[i + l - 1] == '\r';)
+			l--;
+		fprintf(stderr, "  | %s\n", kp_escape(esc, buf + i, l, TAIL_LINE_MAX));
 		i = e + 1;
 	}
-	free(buf);
 }
 
 /* 0 when 127.0.0.1:port can be bound, else -1 with errno.  port 0: pick. */
@@ -577,11 +598,22 @@ static int take_line(struct guest *g, char *line, size_t size)
 	return 0;
 }
 
-/* COPIED's argument: "<files> <bytes> <ms>" */
+/* COPIED's argument: "<files> <bytes> <ms>", each 0..LONG_MAX (strtol
+ * saturates; sscanf's overflow would be undefined); a bad one is -1 */
 static void take_copied(struct guest *g, const char *arg)
 {
-	sscanf(arg, "%ld %ld %ld", &g->copied_files, &g->copied_bytes,
-	       &g->copied_ms);
+	long *v[3] = { &g->copied_files, &g->copied_bytes, &g->copied_ms };
+
+	for (int i = 0; i < 3; i++) {
+		char *end;
+
+		while (*arg == ' ')
+			arg++;
+		*v[i] = *arg >= '0' && *arg <= '9' ? strtol(arg, &end, 10) : -1;
+		if (*v[i] < 0)
+			return;
+		arg = end;
+	}
 }
 
 /* LOADED's argument: an exit status 0..VP_STATUS_MAX; anything else from
