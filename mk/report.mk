@@ -30,11 +30,15 @@ $(call kpgo-cmd,report,$(1))
 $(call kpgo-cmd,report_figures,$(1))
 endef
 
+# (the profile may be a PGO_PROFILES tree from elsewhere: kpgo-gcda stat
+# refuses its links, FIFOs, devices and bad names before anything is
+# copied, and cp -P would not follow a link anyway)
 quiet_cmd_report = PGO-REP $(2): the profile's coverage report (lcov, genhtml) in $(call kpgo-report-dir,$(2))
       cmd_report = d=$(call kpgo-report-dir,$(2)); t=$$d/tree; p=$(call kpgo-prof,$(2)); \
 	rm -rf $$d.new && mkdir -p $$d.new/tree && t0=$$(date +%s) && \
 	{ ( cd $(kpgo-instr) && find . -name '*.gcno' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) && \
-	  ( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 -r cp --parents -t $$d.new/tree ) || { \
+	  $(KPGO_BIN)/kpgo-gcda stat $$p/gcda > $$d.new/stat.txt && \
+	  ( cd $$p/gcda && find . -name '*.gcda' -print0 | xargs -0 -r cp -P --parents -t $$d.new/tree ) || { \
 	  echo "kpgo: $(2): cannot copy the .gcno of $(kpgo-instr) and the .gcda of $$p/gcda into $$d.new/tree" >&2; \
 	  exit 1; }; } && \
 	$(KPGO_LCOV) --quiet --capture --directory $$d.new/tree --base-directory $(call kpgo-own-src,$(kpgo-instr)) \

@@ -230,9 +230,10 @@ static struct stack *read_stacks(const char *path, size_t *n, uint64_t *total)
 	unsigned char *buf;
 	size_t len;
 	struct stack *v;
+	const char *why;
 
-	if (kp_read_file(path, &buf, &len))
-		kp_die("cannot read %s: %s", path, strerror(errno));
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &buf, &len, &why))
+		kp_die("cannot read %s: %s", path, why);
 	v = parse_stacks(path, (char *)buf, n, total);
 	free(buf);
 	return v;
@@ -290,9 +291,10 @@ static struct frec *read_folded(const char *path, size_t *n)
 	size_t len, cap = 0, lineno = 0;
 	struct frec *v = NULL;
 	char *s, *line, *save;
+	const char *why;
 
-	if (kp_read_file(path, &buf, &len))
-		kp_die("cannot read %s: %s", path, strerror(errno));
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &buf, &len, &why))
+		kp_die("cannot read %s: %s", path, why);
 	*n = 0;
 	for (s = (char *)buf; (line = strtok_r(s, "\n", &save)); s = NULL) {
 		char *sp = strrchr(line, ' '), *end;
