@@ -49,7 +49,8 @@ endif
 # Kbuild): a character a shell or make would read as syntax is refused
 # (PGO_PROFILE, which may be any path, is quoted where it is used).
 kpgo-path-bad = $(shell printf '%s' '$(call kpgo-escsq,$(1))' | LC_ALL=C grep -q '[^A-Za-z0-9_./+@~-]' && echo y)
-$(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR,$(if $(call kpgo-path-bad,$($(v))),$(error \
+$(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR PGO_SETTINGS \
+	PGO_AUTOFDO_PROFILE PGO_PROPELLER_PREFIX,$(if $(call kpgo-path-bad,$($(v))),$(error \
 	kpgo: $(v)=$($(v)) has a character that a shell or make treats specially; give a path of \
 	letters, digits and _ . / + @ ~ -)))
 # pgo-* targets run Kbuild to find out what to do: make -n cannot show them
@@ -161,7 +162,7 @@ include $(KPGO_DIR)/mk/settings.mk
 kpgo-lock := $(PGO_OUT)/.lock
 kpgo-locking-goals := pgo-instrument pgo-collect-% pgo-recollect-% pgo-use-% pgo-export-% \
 	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-% \
-	kpgo-use-on pgo-off
+	kpgo-use-on pgo-off $(addprefix pgo-,$(kpgo-settings-goals))
 kpgo-goals := $(or $(kpgo-cmdline-goals),$(MAKECMDGOALS))
 ifneq ($(KPGO_LOCKED),$(kpgo-lock))
 ifneq ($(filter $(kpgo-locking-goals),$(MAKECMDGOALS)),)
