@@ -39,7 +39,8 @@ kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-ke
 kpgo-cmp-size = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-size.txt,$(kpgo-kernels)/$(1)/size.txt)
 
 # $(call kpgo-size-of,VMLINUX,IMAGE): text= data= bss= image= lines
-kpgo-size-of = size -B $(1) | awk 'NR == 2 { printf "text=%s\ndata=%s\nbss=%s\n", $$1, $$2, $$3 }' && \
+kpgo-size-of = s=$$(size -B $(1)) && printf '%s\n' "$$s" | \
+	awk 'NR == 2 { printf "text=%s\ndata=%s\nbss=%s\n", $$1, $$2, $$3 }' && \
 	echo "image=$$(stat -c %s $(2))"
 
 # The baseline: pgo-baseline (a no-op when current)

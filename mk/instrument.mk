@@ -58,8 +58,8 @@ endef
 quiet_cmd_instr_config = PGO-CFG instrumented/.config ($(words $(PGO_FRAGMENTS)) fragments)
       cmd_instr_config = mkdir -p $(kpgo-instr) && \
 	sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=m$$/\1=y/p' $(kpgo-user-config) > $(kpgo-instr)/.kpgo-keep-m && \
-	{ cat $(kpgo-user-config); cat $(PGO_FRAGMENTS) | grep -vxF -f $(kpgo-instr)/.kpgo-keep-m || \
-	  [ $$? = 1 ]; } > $(kpgo-instr-config).tmp && \
+	{ cat $(kpgo-user-config) && { grep -hvxF -f $(kpgo-instr)/.kpgo-keep-m $(PGO_FRAGMENTS) || \
+	  [ $$? = 1 ]; }; } > $(kpgo-instr-config).tmp && \
 	mv -f $(kpgo-instr-config).tmp $(kpgo-instr-config) && \
 	$(call kpgo-olddefconfig,$(kpgo-instr),$(call kpgo-own-src,$(kpgo-instr)))
 

@@ -51,11 +51,11 @@ kpgo-mirror-prune = $(if $(filter $(kpgo-srctree)/%,$(PGO_OUT)),-o -path ./$(pat
 quiet_cmd_mirror = PGO-SRC $(kpgo-mirror) (hard links of $(kpgo-srctree))
       cmd_mirror = t0=$$(date +%s); m=$(kpgo-mirror); rm -rf $$m.new $$m.old && \
 	{ test -d $(kpgo-mirror-git) || git init -q --bare $(kpgo-mirror-git); } && \
-	cd $(kpgo-srctree) && find . \( -path ./.git $(kpgo-mirror-prune) \) -prune -o -print0 | \
-	  cpio -0 -pdl --quiet $$m.new && \
+	cd $(kpgo-srctree) && find . \( -path ./.git $(kpgo-mirror-prune) \) -prune -o -print0 \
+	  > $$m.find0 && cpio -0 -pdl --quiet $$m.new < $$m.find0 && rm -f $$m.find0 && \
 	cd $$m.new && if [ -f .gitignore ]; then rm -f .gitignore && \
 	  { grep -vx '/\?\*' $(kpgo-srctree)/.gitignore || true; } > .gitignore; fi && \
-	$(kpgo-mirror-ls) | xargs -0r rm -rf -- && \
+	$(kpgo-mirror-ls) > $$m.ignored0 && xargs -0r rm -rf -- < $$m.ignored0 && rm -f $$m.ignored0 && \
 	if [ -f $(kpgo-srctree)/.gitignore ]; then ln -f $(kpgo-srctree)/.gitignore .gitignore; fi && \
 	cd $(kpgo-srctree) && { if [ -d $$m ]; then mv $$m $$m.old; fi; } && mv $$m.new $$m && \
 	rm -rf $$m.old && $(call kpgo-time,mirror,source)
@@ -66,7 +66,8 @@ quiet_cmd_mirror_figures =
 # the list of the clean mirror's files (NUL- and newline-separated)
 quiet_cmd_mirror_list =
       cmd_mirror_list = cd $(kpgo-mirror) && find . ! -type d -print0 > $(kpgo-mirror).list0 && \
-	tr '\0' '\n' < $(kpgo-mirror).list0 | LC_ALL=C sort > $(kpgo-mirror).list
+	tr '\0' '\n' < $(kpgo-mirror).list0 > $(kpgo-mirror).list.tmp && \
+	LC_ALL=C sort -o $(kpgo-mirror).list $(kpgo-mirror).list.tmp && rm -f $(kpgo-mirror).list.tmp
 
 # the clean mirror's files linked over kernel tree $(2), which keeps its
 # build outputs; files its last link had and the tree has no more are
@@ -74,8 +75,9 @@ quiet_cmd_mirror_list =
 quiet_cmd_mirror_link = PGO-SRC $(2): the tree's sources linked in
       cmd_mirror_link = mkdir -p $(2) && cd $(kpgo-mirror) && \
 	cpio -0 -pdlu --quiet $(2) < $(kpgo-mirror).list0 && cd $(2) && \
-	if [ -f .kpgo-source.list ]; then LC_ALL=C comm -23 .kpgo-source.list $(kpgo-mirror).list | \
-	  tr '\n' '\0' | xargs -0r rm -f --; fi && \
+	if [ -f .kpgo-source.list ]; then LC_ALL=C comm -23 .kpgo-source.list $(kpgo-mirror).list \
+	  > .kpgo-source.gone && tr '\n' '\0' < .kpgo-source.gone | xargs -0r rm -f -- && \
+	  rm -f .kpgo-source.gone; fi && \
 	cp $(kpgo-mirror).list .kpgo-source.list.tmp && mv -f .kpgo-source.list.tmp .kpgo-source.list
 
 # the clean mirror, before each build of kpgo's kernels (then each
