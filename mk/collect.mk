@@ -99,10 +99,15 @@ $(call kpgo-cmd,collect,$(1),$(2))
 $(call kpgo-cmd,collect_figures,$(1))
 endef
 
+# A run killed between its last two renames left $$p.old and no $$p: it
+# is put back first.  The share of an earlier run may hold directories the
+# guest made read-only (9p passes its chmod through): made writable, then
+# removed.
 quiet_cmd_collect = PGO-COL $(2): on the instrumented kernel $(kpgo-instr-image), profile into \
 	$(call kpgo-prof,$(2))
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
-	rm -rf $$p.new && mkdir -p $$p.new/share && \
+	{ [ -d $$p ] || [ ! -d $$p.old ] || mv $$p.old $$p; } && \
+	{ [ ! -d $$p.new ] || chmod -R u+rwX $$p.new; } && rm -rf $$p.new && mkdir -p $$p.new/share && \
 	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
 	$(kpgo-share-check) && \
 	$(if $(LLVM),$(kpgo-collect-llvm),$(kpgo-collect-gcov)) && rm -rf $$p.new/share && \
