@@ -148,7 +148,7 @@ struct elist {
 struct merge_opts {
 	const char *outdir, *installed, *deps;
 	int quiet, normalize;
-	double threshold;	/* --threshold, a fraction; 0: off */
+	double threshold;	/* --threshold, percent; 0: off */
 };
 
 struct counts {
@@ -710,51 +710,36 @@ static void serialize(const struct gcda *g, uint32_t runs, uint32_t sum_max,
 	put32(b, 0);
 }
 
-static uint64_t gcda_sum(const struct gcda *g)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < g->nfn; i++)
-		for (uint32_t j = 0; g->fn[i].ctr && j < g->fn[i].n; j++)
-			sum = sat_add(sum, g->fn[i].ctr[j]);
-	return sum;
-}
-
 /*
  * How much an object's profile moved between the installed file and the
- * new one: 1 - overlap, where overlap is the sum over the object's arc
- * counters of min(old / old sum, new / new sum) (gcov-tool's overlap, per
- * object), so 0 is the same shape and 1 nothing in common.  Returns 2 when
- * the two cannot be compared (other functions or checksums).
+ * new one, in percent (kp_inst_shape_change); above 100 when the two
+ * cannot be compared (other functions or checksums).
  */
 static double profile_change(const struct gcda *old, const struct gcda *new)
 {
-	uint64_t so = gcda_sum(old), sn = gcda_sum(new);
-	double overlap = 0;
+	struct kp_ctrs *a, *b;
+	double change;
 
 	if (old->version != new->version || old->nfn != new->nfn)
-		return 2;
+		return 200;
 	for (size_t i = 0; i < new->nfn; i++) {
-		const struct fn *a = &old->fn[i], *b = &new->fn[i];
+		const struct fn *x = &old->fn[i], *y = &new->fn[i];
 
-		if (a->placeholder != b->placeholder || a->ident != b->ident ||
-		    a->cfg_sum != b->cfg_sum || a->lineno_sum != b->lineno_sum ||
-		    a->n != b->n)
-			return 2;
+		if (x->placeholder != y->placeholder || x->ident != y->ident ||
+		    x->cfg_sum != y->cfg_sum || x->lineno_sum != y->lineno_sum ||
+		    x->n != y->n)
+			return 200;
 	}
-	if (!so || !sn)
-		return so == sn ? 0 : 1;
+	a = kp_xcalloc(new->nfn + 1, sizeof(*a));
+	b = kp_xcalloc(new->nfn + 1, sizeof(*b));
 	for (size_t i = 0; i < new->nfn; i++) {
-		const struct fn *a = &old->fn[i], *b = &new->fn[i];
-
-		for (uint32_t j = 0; j < b->n; j++) {
-			double x = a->ctr ? (double)a->ctr[j] / so : 0;
-			double y = b->ctr ? (double)b->ctr[j] / sn : 0;
-
-			overlap += x < y ? x : y;
-		}
+		a[i] = (struct kp_ctrs){ old->fn[i].ctr, old->fn[i].n };
+		b[i] = (struct kp_ctrs){ new->fn[i].ctr, new->fn[i].n };
 	}
-	return overlap > 1 ? 0 : 1 - overlap;
+	change = kp_inst_shape_change(a, b, new->nfn);
+	free(a);
+	free(b);
+	return change;
 }
 
 /* profinst's measure of how far an installed file moved (percent) */
@@ -765,7 +750,7 @@ static double installed_change(const char *path, const unsigned char *cur,
 	double change;
 
 	load_gcda(path, &old);
-	change = profile_change(&old, ctx) * 100;
+	change = profile_change(&old, ctx);
 	free_gcda(&old);
 	return change;
 }
@@ -775,7 +760,7 @@ static void write_objs(const struct merge_opts *mo, struct obj *o, size_t n,
 {
 	struct kp_inst in = {
 		.tree = mo->outdir, .list = mo->installed, .deps = mo->deps,
-		.suffix = ".gcda", .threshold = mo->threshold * 100,
+		.suffix = ".gcda", .threshold = mo->threshold,
 	};
 	char **rels = kp_xcalloc(n, sizeof(*rels));
 	struct kp_buf b = { 0 };
@@ -821,7 +806,7 @@ static void print_merge(const struct merge_opts *mo, size_t n,
 
 	if (mo->threshold > 0)
 		snprintf(kept, sizeof(kept), ", kept %zu (moved < %g%%)",
-			 c->kept, mo->threshold * 100);
+			 c->kept, mo->threshold);
 	printf("%s: %zu objects (updated %zu, unchanged %zu%s, added %zu, removed %zu), %zu functions, %zu arc counters, runs %" PRIu64 ", sum_max %" PRIu64 "\n",
 	       kp_prog(), n, c->updated, c->unchanged, kept, c->added,
 	       c->removed, t->fns, t->ctrs, runs, max);
@@ -942,17 +927,9 @@ static int cmd_merge(int argc, char **argv)
 		case 'N':
 			mo.normalize = 1;
 			break;
-		case 'T': {
-			char *end;
-
-			errno = 0;
-			mo.threshold = strtod(optarg, &end) / 100;
-			if (errno || end == optarg || *end || mo.threshold < 0 ||
-			    mo.threshold > 1)
-				kp_usage_error("bad --threshold '%s': give a percentage from 0 to 100",
-					    optarg);
+		case 'T':
+			mo.threshold = kp_inst_threshold(optarg);
 			break;
-		}
 		case 'h':
 			fputs(help_text, stdout);
 			return 0;

@@ -778,33 +778,30 @@ struct input {
 	double scale;
 };
 
-/* how much an object's slice moved: 1 - overlap of counter shares; 2 when
- * the functions differ */
+/* how much an object's slice moved, in percent (kp_inst_shape_change);
+ * above 100 when the functions differ */
 static double slice_change(const struct func *a, size_t na,
 			   const struct func *b, size_t nb)
 {
-	uint64_t sa = 0, sb = 0;
-	double overlap = 0;
+	struct kp_ctrs *x, *y;
+	double change;
 
 	if (na != nb)
-		return 2;
-	for (size_t i = 0; i < na; i++) {
+		return 200;
+	for (size_t i = 0; i < na; i++)
 		if (strcmp(a[i].name, b[i].name) || a[i].hash != b[i].hash ||
 		    a[i].n != b[i].n)
-			return 2;
-		sa += func_sum(&a[i]);
-		sb += func_sum(&b[i]);
+			return 200;
+	x = kp_xcalloc(na + 1, sizeof(*x));
+	y = kp_xcalloc(na + 1, sizeof(*y));
+	for (size_t i = 0; i < na; i++) {
+		x[i] = (struct kp_ctrs){ a[i].c, a[i].n };
+		y[i] = (struct kp_ctrs){ b[i].c, b[i].n };
 	}
-	if (!sa || !sb)
-		return sa == sb ? 0 : 1;
-	for (size_t i = 0; i < na; i++)
-		for (uint32_t j = 0; j < a[i].n; j++) {
-			double x = (double)a[i].c[j] / (double)sa;
-			double y = (double)b[i].c[j] / (double)sb;
-
-			overlap += x < y ? x : y;
-		}
-	return overlap > 1 ? 0 : 1 - overlap;
+	change = kp_inst_shape_change(x, y, na);
+	free(x);
+	free(y);
+	return change;
 }
 
 struct slice {
@@ -821,7 +818,7 @@ static double slice_installed_change(const char *path, const unsigned char *cur,
 	double change;
 
 	read_prof(path, &cp);
-	change = slice_change(cp.f, cp.n, s->f, s->n) * 100;
+	change = slice_change(cp.f, cp.n, s->f, s->n);
 	free(cp.f);
 	return change;
 }
@@ -1087,8 +1084,6 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);	/* ulimit -f: EFBIG, said as an error */
 	cmd = kp_command(argc, argv, usage);
 	while ((o = kp_getopt(argc, argv, "o:h", lo, usage)) != -1) {
-		char *end;
-
 		switch (o) {
 		case 'v': vml = optarg; break;
 		case 'c': cnt = optarg; break;
@@ -1101,9 +1096,7 @@ int main(int argc, char **argv)
 		case 'N': mo.normalize = 1; break;
 		case 'z': mo.drop_zero = 1; break;
 		case 't':
-			mo.threshold = strtod(optarg, &end);
-			if (*end || end == optarg || mo.threshold < 0 || mo.threshold > 100)
-				kp_die("--threshold %s: give a percentage from 0 to 100", optarg);
+			mo.threshold = kp_inst_threshold(optarg);
 			break;
 		}
 	}

@@ -12,6 +12,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+double kp_inst_threshold(const char *arg)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(arg, &end);
+	if (errno || end == arg || *end || !(t >= 0 && t <= 100))
+		kp_usage_error("bad --threshold '%s': give a percentage from 0 to 100",
+			       arg);
+	return t;
+}
+
+static uint64_t ctrs_sum(const struct kp_ctrs *v, size_t n)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t j = 0; v[i].c && j < v[i].n; j++)
+			s = UINT64_MAX - s < v[i].c[j] ? UINT64_MAX : s + v[i].c[j];
+	return s;
+}
+
+double kp_inst_shape_change(const struct kp_ctrs *old,
+			    const struct kp_ctrs *new, size_t n)
+{
+	uint64_t so = ctrs_sum(old, n), sn = ctrs_sum(new, n);
+	double overlap = 0;
+
+	if (!so || !sn)
+		return so == sn ? 0 : 100;
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < new[i].n; j++) {
+			double x = old[i].c ? (double)old[i].c[j] / (double)so : 0;
+			double y = new[i].c ? (double)new[i].c[j] / (double)sn : 0;
+
+			overlap += x < y ? x : y;
+		}
+	return overlap > 1 ? 0 : 100 * (1 - overlap);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -27,6 +27,7 @@
 #define KPGO_PROFINST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -54,6 +55,23 @@ struct kp_inst {
 	dev_t own_dev;		/* nothing is written beneath it */
 	ino_t own_ino;
 };
+
+/* --threshold PCT: a percentage from 0 to 100 (else a usage error) */
+double kp_inst_threshold(const char *arg);
+
+/*
+ * The measure of how far a profile moved, for a kp_inst_change_fn: the
+ * same functions' counters in the installed and the new profile (c NULL:
+ * all n zero; the caller checked that the functions and their n match).
+ * Returns 100 * (1 - overlap), overlap the sum over the counters of
+ * min(old / old sum, new / new sum) (gcov-tool's overlap, per object).
+ */
+struct kp_ctrs {
+	const uint64_t *c;
+	uint32_t n;
+};
+double kp_inst_shape_change(const struct kp_ctrs *old,
+			    const struct kp_ctrs *new, size_t n);
 
 void kp_inst_begin(struct kp_inst *in, char *const *rels, size_t n);
 void kp_inst_file(struct kp_inst *in, const char *rel, const void *buf,
