@@ -292,9 +292,11 @@ test-e2e-own-recipe:
 
 # a hostile guest: a recipe whose SETUP (root in the guest, after the
 # share is mounted) plants in the share a symbolic link to the host's /etc,
-# then (a second recipe) a regular .gcda named with make syntax: each
-# collection is refused naming the entry, nothing of it is read or run,
-# and no profile appears
+# then (more recipes) a regular .gcda named with make syntax, a 100 MB
+# sparse .gcda: each collection is refused naming the entry, nothing of it
+# is read or run, and no profile appears.  A FIFO or a device node cannot
+# even be made: QEMU's 9p server refuses it ("broken or compromised
+# client"), and none reaches the host (the share check would refuse it)
 define e2e-hostile-recipe
 $(1)_DEBS        := redis-server redis-tools
 $(1)_GUEST_BINS  := /usr/bin/redis-server
@@ -316,6 +318,15 @@ test-e2e-hostile-share:
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile1
 	$(call expect-fail,$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile2,kernel/x.o:;touch pwned;true.gcda. is a character outside)
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile2 && test ! -e $(e2e-o)/pwned && test ! -e $(KPGO_DIR)/pwned
+	$(file >$(T)/r/hostile3.mk,$(call e2e-hostile-recipe,HOSTILE3,busybox mkdir -p $(e2e-gcov-share)/kernel && \
+	  busybox mkfifo $(e2e-gcov-share)/kernel/fifo.gcda && busybox mknod $(e2e-gcov-share)/kernel/null.gcda c 1 3))
+	$(file >$(T)/r/hostile4.mk,$(call e2e-hostile-recipe,HOSTILE4,busybox mkdir -p $(e2e-gcov-share)/kernel && \
+	  busybox truncate -s 100M $(e2e-gcov-share)/kernel/big.gcda))
+	$(call expect-fail,timeout 300 $(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile3,9p: broken or compromised client detected; attempt to open special file)
+	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile3 && \
+	  test -z "$$(find $(e2e-out)/profiles -type p -o -type c -o -type b)"
+	$(call expect-fail,timeout 300 $(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile4,kernel/big.gcda.*larger than the limit of 67108864 bytes)
+	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile4
 
 # --- a tree built in place (no O=), as most kernel developers build: the
 # quickstart's .config, make; then attach, pgo-use-redis (kpgo's kernels
