@@ -441,24 +441,33 @@ test-e2e-clang-compare:
 	test $(call e2e-num,$(T)/base,.text.unlikely) -lt $(call e2e-num,$(T)/opt,.text.unlikely)
 
 # --- a tree with modules, from scratch: tinyconfig, the quickstart and the
-# guest's config with virtio-net and 9p as modules.  Its instrumented kernel
+# guest's config with virtio-net and 9p as modules, built the way many
+# developers do, O=build inside the source tree (a tree of links to
+# KSRC_TEST: Kbuild names the sources ../kernel/fork.c there, kpgo's own
+# kernels by absolute path, unless kpgo builds it so too, kpgo-abs-src:
+# no function may then lack its profile).  Its instrumented kernel
 # keeps them modules and installs them; redis is collected with the
 # modules' image as a second initramfs (the agent loads them before the
 # network); the profile has every module object (modules.order, *.mod),
 # each checked against its .gcno, virtio_net's with counts (9p's are 0:
-# the load does not use the share); a second run collects nothing.
-e2e-mod-o    := $(E2E_WORK)/build-modules
-e2e-mod-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(KSRC_TEST) \
+# the load does not use the share); a second run collects nothing.  Then
+# pgo-use-redis builds the modules with it: virtio_net.o with the profile
+# beside it and -fprofile-use on its command line, modules_install
+# installs that very module.  In make check (CI keeps a modular config).
+e2e-mod-src  := $(E2E_WORK)/modules-src
+e2e-mod-o    := $(e2e-mod-src)/build
+e2e-mod-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-mod-src) \
 	O=$(e2e-mod-o) PGO_SCALE=0.05
 e2e-mod-gcda := $(e2e-mod-o)/.kpgo/profiles/redis/gcda
-KPGO_TESTS_LONG += e2e-modules
+KPGO_TESTS_E2E += e2e-modules
 test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
-	rm -rf $(e2e-mod-o) && mkdir -p $(e2e-mod-o)
-	$(MAKE) -s -C $(KSRC_TEST) O=$(e2e-mod-o) tinyconfig >/dev/null
+	rm -rf $(e2e-mod-src) $(E2E_WORK)/build-modules && $(call own-ksrc,$(e2e-mod-src)) && \
+	  mkdir -p $(e2e-mod-o)
+	$(MAKE) -s -C $(e2e-mod-src) O=$(e2e-mod-o) tinyconfig >/dev/null
 	{ cat $(KPGO_DIR)/kconfig/quickstart.config; grep -v '^#' $(KPGO_DIR)/kconfig/pgo-guest.config; \
 	  printf '%s\n' CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_VIRTIO_NET=m \
 	  CONFIG_NET_9P_VIRTIO=m CONFIG_9P_FS=m; } >> $(e2e-mod-o)/.config
-	$(MAKE) -s -C $(KSRC_TEST) O=$(e2e-mod-o) olddefconfig >/dev/null 2>&1
+	$(MAKE) -s -C $(e2e-mod-src) O=$(e2e-mod-o) olddefconfig >/dev/null 2>&1
 	for s in VIRTIO_NET NET_9P_VIRTIO 9P_FS; do grep -qx CONFIG_$$s=m $(e2e-mod-o)/.config || exit 1; done
 	t0=$$(date +%s); $(e2e-mod-make) pgo-collect-redis | tee $(T)/col; \
 	  echo "pgo-collect-redis with modules, from scratch: $$(( $$(date +%s) - t0 )) s"
@@ -474,3 +483,14 @@ test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	grep -Eq '^ +[1-9][0-9]* [0-9.]+% drivers/net/virtio_net.gcda$$' $(T)/stat
 	test -f $(T)/mod/fs/9p/vfs_file.gcda && test -f $(T)/mod/net/9p/trans_virtio.gcda
 	$(e2e-mod-make) pgo-collect-redis | tee $(T)/again; ! grep -q 'PGO-COL\|PGO-IMG' $(T)/again
+	t0=$$(date +%s); $(e2e-mod-make) pgo-use-redis | tee $(T)/use; \
+	  echo "pgo-use-redis with modules: $$(( $$(date +%s) - t0 )) s"
+	grep -qx drivers/net/virtio_net $(e2e-mod-o)/.kpgo/work/redis/use.objects
+	grep -qx $(e2e-mod-o)/drivers/net/virtio_net.gcda $(e2e-mod-o)/.kpgo/work/redis/use.profiled
+	! grep 'virtio_net.*profile count data file not found' $(e2e-mod-o)/.kpgo/work/redis/use.log
+	grep -q -- '-fprofile-use' $(e2e-mod-o)/drivers/net/.virtio_net.o.cmd
+	grep -Eq 'PGO-USE redis: .*functions: [0-9]+ mismatched \(profile ignored\), [0-9] without profile' $(T)/use
+	rm -rf $(T)/root && $(MAKE) -s -C $(e2e-mod-src) O=$(e2e-mod-o) INSTALL_MOD_PATH=$(T)/root \
+	  modules_install >/dev/null
+	cmp $(e2e-mod-o)/drivers/net/virtio_net.ko $$(find $(T)/root -name virtio_net.ko)
+	echo "modules installed: $$(find $(T)/root -name '*.ko' | wc -l)"
