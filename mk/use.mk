@@ -188,6 +188,10 @@ kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
 	  kpgo: this tree builds with the profile of $(kpgo-on-name), made with \
 	  $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),gcc): give $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),no LLVM=) \
 	  as then, or make pgo-off first))
+	$(if $(wildcard $(kpgo-profile-list).installing),$(error kpgo: the last install of the profile \
+	  of $(kpgo-on-name) into $(kpgo-objtree) was interrupted (some files are old$(comma) some new): \
+	  install it again (make pgo-use-$(kpgo-on-name)$(comma) or with PGO_PROFILE= the profile you \
+	  shipped)$(comma) or make pgo-off))
 	+$(call kpgo-cmd,use_build,$(kpgo-on-name))
 	$(call kpgo-cmd,use_figures,$(kpgo-on-name))
 
@@ -212,6 +216,8 @@ ifeq ($(kpgo-on-name),)
 else
 	@echo '$(kpgo-status-on)'
 	@echo '  flags: $(kpgo-on-flags)'
+	@$(if $(wildcard $(kpgo-profile-list).installing),echo '  its last install was interrupted: \
+	  make pgo-use-$(kpgo-on-name) installs it again (kernel goals refuse to build until then)')
 	@$(foreach m,$(call kpgo-members,$(kpgo-on-name)),$(foreach w,$(call kpgo-member-name,$(m)),$(foreach \
 	  s,$(wildcard $(call kpgo-profile-stamp,$(w))),echo '  $(call kpgo-status-profile,$(w),$(s))';))) :
 	@echo '  $(kpgo-status-since)'

@@ -79,7 +79,9 @@ test-crash-lock-import: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-prof
 # SIGKILL of the install (kpgo-gcda merge into the object tree), under gdb:
 # once when half the files are staged, once when all are: the installed
 # files are the previous run's, byte for byte; the next plain run installs
-# the new profile and removes the temporaries
+# the new profile and removes the temporaries.  Then once after 10 of the
+# renames: a mix, which <list>.installing says (make refuses to build with
+# it: tests/packager.mk), until the next run completes the install
 cr-big = for i in $$(seq 40); do mkdir -p $(T)/$(1)/d$$i && cp $(T)/$(1)/main.gcda $(T)/$(1)/d$$i/x.gcda; done
 cr-merge = $(KPGO_BIN)/kpgo-gcda merge -o $(T)/tree --installed $(T)/list --deps $(T)/deps
 cr-installed = (cd $(T)/tree && cat $(T)/list $(T)/deps && xargs sha256sum < $(T)/list)
@@ -101,6 +103,13 @@ test-crash-kill-install: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	grep -q '(updated 42, unchanged 0, added 0, removed 0)' $(T)/out
 	$(call cr-no-tmp,$(T)/tree)
 	cmp $(T)/tree/d7/x.gcda $(T)/tree/main.gcda && ! cmp -s $(T)/tree/main.gcda $(T)/r/main.gcda
+	gdb -q -batch -nx -ex 'set breakpoint pending on' -ex 'break kp_inst_end' -ex run \
+	  -ex 'break renameat' -ex 'ignore 2 10' -ex continue -ex kill --args $(cr-merge) $(T)/r \
+	  > $(T)/gdb.log 2>&1; grep -q 'Breakpoint 2, .*renameat' $(T)/gdb.log || { cat $(T)/gdb.log; exit 1; }
+	test -e $(T)/list.installing
+	$(cr-merge) $(T)/r | tee $(T)/out
+	grep -Eq '\(updated [1-9][0-9]*, unchanged [1-9][0-9]*,' $(T)/out
+	test ! -e $(T)/list.installing && $(cr-installed) | cmp - $(T)/before
 
 # a file size limit on the writer (prlimit --fsize) while installing into
 # the object tree: a clean error, the installed files unchanged; then the
@@ -117,9 +126,9 @@ test-crash-fsize-install: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(call cr-no-tmp,$(T)/tree)
 
 # pgo-export killed (SIGKILL to the whole make) at several moments, and
-# stopped by a file size limit: the previous archive stays byte-identical
-# (or the new one is complete); the next plain export writes the new one
-# and leaves no temporary
+# stopped by a file size limit: the previous archive and its manifest stay
+# byte-identical (or the new one is complete); the next plain export
+# writes the new one and leaves no temporary
 test-crash-kill-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(pk-tree)
 	$(pk-make) -s O=$(T)/o pgo-export-redis && cp $(call pk-archive,redis) $(T)/old.tar.gz
@@ -131,8 +140,9 @@ test-crash-kill-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	  cmp -s $(call pk-archive,redis) $(T)/old.tar.gz || gzip -t $(call pk-archive,redis) || exit 1; \
 	  cp $(call pk-archive,redis) $(T)/old.tar.gz; done; \
 	echo "exports killed: $$k of 5"; test $$k -gt 0
+	cp $(T)/o/.kpgo/export/redis.manifest $(T)/old.manifest
 	$(call expect-fail,prlimit --fsize=100 $(pk-make) -s O=$(T)/o pgo-export-redis,.)
-	cmp $(call pk-archive,redis) $(T)/old.tar.gz
+	cmp $(call pk-archive,redis) $(T)/old.tar.gz && cmp $(T)/o/.kpgo/export/redis.manifest $(T)/old.manifest
 	$(pk-make) -s O=$(T)/o pgo-export-redis
 	mkdir -p $(T)/x && tar -xzf $(call pk-archive,redis) -C $(T)/x
 	$(KPGO_BIN)/kpgo-gcda merge -q -o $(T)/want $(T)/o/.kpgo/profiles/redis/gcda

@@ -123,11 +123,14 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	{ $$k PGO_PROFILE=$(call pk-archive,redis) olddefconfig scripts_basic > $(T)/mixed 2>&1; \
 	  test $$? -ne 0; } && \
 	$$k scripts_basic > $(T)/on 2>&1 && $$k pgo-status > $(T)/status 2>&1 && \
+	touch $(T)/p/.kpgo/profile-installed.list.installing && \
+	{ $$k scripts_basic > $(T)/torn 2>&1; test $$? -ne 0; } && $$k pgo-status > $(T)/status-torn 2>&1 && \
+	rm $(T)/p/.kpgo/profile-installed.list.installing && \
 	{ $$k LLVM=1 scripts_basic > $(T)/llvm 2>&1; test $$? -ne 0; } && \
 	$$k pgo-off > $(T)/off 2>&1 && $$k scripts_basic > $(T)/after 2>&1 && \
 	$$k pgo-status > $(T)/status-off 2>&1; \
 	rc=$$?; $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(T)/ksrc pgo-detach; cat $(T)/goal $(T)/plain $(T)/mixed $(T)/on $(T)/status \
-	  $(T)/llvm $(T)/off $(T)/after $(T)/status-off; test $$rc -eq 0
+	  $(T)/torn $(T)/status-torn $(T)/llvm $(T)/off $(T)/after $(T)/status-off; test $$rc -eq 0
 	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use' $(T)/goal
 	grep -q 'PGO-MRG imported: 2 objects' $(T)/goal
 	grep -q 'PGO-ON  imported: later kernel goals in this tree build with this profile' $(T)/goal
@@ -136,6 +139,8 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	grep -q 'PGO-USE imported: building scripts_basic in $(T)/p with -fprofile-use -fprofile-correction' $(T)/on
 	! grep -q 'PGO-MRG' $(T)/on
 	grep -q '^$(T)/p builds with the gcc profile of imported, installed 20' $(T)/status
+	grep -q 'the last install of the profile of imported into $(T)/p was interrupted' $(T)/torn
+	grep -q 'its last install was interrupted: make pgo-use-imported installs it again' $(T)/status-torn
 	grep -q 'made with gcc: give no LLVM= as then, or make pgo-off first' $(T)/llvm
 	grep -q 'PGO-OFF $(T)/p: the profile of imported is off' $(T)/off
 	! grep -q PGO- $(T)/after

@@ -294,13 +294,28 @@ void kp_inst_end(struct kp_inst *in)
 {
 	struct kp_buf deps = { 0 };
 	size_t sl = strlen(in->suffix);
+	char *marker = NULL;
 
 	/* rules in the order the files came; rel passed kp_path_bad, so it
 	 * holds nothing make treats specially */
 	for (size_t i = 0; i < in->nnow; i++)
 		kp_buf_printf(&deps, "%.*s.o: %s\n", (int)(strlen(in->now[i]) - sl),
 			      in->now[i], in->now[i]);
-	/* the staged files take their places */
+	/*
+	 * the staged files take their places, one rename each: a run killed
+	 * among them leaves a mix of old and new files, so the marker says
+	 * so until the list and deps are written (make refuses to build with
+	 * the installed profile while it is there; the next install removes
+	 * it)
+	 */
+	if (in->list) {
+		static const char msg[] = "an install of this profile was interrupted: "
+			"some files are old, some new; install it again\n";
+
+		marker = kp_xasprintf("%s.installing", in->list);
+		if (kp_write_file_atomic(marker, msg, sizeof(msg) - 1, 0644))
+			kp_die("%s: cannot write: %s", marker, strerror(errno));
+	}
 	for (size_t i = 0; i < in->nstaged; i++) {
 		const char *base;
 		int dfd = dir_of(in, in->staged[i], 0, &base);
@@ -335,6 +350,9 @@ void kp_inst_end(struct kp_inst *in)
 		write_list(in, in->now, in->nnow);
 	if (in->deps && kp_write_if_changed(in->deps, deps.p ? deps.p : "", deps.n, 0644) < 0)
 		kp_die("%s: cannot write: %s", in->deps, strerror(errno));
+	if (marker && unlink(marker))
+		kp_die("%s: cannot remove: %s", marker, strerror(errno));
+	free(marker);
 	free(deps.p);
 	for (size_t i = 0; i < in->nnow; i++)
 		free(in->now[i]);

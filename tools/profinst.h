@@ -18,7 +18,10 @@
  *   - the installed list names every file a run may have written before the
  *     first is written (old + new), and exactly the installed ones after;
  *     files of the previous run that this one does not have are removed;
- *   - the deps file has one rule "dir/obj.o: dir/obj<suffix>" per file.
+ *   - the deps file has one rule "dir/obj.o: dir/obj<suffix>" per file;
+ *   - while the staged files are renamed into place (one rename each),
+ *     "<list>.installing" exists: a run killed then leaves it, and the mix
+ *     of old and new files, until the next install completes.
  *
  * Use: fill in the first fields, kp_inst_begin() with every path to be
  * installed, kp_inst_file() for each, kp_inst_end().  Errors die (kp_die).
