@@ -88,11 +88,14 @@ $(call kpgo-cmd,export,$(1))
 $(call kpgo-cmd,export_figures,$(1))
 endef
 
+# make writes the manifest's head to <name>.manifest.new ($(file): a
+# file size limit kills make in the middle of it), renamed first;
 # tar writes a .tar, gzip -9n compresses that file, mv installs the result:
 # no pipeline (whose first stage's failure sh would not see); on any
 # failure the temporaries go and the previous archive stays as it was
 quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
+	mv -f "$$s.manifest.new" "$$s.manifest" && \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
 	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.stat" && \
@@ -112,7 +115,7 @@ quiet_cmd_export_figures =
 
 define kpgo-export-tmpl
 pgo-export-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
-	$$(shell mkdir -p '$(call kpgo-escsq,$(PGO_EXPORT_DIR))')$$(file >$(PGO_EXPORT_DIR)/$(1).manifest,$$(call kpgo-manifest-head,$(1)))
+	$$(shell mkdir -p '$(call kpgo-escsq,$(PGO_EXPORT_DIR))')$$(file >$(PGO_EXPORT_DIR)/$(1).manifest.new,$$(call kpgo-manifest-head,$(1)))
 	$$(call rule_export,$(1))
 .PHONY: pgo-export-$(1)
 endef
@@ -157,8 +160,8 @@ kpgo-pp-tree = $(foreach k,format compiler-family arch profile-format kernel con
 # .gcda files in GCDA; all three shell words) with this tree; SCRATCH.stat
 # gets kpgo-gcda stat's line, $(kpgo-pp-stale) is made when it is stale.
 kpgo-pp-check = if [ -e $(1)/MANIFEST ] || [ -L $(1)/MANIFEST ]; then \
-	( cd $(2) && $(KPGO_BIN)/kpgo-gcda stat . ) > $(3).stat && \
-	sed -i -n '1s/^\.: //p' $(3).stat; else : > $(3).stat; fi && \
+	$(KPGO_BIN)/kpgo-gcda stat $(2) > $(3).stat && \
+	sed -i -n '1s/^.*: \([0-9][0-9]* objects \)/\1/p' $(3).stat; else : > $(3).stat; fi && \
 	$(KPGO_BIN)/kpgo-profile check $(1) --name $(kpgo-pp-q) --stat $(3).stat \
 	  --stale '$(call kpgo-escsq,$(kpgo-pp-stale))' \
 	  $(if $(filter 1,$(PGO_ALLOW_STALE)),--allow-stale) \
@@ -178,9 +181,11 @@ quiet_cmd_import = PGO-IMP $(kpgo-pp-import): unpacking the archive, checking it
 # a directory: check it where it is
 quiet_cmd_import_dir = PGO-IMP $(kpgo-pp): checking it against this tree
       cmd_import_dir = o='$(call kpgo-escsq,$(PGO_OUT))'; mkdir -p "$$o" && \
+	if [ -L $(kpgo-pp-q)/gcda ]; then echo 'kpgo: PGO_PROFILE='$(kpgo-pp-q)': its gcda/ is a \
+	  symbolic link: a profile directory holds its gcda/ itself; refused' >&2; exit 1; fi && \
 	$(if $(kpgo-pp-plain),,ln -sfn $(kpgo-pp-q) "$$o/import.dir" && ) \
-	$(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import") && \
-	rm -f "$$o/import.stat"
+	{ $(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import"); } || { \
+	rc=$$?; rm -f "$$o/import.stat"; exit $$rc; } && rm -f "$$o/import.stat"
 
 # what gcc did with a stale profile, from the use build's messages
 kpgo-pp-stale-counts = $(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) functions' profile \

@@ -143,7 +143,9 @@ test-hostile-links: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	rm $(T)/x/gcda/zero.gcda && ln -s $(T)/elsewhere/main.gcda $(T)/x/gcda/other.gcda && \
 		$(call hx-pack,$(T)/l3.tar.gz,$(T)/x)
 	$(call hx-refused,$(T)/l3.tar.gz,member .gcda/other.gcda.: a symbolic link)
-	$(call hx-refused,$(T)/x,symbolic link)
+	$(call hx-refused,$(T)/x,^kpgo-gcda: $(T)/x/gcda: .other.gcda. is a symbolic link)
+	mkdir -p $(T)/y && cp $(T)/x/MANIFEST $(T)/y/ && ln -s $(T)/elsewhere $(T)/y/gcda
+	$(call hx-refused,$(T)/y,PGO_PROFILE=$(T)/y: its gcda/ is a symbolic link)
 	rm $(T)/x/gcda/other.gcda && ln $(T)/x/gcda/main.gcda $(T)/x/gcda/hard.gcda && \
 		$(call hx-pack,$(T)/h.tar.gz,$(T)/x)
 	$(call hx-refused,$(T)/h.tar.gz,member .gcda/(hard|main).gcda.: a hard link)
