@@ -164,15 +164,17 @@ quiet_cmd_disk_figures =
 # /etc/kpgo-modules, which the agent loads first.  Rewritten only when its
 # bytes change (modules_install copies every module anew each build).
 kpgo-guest-modules := virtio_pci virtio_net virtio_blk 9pnet_virtio 9p ext4
-ifneq ($(strip $(PGO_MODULES)),)
-ifneq ($(shell printf '%s' '$(call kpgo-escsq,$(strip $(PGO_MODULES)))' | LC_ALL=C grep -q '[^A-Za-z0-9_ -]' && echo y),)
-$(error kpgo: PGO_MODULES=$(PGO_MODULES): module names are letters, digits, _ and - only, \
-	separated by spaces)
-endif
-endif
+# $(call kpgo-modules-check,WHAT,NAMES): module names only (PGO_MODULES
+# here, a recipe's <NAME>_MODULES when it is read: mk/recipe.mk)
+kpgo-modules-check = $(if $(strip $(2)),$(if $(shell printf '%s' '$(call kpgo-escsq,$(strip \
+	$(2)))' | LC_ALL=C grep -q '[^A-Za-z0-9_ -]' && echo y),$(error kpgo: $(1)=$(2): module \
+	names are letters, digits, _ and - only, separated by spaces)))
+$(call kpgo-modules-check,PGO_MODULES,$(PGO_MODULES))
+# every recipe's
+kpgo-recipe-modules = $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_MODULES))
 define kpgo-modules-manifest
 # modules the guest loads on the instrumented kernel $(kpgo-instr-image)
-modules $(kpgo-instr-modroot) $(shell cat $(kpgo-instr)/include/config/kernel.release) $(strip $(kpgo-guest-modules) $(PGO_MODULES))
+modules $(kpgo-instr-modroot) $(shell cat $(kpgo-instr)/include/config/kernel.release) $(strip $(kpgo-guest-modules) $(sort $(kpgo-recipe-modules) $(PGO_MODULES)))
 endef
 
 $(kpgo-instr)/modules.manifest: $(kpgo-instr-image) FORCE

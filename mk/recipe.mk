@@ -54,6 +54,8 @@
 #                      of that boot (loading tables); both need DISK
 #   <NAME>_MEM         guest memory in MB (default 512)
 #   <NAME>_TIMEOUT     seconds the client may run (default 1800)
+#   <NAME>_MODULES     kernel modules the guest loads (an instrumented
+#                      kernel with modules: mk/image.mk; default: none)
 #
 # A recipe has either CLIENT (with SERVER and PORT) or LOAD.
 #
@@ -72,7 +74,7 @@ kpgo-recipes :=
 kpgo-recipe-files :=
 kpgo-recipe-required := DEBS GUEST_BINS RESULT
 kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
-	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT DIR
+	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT DIR MODULES
 kpgo-recipe-fields = $(kpgo-recipe-required) $(kpgo-recipe-optional)
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
@@ -181,6 +183,7 @@ kpgo-recipe-check = \
     $(call kpgo-recipe-needs,SERVER PORT,$(2),$(3),: $(2)_PREPARE_CLIENT talks to the server)) \
   $(if $(strip $(value $(2)_DISK)),$(if $(shell echo '$(value $(2)_DISK)' | grep -Ex '[1-9][0-9]*'),,\
     $(error kpgo: recipe $(3): $(2)_DISK=$(value $(2)_DISK) is not a size in MB))) \
+  $(call kpgo-modules-check,recipe $(3): $(2)_MODULES,$(value $(2)_MODULES)) \
   $(if $(call kpgo-recipe-wanted,$(1)),$(call kpgo-recipe-bins,$(1),$(2),$(3)))
 
 # $(call kpgo-recipe-one,name,NAME,file): the end of a recipe file

@@ -7,7 +7,7 @@
 # None boots a guest.
 
 KPGO_TESTS_FAST += recipe-multi-line recipe-guest-bin-missing recipe-scale-at-read \
-	recipe-unprefixed recipe-redefines recipe-no-workload recipe-own-image
+	recipe-unprefixed recipe-redefines recipe-no-workload recipe-own-image recipe-modules
 
 # make in the kpgo checkout, no kernel tree
 rmake = env -u KSRC $(MAKE) --no-print-directory -C $(KPGO_DIR)
@@ -78,3 +78,14 @@ test-recipe-own-image:
 	grep -qx '# guest agent settings of workload mine, made from $(T)/r/mine.mk' $(T)/o/work/mine/guest.conf
 	grep -qx 'file /srv/page.html $(T)/r/page.html 644' $(T)/o/work/mine/image.manifest
 	grep -qx '# guest image of workload mine, made from $(T)/r/mine.mk' $(T)/o/work/mine/image.manifest
+
+# <NAME>_MODULES: the module names a recipe asks for join the instrumented
+# kernel's modules image (kpgo-recipe-modules, with PGO_MODULES); anything
+# but a module name is refused when the recipe is read
+test-recipe-modules: $(KSRC_TEST)/Kbuild
+	$(call recipe-from,redis,WMOD,$(T)/r/wmod.mk,/^.(eval .(kpgo-recipe))/i WMOD_MODULES := xfs tun)
+	$(rmake) -s PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes
+	test "$$($(rmake) -s KSRC=$(KSRC_TEST) O=$(T)/o PGO_RECIPE_DIRS=$(T)/r --eval 'kpgo-t: ; @echo $$(sort \
+	  $$(kpgo-recipe-modules))' kpgo-t)" = 'tun xfs'
+	$(call recipe-from,redis,WMOD,$(T)/r/wmod.mk,/^.(eval .(kpgo-recipe))/i WMOD_MODULES := ../xfs)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/wmod.mk: WMOD_MODULES=../xfs: module names are letters)
