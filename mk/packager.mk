@@ -89,22 +89,22 @@ $(call kpgo-cmd,export_figures,$(1))
 endef
 
 # make writes the manifest's head to <name>.manifest.new ($(file): a
-# file size limit kills make in the middle of it), renamed first;
+# file size limit kills make in the middle of it), renamed beside the
+# archive once that is in place;
 # tar writes a .tar, gzip -9n compresses that file, mv installs the result:
 # no pipeline (whose first stage's failure sh would not see); on any
 # failure the temporaries go and the previous archive stays as it was
 quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
-	mv -f "$$s.manifest.new" "$$s.manifest" && \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
 	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.stat" && \
-	{ cat "$$s.manifest" && printf 'profile: %s\n' "$$(sed -n '1s/^gcda: //p' "$$s.new.stat")"; \
+	{ cat "$$s.manifest.new" && printf 'profile: %s\n' "$$(sed -n '1s/^gcda: //p' "$$s.new.stat")"; \
 	} > "$$s.new/MANIFEST" && \
 	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST gcda && \
 	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && sync "$$s.tar.gz.tmp" && \
-	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz"; } || { rc=$$?; \
-	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp"; \
+	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz" && mv -f "$$s.manifest.new" "$$s.manifest"; } || { rc=$$?; \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp" "$$s.manifest.new"; \
 	echo "kpgo: exporting $(2) failed (exit $$rc); $$s.tar.gz is unchanged" >&2; exit $$rc; } && \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat"
 # (empty: a figures command prints only its figures)

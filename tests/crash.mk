@@ -143,6 +143,9 @@ test-crash-kill-export: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	cp $(T)/o/.kpgo/export/redis.manifest $(T)/old.manifest
 	$(call expect-fail,prlimit --fsize=100 $(pk-make) -s O=$(T)/o pgo-export-redis,.)
 	cmp $(call pk-archive,redis) $(T)/old.tar.gz && cmp $(T)/o/.kpgo/export/redis.manifest $(T)/old.manifest
+	$(KSRC_TEST)/scripts/config --file $(T)/o/.config --set-str LOCALVERSION -other
+	$(call expect-fail,prlimit --fsize=4000 $(pk-make) -s O=$(T)/o pgo-export-redis,exporting redis failed)
+	cmp $(call pk-archive,redis) $(T)/old.tar.gz && cmp $(T)/o/.kpgo/export/redis.manifest $(T)/old.manifest
 	$(pk-make) -s O=$(T)/o pgo-export-redis
 	mkdir -p $(T)/x && tar -xzf $(call pk-archive,redis) -C $(T)/x
 	$(KPGO_BIN)/kpgo-gcda merge -q -o $(T)/want $(T)/o/.kpgo/profiles/redis/gcda
