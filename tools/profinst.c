@@ -211,15 +211,20 @@ void kp_inst_begin(struct kp_inst *in, char *const *rels, size_t n)
 		kp_die("%s: cannot open: %s", in->tree, strerror(errno));
 	if (in->list) {
 		char *dir = kp_xstrdup(in->list), *slash = strrchr(dir, '/');
-		struct stat st;
+		const char *d = slash ? (slash == dir ? "/" : dir) : ".";
+		struct stat st, root;
 
 		if (slash)
 			*slash = '\0';
-		if (!stat(slash ? (*dir ? dir : "/") : ".", &st)) {
-			in->own = 1;
-			in->own_dev = st.st_dev;
-			in->own_ino = st.st_ino;
-		}
+		if (kp_mkdir_p(d, 0755) || stat(d, &st) || fstat(in->treefd, &root))
+			kp_die("%s: %s", d, strerror(errno));
+		/* kpgo's directory is the tree itself: no profile path is safe */
+		if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+			kp_die("%s: the installed list is in the tree's top directory %s: "
+			       "give it a directory of its own (PGO_OUT)", in->list, in->tree);
+		in->own = 1;
+		in->own_dev = st.st_dev;
+		in->own_ino = st.st_ino;
 		free(dir);
 		read_list(in);
 	}
