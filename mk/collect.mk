@@ -102,7 +102,7 @@ endef
 # A run killed between its last two renames left $$p.old and no $$p: it
 # is put back first.  The share of an earlier run may hold directories the
 # guest made read-only (9p passes its chmod through): made writable, then
-# removed.
+# removed; a profile taken from it is made writable before it is kept.
 quiet_cmd_collect = PGO-COL $(2): on the instrumented kernel $(kpgo-instr-image), profile into \
 	$(call kpgo-prof,$(2))
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
@@ -115,7 +115,7 @@ quiet_cmd_collect = PGO-COL $(2): on the instrumented kernel $(kpgo-instr-image)
 	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; fi && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
-	find $$p.new -type f -exec sync -- {} + && \
+	find $$p.new -type f -exec sync -- {} + && chmod -R u+rwX $$p.new && \
 	rm -rf $$p.old && { if [ -d $$p ]; then mv $$p $$p.old; fi; } && \
 	mv $$p.new $$p && rm -rf $$p.old && touch $(call kpgo-profile-stamp,$(2)) && \
 	$(call kpgo-time,collect,$(2))

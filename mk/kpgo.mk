@@ -97,8 +97,10 @@ kpgo-times   := $(PGO_OUT)/times
 # else by absolute path; so every O= build of kpgo's names them by
 # absolute path (kpgo's own trees are deeper: an O=<src>/build tree's
 # "../kernel/fork.c" met "<src>/kernel/fork.c" and lost every static
-# function's profile).  In place, all are built in place.
-kpgo-abs-src := $(if $(kpgo-in-place),,KBUILD_ABS_SRCTREE=1)
+# function's profile).  In place, all are built in place, relative (a
+# KBUILD_ABS_SRCTREE of the user's is overridden: the link trees' absolute
+# names would differ from the tree's).
+kpgo-abs-src := KBUILD_ABS_SRCTREE=$(if $(kpgo-in-place),,1)
 kpgo-kmake = $(MAKE) --no-print-directory -C $(kpgo-srctree) -f $(kpgo-srctree)/Makefile \
 	$(kpgo-abs-src)
 # $(call kpgo-kmake-own,TREE): Kbuild for kpgo's own kernel in TREE (in

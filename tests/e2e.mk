@@ -319,12 +319,12 @@ test-e2e-hostile-share:
 	$(call expect-fail,$(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile2,kernel/x.o:;touch pwned;true.gcda. is a character outside)
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile2 && test ! -e $(e2e-o)/pwned && test ! -e $(KPGO_DIR)/pwned
 	$(file >$(T)/r/hostile3.mk,$(call e2e-hostile-recipe,HOSTILE3,busybox mkdir -p $(e2e-gcov-share)/kernel && \
-	  busybox mkfifo $(e2e-gcov-share)/kernel/fifo.gcda && busybox mknod $(e2e-gcov-share)/kernel/null.gcda c 1 3))
+	  busybox mkfifo $(e2e-gcov-share)/kernel/fifo.gcda; busybox mknod $(e2e-gcov-share)/kernel/null.gcda c 1 3))
 	$(file >$(T)/r/hostile4.mk,$(call e2e-hostile-recipe,HOSTILE4,busybox mkdir -p $(e2e-gcov-share)/kernel && \
 	  busybox truncate -s 100M $(e2e-gcov-share)/kernel/big.gcda))
-	$(call expect-fail,timeout 300 $(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile3,9p: broken or compromised client detected; attempt to open special file)
-	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile3 && \
-	  test -z "$$(find $(e2e-out)/profiles -type p -o -type c -o -type b)"
+	$(call expect-fail,timeout 300 $(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile3,9p: broken or compromised client detected; attempt to open special file|/kernel/(fifo|null).gcda. which is not a regular file or directory: refused)
+	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile3 && test -z "$$(find $(e2e-out)/profiles \
+	  -name '*.new' -prune -o \( -type p -o -type c -o -type b \) -print)"
 	$(call expect-fail,timeout 300 $(e2e-make) PGO_RECIPE_DIRS=$(T)/r pgo-collect-hostile4,kernel/big.gcda.*larger than the limit of 67108864 bytes)
 	cat $(T)/out; test ! -e $(e2e-out)/profiles/hostile4
 
@@ -489,7 +489,7 @@ test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	grep -qx $(e2e-mod-o)/drivers/net/virtio_net.gcda $(e2e-mod-o)/.kpgo/work/redis/use.profiled
 	! grep 'virtio_net.*profile count data file not found' $(e2e-mod-o)/.kpgo/work/redis/use.log
 	grep -q -- '-fprofile-use' $(e2e-mod-o)/drivers/net/.virtio_net.o.cmd
-	grep -Eq 'PGO-USE redis: .*functions: [0-9]+ mismatched \(profile ignored\), [0-9] without profile' $(T)/use
+	grep -Eq 'PGO-USE redis: .*functions: [0-9]+ mismatched \(profile ignored\), 0 without profile' $(T)/use
 	rm -rf $(T)/root && $(MAKE) -s -C $(e2e-mod-src) O=$(e2e-mod-o) INSTALL_MOD_PATH=$(T)/root \
 	  modules_install >/dev/null
 	cmp $(e2e-mod-o)/drivers/net/virtio_net.ko $$(find $(T)/root -name virtio_net.ko)
