@@ -66,6 +66,12 @@ kpgo-o := $(or $(O),$(KBUILD_OUTPUT))
 kpgo-objtree := $(if $(kpgo-o),$(abspath $(kpgo-o)),$(if $(strip $(KSRC)),$(kpgo-srctree),$(KPGO_BUILD)))
 
 PGO_OUT      ?= $(kpgo-objtree)/.kpgo
+# (a relative KSRC or O is made absolute from the current directory, which
+# must pass the same check)
+$(foreach t,$(kpgo-srctree) $(kpgo-objtree) $(PGO_OUT),$(if $(call kpgo-path-bad,$(t)),$(error \
+	kpgo: $(t) (a path kpgo derived from KSRC$(comma) O or the current directory) has a \
+	character that a shell or make treats specially; work from a directory whose path has \
+	letters$(comma) digits and _ . / + @ ~ - only)))
 # A tree built in place: kpgo's own kernels are built in place too, each in
 # a tree of links to its sources (mk/mirror.mk); an O= tree's from KSRC
 kpgo-in-place := $(if $(filter $(kpgo-objtree),$(kpgo-srctree)),y)

@@ -227,6 +227,10 @@ test-hostile-path: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	  that a shell or make treats specially) && $(call expect-fail,timeout 60 $(pk-make) O=$(T)/p \
 	  '$(v)=$(T)/q`touch $(T)/pwned`' pgo-use-redis,kpgo: $(v)=.* has a character that a shell) &&) true
 	test ! -e $(T)/pwned && test ! -e $(T)/q*
+	mkdir -p '$(T)/w;x' && cp $(T)/p/.config '$(T)/w;x/'
+	$(call expect-fail,cd '$(T)/w;x' && timeout 60 $(MAKE) --no-print-directory \
+	  -f $(KPGO_DIR)/Makefile KSRC=$(KSRC_TEST) O=. pgo-use-redis,kpgo: $(T)/w;x .a path kpgo derived)
+	test ! -e '$(T)/w;x/.kpgo'
 
 # a profile whose .gcda files are not those its MANIFEST's profile: line
 # counts (one removed, archive or directory) is refused, even with
