@@ -166,9 +166,8 @@ quiet_cmd_disk_figures =
 kpgo-guest-modules := virtio_pci virtio_net virtio_blk 9pnet_virtio 9p ext4
 # $(call kpgo-modules-check,WHAT,NAMES): module names only (PGO_MODULES
 # here, a recipe's <NAME>_MODULES when it is read: mk/recipe.mk)
-kpgo-modules-check = $(if $(strip $(2)),$(if $(shell printf '%s' '$(call kpgo-escsq,$(strip \
-	$(2)))' | LC_ALL=C grep -q '[^A-Za-z0-9_ -]' && echo y),$(error kpgo: $(1)=$(2): module \
-	names are letters, digits, _ and - only, separated by spaces)))
+kpgo-modules-check = $(if $(strip $(2)),$(if $(call kpgo-chars-bad,$(strip $(2)),A-Za-z0-9_ -),$(error \
+	kpgo: $(1)=$(2): module names are letters, digits, _ and - only, separated by spaces)))
 $(call kpgo-modules-check,PGO_MODULES,$(PGO_MODULES))
 # every recipe's
 kpgo-recipe-modules = $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_MODULES))

@@ -48,7 +48,10 @@ endif
 # These paths reach shells and makefiles unquoted throughout kpgo (and
 # Kbuild): a character a shell or make would read as syntax is refused
 # (PGO_PROFILE, which may be any path, is quoted where it is used).
-kpgo-path-bad = $(shell printf '%s' '$(call kpgo-escsq,$(1))' | LC_ALL=C grep -q '[^A-Za-z0-9_./+@~-]' && echo y)
+# $(call kpgo-chars-bad,TEXT,CHARS): y when TEXT has a character outside
+# the bracket expression CHARS
+kpgo-chars-bad = $(shell printf '%s' '$(call kpgo-escsq,$(1))' | LC_ALL=C grep -q '[^$(2)]' && echo y)
+kpgo-path-bad = $(call kpgo-chars-bad,$(1),A-Za-z0-9_./+@~-)
 $(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR PGO_SETTINGS \
 	PGO_AUTOFDO_PROFILE PGO_PROPELLER_PREFIX,$(if $(call kpgo-path-bad,$($(v))),$(error \
 	kpgo: $(v)=$($(v)) has a character that a shell or make treats specially; give a path of \
@@ -146,7 +149,7 @@ kpgo-tree-config-sha256 = $(firstword $(shell sed -n -e '/^CONFIG_/p' \
 	-e '/^\# CONFIG_.* is not set$$/p' $(kpgo-user-config) | LC_ALL=C sort | sha256sum))
 # how the tree's builds name its sources (kpgo-abs-src): gcc keys static
 # functions' profiles by that name
-kpgo-tree-source-path = $(if $(kpgo-in-place),.,$(realpath $(kpgo-srctree)))
+kpgo-tree-source-path = $(or $(patsubst %/,%,$(call kpgo-src-prefix,$(kpgo-objtree))),.)
 kpgo-tree-compiler-family = $(if $(filter y,$(call kpgo-cfg-val,CONFIG_CC_IS_CLANG)),clang,gcc)
 kpgo-tree-compiler = $(shell sed -n \
 	's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$$/\1/p' $(kpgo-user-config))

@@ -166,6 +166,8 @@ quiet_cmd_use_figures =
 
 # --- the profile stays on ----------------------------------------------
 kpgo-on-file := $(kpgo-objtree)/.kpgo-profile.mk
+# an install killed among its renames leaves this (tools/profinst.h)
+kpgo-install-torn = $(wildcard $(kpgo-profile-list).installing)
 # what pgo-use recorded (kpgo-on-name, -flags, -llvm, -when, -pgo-out)
 -include $(kpgo-on-file)
 # the profile flags of a build: pgo-use's own; kpgo-use-on's recorded ones
@@ -188,7 +190,7 @@ kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
 	  kpgo: this tree builds with the profile of $(kpgo-on-name), made with \
 	  $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),gcc): give $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),no LLVM=) \
 	  as then, or make pgo-off first))
-	$(if $(wildcard $(kpgo-profile-list).installing),$(error kpgo: the last install of the profile \
+	$(if $(kpgo-install-torn),$(error kpgo: the last install of the profile \
 	  of $(kpgo-on-name) into $(kpgo-objtree) was interrupted (some files are old$(comma) some new): \
 	  install it again (make pgo-use-$(kpgo-on-name)$(comma) or with PGO_PROFILE= the profile you \
 	  shipped)$(comma) or make pgo-off))
@@ -216,7 +218,7 @@ ifeq ($(kpgo-on-name),)
 else
 	@echo '$(kpgo-status-on)'
 	@echo '  flags: $(kpgo-on-flags)'
-	@$(if $(wildcard $(kpgo-profile-list).installing),echo '  its last install was interrupted: \
+	@$(if $(kpgo-install-torn),echo '  its last install was interrupted: \
 	  make pgo-use-$(kpgo-on-name) installs it again (kernel goals refuse to build until then)')
 	@$(foreach m,$(call kpgo-members,$(kpgo-on-name)),$(foreach w,$(call kpgo-member-name,$(m)),$(foreach \
 	  s,$(wildcard $(call kpgo-profile-stamp,$(w))),echo '  $(call kpgo-status-profile,$(w),$(s))';))) :
