@@ -13,7 +13,9 @@
 #   PGO_COMPARE_MEASURE runs each (default 2) under TCG with -icount and
 #     kpgo's plugin (tools/frontend.c), the client in the guest: guest and
 #     kernel instructions, kernel taken branches, simulated kernel L1I and
-#     ITLB misses, per operation; these barely depend on the host.
+#     ITLB misses, per operation.  Nothing reaches such a guest at a time
+#     the host decides (kpgo-vm --icount --isolated): two runs of a kernel
+#     give the same figures.
 # Loads are sized by PGO_COMPARE_SCALE (default 0.1 of the seed's).
 # Results: $(PGO_OUT)/compare/<w>-<B>-vs-<A>/ with summary.txt (the table,
 # printed), compare.csv and chart.svg (gnuplot).  Runs already made with
@@ -101,7 +103,7 @@ endef
 
 # $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
 kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:.out=.rep) \
-	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
+	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount --isolated --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
 	--append norandmaps,$(if $(value $(2)_LOAD),,--append kpgo.noload))
 kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
 

@@ -37,7 +37,7 @@ kpgo-vmlinux-baseline     = $(kpgo-base)/vmlinux
 kpgo-vmlinux-instrumented = $(kpgo-instr)/vmlinux
 
 kpgo-flame-vm-opts = --initrd $(call kpgo-work,$(2))/compare.cpio.gz --report $$d/run.rep \
-	--tag PGO-FLM --accel tcg --icount \
+	--tag PGO-FLM --accel tcg --icount --isolated \
 	--plugin $(KPGO_PLUGIN)$(comma)stacks=$$d/stacks.txt$(comma)period=$(PGO_FLAME_PERIOD)$(if \
 	  $(filter y,$(PGO_FLAME_USER)),$(comma)user=1) \
 	--append norandmaps --append nokaslr

@@ -115,10 +115,11 @@ test-e2e-compare:
 	  echo "$$f: $$o ops, $$a insns, $$k kernel, $$b kernel taken, $$m of $$l kernel lines missed"; \
 	  test "$$k" -gt 0 && test "$$k" -lt "$$a" && test "$$m" -gt 0 && test "$$m" -le "$$l" && \
 	  test "$$b" -gt 0 && test "$$b" -lt "$$k" && test "$$o" -gt 0 && grep -qx 'windows=1' $$f || exit 1; done
-	# -icount repeats a run's instructions closely, not exactly (the random
-	# pool, seeded differently each boot, and host-timed QEMU events):
-	# within 5 % of the median (1.1 % seen at this small scale)
-	grep -E '^  kernel instructions .*\(runs (identical|within ±[0-4]\.[0-9]+%)\)$$' $(e2e-cmp-dir)/summary.txt
+	# a measure run repeats exactly (kpgo-vm --icount --isolated): the
+	# two runs of each kernel, and their boots, are identical
+	grep -E '^  kernel instructions .*\(runs identical\)$$' $(e2e-cmp-dir)/summary.txt
+	for s in a b; do cmp $(e2e-cmp-dir)/measure-1-$$s.txt.fe $(e2e-cmp-dir)/measure-2-$$s.txt.fe || exit 1; done
+	grep -Eq '^insns_before=[1-9][0-9]+$$' $(e2e-cmp-dir)/measure-1-a.txt.fe
 	grep -q '<svg' $(e2e-cmp-dir)/chart.svg
 	test $$(grep -c ',client,' $(e2e-cmp-dir)/compare.csv) -eq 4
 	$(e2e-make) PGO_COMPARE_RUNS=2 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis > $(T)/again

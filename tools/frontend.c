@@ -24,6 +24,9 @@
  *   kernel_icache_misses       of those, misses in a simulated L1 I-cache
  *   icache_misses              misses of all code, user and kernel
  *   kernel_itlb_misses         misses of a simulated I-TLB of 4 KiB pages
+ *   insns_before               guest instructions from QEMU's start to the
+ *                              first window (two runs whose boots went
+ *                              alike have the same)
  *
  * The I-cache is set-associative with true LRU replacement, virtually
  * indexed and tagged, one per vCPU, shared by user and kernel code (as a
@@ -58,8 +61,10 @@
  * prefetching, no L2, no branch predictor, no micro-op cache, no timing;
  * the kernel's 2 MiB text mappings are modelled as 4 KiB pages; the I-TLB
  * is not flushed on address-space switches.  Under -icount the figures
- * repeat closely run to run, not exactly: QEMU events timed by the host
- * (serial, network back ends) still reach the guest at varying points.
+ * repeat exactly when nothing reaches the guest at moments the host
+ * decides (kpgo-vm --icount --isolated: no network back end, virtio
+ * notifications handled synchronously); a disk's completions, or a
+ * client on the host, still do.
  * Use it with -icount (single-threaded TCG): its counters are not atomic.
  */
 #include <inttypes.h>
@@ -116,6 +121,7 @@ static unsigned l1i_kib = 32, l1i_ways = 8, l1i_line = 64;
 static unsigned itlb_entries = 64, itlb_ways = 4;
 static bool counting;
 static unsigned windows;
+static uint64_t before;			/* guest instructions before the window */
 static const char *stacks_path;
 static uint64_t period = 20011;
 static bool sample_user;		/* user=1: user mode sampled too */
@@ -333,10 +339,11 @@ static void write_figures(void)
 		"windows=%u\ninsns=%" PRIu64 "\nkernel_insns=%" PRIu64 "\n"
 		"kernel_taken=%" PRIu64 "\nkernel_lines=%" PRIu64 "\n"
 		"kernel_icache_misses=%" PRIu64 "\nicache_misses=%" PRIu64 "\n"
-		"kernel_itlb_misses=%" PRIu64 "\n",
+		"kernel_itlb_misses=%" PRIu64 "\n"
+		"insns_before=%" PRIu64 "\n",
 		l1i_kib, l1i_ways, l1i_line, itlb_entries, itlb_ways, windows,
 		sum.insns, sum.kinsns, sum.ktaken, sum.klines, sum.kmiss,
-		sum.miss, sum.ktlbmiss);
+		sum.miss, sum.ktlbmiss, before);
 	if (fclose(f) || rename(tmp, out_path))
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
 }
@@ -371,8 +378,11 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		samples = unwound = deep = 0;
 		counting = true;
 	}
-	if (!counting)		/* boot and shutdown are not modelled */
+	if (!counting) {	/* boot and shutdown are not modelled */
+		if (!windows)
+			before += t->ninsns;
 		return;
+	}
 	if (t->rep && c->prev == t)	/* the next iteration of a rep string op */
 		return;
 	if (c->prev && c->prev->kernel && t->start != c->prev->end)

@@ -45,7 +45,7 @@ struct opts {
 	const char *disk, *plugin, *report;
 	int mem, smp, host_port, guest_port;
 	int boot_timeout, run_timeout;
-	int quiet, disk_keep, guest_load, icount;
+	int quiet, disk_keep, guest_load, icount, isolated;
 	char **client;
 };
 
@@ -110,8 +110,13 @@ static void usage(FILE *f)
 "  --kvm-cache FILE       remember a KVM that did not boot the guest, so\n"
 "                         later runs go straight to TCG (delete to retry)\n"
 "  --icount               deterministic guest: time counts instructions\n"
-"                         (-icount shift=0,sleep=off) and the guest's clock\n"
-"                         starts at 2020-01-01 (TCG only)\n"
+"                         (-icount shift=0,sleep=off), the guest's clock\n"
+"                         starts at 2020-01-01, QEMU's random numbers are\n"
+"                         seeded (-seed 1) and virtio devices are notified\n"
+"                         synchronously (ioeventfd=off) (TCG only)\n"
+"  --isolated             the network card on a link to nothing: no packet\n"
+"                         reaches the guest from the host, at moments the\n"
+"                         host would decide (a --guest-load run; no --port)\n"
 "  --plugin SPEC          load a QEMU TCG plugin (-plugin SPEC; TCG only)\n"
 "  --report FILE          after a run that worked, write accel=, boot_s=\n"
 "                         and client_s= lines to FILE\n"
@@ -161,7 +166,7 @@ enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
        OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
        OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_BOOT, OPT_RUN, OPT_QUIET,
        OPT_HELP, OPT_DISK, OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT,
-       OPT_PLUGIN, OPT_REPORT };
+       OPT_PLUGIN, OPT_REPORT, OPT_ISOLATED };
 
 static const struct option vm_options[] = {
 	{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
@@ -177,7 +182,7 @@ static const struct option vm_options[] = {
 	{ "disk", 1, 0, OPT_DISK }, { "disk-keep", 0, 0, OPT_DISKKEEP },
 	{ "guest-load", 0, 0, OPT_GUESTLOAD },
 	{ "icount", 0, 0, OPT_ICOUNT }, { "plugin", 1, 0, OPT_PLUGIN },
-	{ "report", 1, 0, OPT_REPORT },
+	{ "report", 1, 0, OPT_REPORT }, { "isolated", 0, 0, OPT_ISOLATED },
 	{ 0, 0, 0, 0 }
 };
 
@@ -225,6 +230,7 @@ static void set_opt(struct opts *o, int c)
 	case OPT_ICOUNT: o->icount = 1; break;
 	case OPT_PLUGIN: o->plugin = optarg; break;
 	case OPT_REPORT: o->report = optarg; break;
+	case OPT_ISOLATED: o->isolated = 1; break;
 	case OPT_HELP: usage(stdout); exit(0);
 	default: usage(stderr); exit(2);
 	}
@@ -250,6 +256,10 @@ static void check_args(struct opts *o)
 		usage_error("--icount and --plugin need TCG, not --accel kvm");
 	if (o->icount || o->plugin)
 		o->accel = "tcg";
+	if (o->isolated && !o->guest_load)
+		usage_error("--isolated leaves the host no way to the guest: it needs --guest-load");
+	if (o->isolated)
+		o->guest_port = 0;	/* nothing to forward to */
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -399,9 +409,9 @@ static char *build_cmdline(const struct opts *o)
 
 /* QEMU's command line, and the strings made for it (freed after the fork) */
 struct qemu_cmd {
-	char *argv[64];
+	char *argv[80];
 	int n;
-	char *own[10];
+	char *own[16];
 	int nown;
 };
 
@@ -421,17 +431,31 @@ static char *own(struct qemu_cmd *q, char *s)
 /* what only some runs have: the share, a disk, -icount, a plugin */
 static void qemu_extra_args(struct qemu_cmd *q, const struct opts *o)
 {
-	if (o->share)
-		add(q, "-virtfs", own(q, kp_xasprintf("local,path=%s,mount_tag=" VP_SHARE_TAG
-						      ",security_model=none", o->share)));
+	/*
+	 * Under --icount a virtio device's notification is handled at once
+	 * (ioeventfd=off), not by QEMU's main loop at a moment the host's
+	 * scheduling decides: the guest then polls a control queue for as
+	 * long as the host took, and two runs part (virtio-net's, at boot).
+	 */
+	const char *ioev = o->icount ? ",ioeventfd=off" : "";
+
+	if (o->share) {
+		add(q, "-fsdev", own(q, kp_xasprintf("local,id=fs0,path=%s,security_model=none",
+						     o->share)));
+		add(q, "-device", own(q, kp_xasprintf("virtio-9p-pci,fsdev=fs0,mount_tag="
+						      VP_SHARE_TAG "%s", ioev)));
+	}
 	/* without --disk-keep the guest writes to a throwaway overlay */
-	if (o->disk)
-		add(q, "-drive", own(q, kp_xasprintf("file=%s,format=raw,if=virtio,%s", o->disk,
+	if (o->disk) {
+		add(q, "-drive", own(q, kp_xasprintf("file=%s,format=raw,if=none,id=d0,%s", o->disk,
 						     o->disk_keep ? "cache=writeback" :
 						     "cache=unsafe,snapshot=on")));
+		add(q, "-device", own(q, kp_xasprintf("virtio-blk-pci,drive=d0%s", ioev)));
+	}
 	if (o->icount) {
 		add(q, "-icount", "shift=0,sleep=off");
 		add(q, "-rtc", "base=2020-01-01T00:00:00,clock=vm");
+		add(q, "-seed", "1");	/* (a kernel's boot seed, with QEMU 8) */
 	}
 	if (o->plugin)
 		add(q, "-plugin", o->plugin);
@@ -455,11 +479,14 @@ static void qemu_args(struct qemu_cmd *q, const struct opts *o,
 	add(q, "-serial", "chardev:con");
 	add(q, "-chardev", own(q, kp_xasprintf("socket,id=ctl,path=%s,server=on,wait=off", sock)));
 	add(q, "-serial", "chardev:ctl");
-	add(q, "-netdev", own(q, o->guest_port ?
+	/* --isolated: a hub with no other port; else QEMU's user network */
+	add(q, "-netdev", own(q, o->isolated ? kp_xstrdup("hubport,id=n0,hubid=0") :
+			      o->guest_port ?
 			      kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
 					   o->host_port, o->guest_port) :
 			      kp_xstrdup("user,id=n0")));
-	add(q, "-device", "virtio-net-pci,netdev=n0");
+	add(q, "-device", o->icount ? "virtio-net-pci,netdev=n0,ioeventfd=off" :
+	    "virtio-net-pci,netdev=n0");
 	qemu_extra_args(q, o);
 	q->argv[q->n] = NULL;
 }
