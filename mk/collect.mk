@@ -33,10 +33,14 @@ kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 # $(call kpgo-vm,name,NAME,mode,kernel,client-out[,options[,load]]) - the
 # QEMU run; mode is collect, bench or prepare (the disk's prepare boot);
 # options are more kpgo-vm options (a later one wins), load replaces the
-# client command (pgo-compare's runs).  Guests boot one at a time per
-# $(PGO_OUT) (flock on .vm.lock), whatever make -j runs beside them.
-kpgo-vm = flock $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
-	$(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
+# client command (pgo-compare's runs).
+# Collections (and a disk's prepare boot) share the machine: under make -jN
+# up to N run at once, bounded by the host's CPUs and memory (kpgo-vm
+# --slots); each has its own port, share and work directory.  A run whose
+# figures are timed or counted (bench, pgo-compare, pgo-flamegraph) runs
+# alone: it takes $(PGO_OUT)/.vm.lock exclusively, the others shared.
+kpgo-vm = flock $(if $(filter bench,$(3)),-x,-s) $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
+	$(if $(filter bench,$(3)),,--slots $(PGO_OUT)) $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
 # its arguments: all that a run is made from, but the verbosity
 kpgo-vm-args = --mode $(3) --name $(1) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \

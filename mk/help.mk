@@ -14,7 +14,7 @@ pgo-help:
 	@echo '                      (LLVM=: clang IR PGO, in $$(PGO_OUT)/instrumented-llvm)'
 	@echo '  pgo-image-<w>       make workload <w>'"'"'s guest initramfs'
 	@echo '  pgo-collect-<w>     boot the instrumented kernel in QEMU, run <w>, keep its profile'
-	@echo '  pgo-collect-all     collect every workload, one after another'
+	@echo '  pgo-collect-all     collect every workload (make -jN: N at once)'
 	@echo '  pgo-recollect-<w>   a fresh profile of <w> (also of a set, of all)'
 	@echo '  pgo-list            one line per workload: profile time, objects, counter sum, client figure'
 	@echo '  pgo-use-<set>       the same with the merged profiles of a set of workloads'

@@ -254,7 +254,7 @@ $(if $(filter pgo-report-diff,$(MAKECMDGOALS)),$(kpgo-report-diff-check))
 $(foreach g,$(patsubst pgo-compare-%,%,$(filter pgo-compare-%,$(MAKECMDGOALS))),$(eval \
 	$(call kpgo-compare-goal,$(g))))
 
-# every workload, one after another (guests boot one at a time: kpgo-vm)
+# every workload (make -jN: up to N at once, kpgo-vm --slots)
 pgo-collect-all: $(addprefix pgo-collect-,$(kpgo-recipes))
 	@$(kpgo-list)
 

@@ -15,7 +15,7 @@ e2e-make   = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e
 KPGO_TESTS_E2E += e2e-quickstart e2e-use-noop e2e-stays-on e2e-attach e2e-baseline-differs \
 	e2e-bench e2e-compare e2e-flamegraph e2e-report e2e-kvm-fallback e2e-port-in-use e2e-guest-panic e2e-guest-hang \
 	e2e-client-fails-profile-kept e2e-collect-killed e2e-collect-beside-use e2e-own-recipe e2e-hostile-share \
-	e2e-recorded
+	e2e-recorded e2e-collect-parallel
 # the clang loop builds three more kernels with clang (about 20 min on the
 # 2-core machine, twice that on a slow day): the long tier, make check-long
 KPGO_TESTS_LONG += e2e-clang-loop e2e-clang-incremental e2e-clang-compare
@@ -495,3 +495,17 @@ test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	  modules_install >/dev/null
 	cmp $(e2e-mod-o)/drivers/net/virtio_net.ko $$(find $(T)/root -name virtio_net.ko)
 	echo "modules installed: $$(find $(T)/root -name '*.ko' | wc -l)"
+
+# make -j2: two collections at once (kpgo-vm --slots; a 2-CPU host runs
+# two guests): the second guest boots before the first's client ends, and
+# both profiles are whole
+test-e2e-collect-parallel:
+	test $$(nproc) -ge 2 || $(call skip,one CPU: one guest at a time)
+	$(e2e-make) -j2 PGO_SCALE=0.1 pgo-recollect-redis pgo-recollect-nginx | tee $(T)/out
+	grep -n 'PGO-RUN \(redis\|nginx\): \(booted\|client\)' $(T)/out
+	f=$$(grep -m1 -o 'PGO-RUN [a-z]*: booted' $(T)/out | cut -d' ' -f2 | tr -d :); o=$$(echo redis nginx | tr ' ' '\n' | grep -vx $$f); \
+	  b=$$(grep -n "PGO-RUN $$o: booted" $(T)/out | cut -d: -f1); e=$$(grep -n "PGO-RUN $$f: client .* total" $(T)/out | cut -d: -f1); \
+	  echo "first $$f, its client ended on line $$e; $$o booted on line $$b"; test -n "$$b" && test -n "$$e" && test $$b -lt $$e
+	for w in redis nginx; do head -n 1 $(e2e-out)/profiles/$$w/profile.info; \
+	  grep -Eq '^gcda: [0-9]+ objects \([1-9][0-9]* with non-zero counters\)' $(e2e-out)/profiles/$$w/profile.info && \
+	  test -s $(e2e-out)/profiles/$$w/result.txt || exit 1; done

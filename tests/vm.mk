@@ -5,7 +5,7 @@
 # arguments and exits (kpgo-vm then reports the early exit).  The runs
 # with real QEMU are the e2e tests' (e2e-compare: identical measure runs).
 
-KPGO_TESTS_FAST += vm-qemu-args
+KPGO_TESTS_FAST += vm-qemu-args vm-slots
 
 vm-bin := $(KPGO_BIN)/kpgo-vm
 
@@ -36,3 +36,27 @@ test-vm-qemu-args: $(vm-bin)
 	grep -qx 'virtio-net-pci,netdev=n0' $(T)/argv && grep -qx 'virtio-blk-pci,drive=d0' $(T)/argv
 	! grep -q 'ioeventfd\|^-seed$$\|^-icount$$' $(T)/argv
 	$(call expect-fail,$(vm-bin) --kernel $(T)/k --initrd $(T)/i --console $(T)/con --isolated -- true,--isolated leaves the host no way to the guest: it needs --guest-load)
+
+# --slots: at most the guests the host holds at once.  --mem as large as
+# the host's memory leaves room for one: of two runs started together
+# (QEMU stand-ins that last a second, each noting when it ran beside its
+# console log), the second waits for the first's slot, says so, and the
+# two never overlap; a run with a small guest in another slot directory,
+# at the same time, does not wait
+vm-slot-qemu = for a; do case "$$a" in file,id=con,path=*) c=$${a\#file,id=con,path=}; c=$${c%%,*};; esac; done; \
+	echo "$$(date +%s.%N)" > $$c.start; sleep 1; echo "$$(date +%s.%N)" > $$c.end; exit 1
+test-vm-slots: $(vm-bin)
+	printf '#!/bin/sh\n%s\n' '$(vm-slot-qemu)' > $(T)/qemu && chmod +x $(T)/qemu
+	touch $(T)/k $(T)/i && mkdir -p $(T)/s $(T)/s2
+	m=$$(awk '/^MemTotal:/ { print int($$2 / 1024) }' /proc/meminfo); \
+	for n in 1 2; do $(vm-bin) --qemu $(T)/qemu --kernel $(T)/k --initrd $(T)/i --console $(T)/con$$n \
+	  --accel tcg --mem $$m --slots $(T)/s --name g$$n --guest-load > $(T)/out$$n 2>&1 & done; \
+	sleep 0.3; $(vm-bin) --qemu $(T)/qemu --kernel $(T)/k --initrd $(T)/i --console $(T)/con3 --accel tcg \
+	  --mem 64 --slots $(T)/s2 --name g3 --guest-load > $(T)/out3 2>&1; wait
+	cat $(T)/out1 $(T)/out2 $(T)/out3
+	test $$(cat $(T)/out1 $(T)/out2 | grep -c 'waiting for a guest slot: 1 guest (this host.s most) run already') -eq 1
+	! grep -q 'waiting' $(T)/out3
+	test -e $(T)/s/.vm-slot.0 && test ! -e $(T)/s/.vm-slot.1
+	cat $(T)/con1.start $(T)/con1.end $(T)/con2.start $(T)/con2.end $(T)/con3.start | awk '{ t[NR] = $$1 } \
+	  END { print "g1", t[1], t[2], "g2", t[3], t[4], "g3", t[5]; \
+	  exit !((t[2] <= t[3] || t[4] <= t[1]) && t[5] < (t[1] < t[3] ? t[4] : t[2])) }'

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,7 +43,7 @@
 struct opts {
 	const char *qemu, *kernel, *initrd, *initrd2, *append, *mode, *share;
 	const char *console, *accel, *kvm_cache, *client_out, *name, *tag;
-	const char *disk, *plugin, *report;
+	const char *disk, *plugin, *report, *slots;
 	int mem, smp, host_port, guest_port;
 	int boot_timeout, run_timeout;
 	int quiet, disk_keep, guest_load, icount, isolated;
@@ -118,6 +119,11 @@ static void usage(FILE *f)
 "                         reaches the guest from the host, at moments the\n"
 "                         host would decide (a --guest-load run; no --port)\n"
 "  --plugin SPEC          load a QEMU TCG plugin (-plugin SPEC; TCG only)\n"
+"  --slots DIR            run as one of at most N guests at once, N the\n"
+"                         host's CPUs, or fewer when its memory holds fewer\n"
+"                         guests of --mem (3/4 of it, 128 MB each beside):\n"
+"                         take one of the lock files DIR/.vm-slot.<i>,\n"
+"                         waiting until one is free\n"
 "  --report FILE          after a run that worked, write accel=, boot_s=\n"
 "                         and client_s= lines to FILE\n"
 "  --port HOST:GUEST      forward 127.0.0.1:HOST to the guest's GUEST port;\n"
@@ -166,7 +172,7 @@ enum { OPT_QEMU = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MODE, OPT_SHARE,
        OPT_CONSOLE, OPT_MEM, OPT_SMP, OPT_ACCEL, OPT_KVMCACHE, OPT_PORT,
        OPT_CLIENTOUT, OPT_NAME, OPT_TAG, OPT_BOOT, OPT_RUN, OPT_QUIET,
        OPT_HELP, OPT_DISK, OPT_DISKKEEP, OPT_GUESTLOAD, OPT_ICOUNT,
-       OPT_PLUGIN, OPT_REPORT, OPT_ISOLATED };
+       OPT_PLUGIN, OPT_REPORT, OPT_ISOLATED, OPT_SLOTS };
 
 static const struct option vm_options[] = {
 	{ "qemu", 1, 0, OPT_QEMU }, { "kernel", 1, 0, OPT_KERNEL },
@@ -183,6 +189,7 @@ static const struct option vm_options[] = {
 	{ "guest-load", 0, 0, OPT_GUESTLOAD },
 	{ "icount", 0, 0, OPT_ICOUNT }, { "plugin", 1, 0, OPT_PLUGIN },
 	{ "report", 1, 0, OPT_REPORT }, { "isolated", 0, 0, OPT_ISOLATED },
+	{ "slots", 1, 0, OPT_SLOTS },
 	{ 0, 0, 0, 0 }
 };
 
@@ -231,6 +238,7 @@ static void set_opt(struct opts *o, int c)
 	case OPT_PLUGIN: o->plugin = optarg; break;
 	case OPT_REPORT: o->report = optarg; break;
 	case OPT_ISOLATED: o->isolated = 1; break;
+	case OPT_SLOTS: o->slots = optarg; break;
 	case OPT_HELP: usage(stdout); exit(0);
 	default: usage(stderr); exit(2);
 	}
@@ -964,6 +972,53 @@ static const char *concat_initrds(const struct opts *o, const struct guest *g)
 	return path;
 }
 
+/* How many guests of mem MB this host runs at once: its CPUs, or fewer
+ * when 3/4 of its memory holds fewer (each with 128 MB for QEMU itself). */
+static int guest_slots(int mem)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	long long by_mem = pages > 0 && psize > 0 ?
+		(long long)pages / 1024 * psize / 1024 * 3 / 4 / (mem + 128) : 1;
+	long long n = cpus > 0 ? cpus : 1;
+
+	if (by_mem < n)
+		n = by_mem;
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/*
+ * --slots DIR: one of the lock files DIR/.vm-slot.<i>, i < guest_slots(),
+ * held (flock) until kpgo-vm exits; tried in turn every 0.2 s until one
+ * is free.  Returns the slot.
+ */
+static int take_slot(const struct opts *o)
+{
+	int n = guest_slots(o->mem), said = 0;
+
+	for (;;) {
+		for (int i = 0; i < n; i++) {
+			char *path = kp_xasprintf("%s/.vm-slot.%d", o->slots, i);
+			int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+			if (fd < 0)
+				kp_die("%s: %s", path, strerror(errno));
+			free(path);
+			if (!flock(fd, LOCK_EX | LOCK_NB))
+				return i;	/* (fd stays open: the lock) */
+			if (errno != EWOULDBLOCK)
+				kp_die("%s/.vm-slot.%d: flock: %s", o->slots, i, strerror(errno));
+			close(fd);
+		}
+		if (!said++)
+			say(o, "waiting for a guest slot: %d guest%s (this host's most) run already",
+			    n, n > 1 ? "s" : "");
+		if (stop_signal)
+			kp_die("stopped by signal %d while waiting for a guest slot", (int)stop_signal);
+		usleep(200000);
+	}
+}
+
 /* The inputs are there, the port is free; the control socket's directory. */
 static void prepare(struct opts *o, struct guest *g)
 {
@@ -1155,6 +1210,8 @@ int main(int argc, char **argv)
 	kp_set_prog(argv[0]);
 	parse_args(argc, argv, &o);
 	catch_signals();
+	if (o.slots)
+		take_slot(&o);
 	prepare(&o, &g);
 	r = boot_guest(&o, &g, line, sizeof(line), &accel, &t0);
 	if (!r) {
