@@ -33,7 +33,9 @@ kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 # $(call kpgo-vm,name,NAME,mode,kernel,client-out[,options[,load]]) - the
 # QEMU run; mode is collect, bench or prepare (the disk's prepare boot);
 # options are more kpgo-vm options (a later one wins), load replaces the
-# client command (pgo-compare's runs).
+# client command.  The load is the workload's traffic path: the client on
+# the host, or the load in the guest (--guest-load: LOAD, or CLIENT_IN
+# guest).
 # Collections (and a disk's prepare boot) share the machine: under make -jN
 # up to N run at once, bounded by the host's CPUs and memory (kpgo-vm
 # --slots); each has its own port, share and work directory.  A run whose
@@ -54,7 +56,7 @@ kpgo-vm-args = --mode $(3) --name $(1) \
 	  --tag $(if $(filter prepare,$(3)),PGO-PRE,PGO-BEN)) \
 	$(if $($(2)_DISK),--disk $(call kpgo-work,$(1))/disk.img$(if $(filter prepare,$(3)),.tmp --disk-keep)) \
 	$(6) $(or $(7),$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
-	  $(if $(value $(2)_LOAD),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))')))
+	  $(if $(call kpgo-guest-load,$(2)),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))')))
 
 # $(call kpgo-console-tail,name): the guest console's last lines, on stderr
 # (the guest's bytes made visible: cat -v, no terminal control reaches you)

@@ -11,11 +11,13 @@
 #   PGO_COMPARE_RUNS runs each (default 5) of the recipe as pgo-bench runs
 #     it, the client's figure (requests/s ...) under KVM or TCG;
 #   PGO_COMPARE_MEASURE runs each (default 2) under TCG with -icount and
-#     kpgo's plugin (tools/frontend.c), the client in the guest: guest and
-#     kernel instructions, kernel taken branches, simulated kernel L1I and
-#     ITLB misses, per operation.  Nothing reaches such a guest at a time
-#     the host decides (kpgo-vm --icount --isolated): two runs of a kernel
-#     give the same figures.
+#     kpgo's plugin (tools/frontend.c), on the workload's traffic path
+#     (CLIENT_IN): guest and kernel instructions, kernel taken branches,
+#     simulated kernel L1I and ITLB misses, per operation, and the kernel
+#     instructions in the kernel's cold code (kpgo-cold's ranges).  With
+#     the load in the guest nothing reaches it at a time the host decides
+#     (kpgo-vm --icount --isolated): two runs of a kernel give the same
+#     figures.
 # Loads are sized by PGO_COMPARE_SCALE (default 0.1 of the seed's).
 # Results: $(PGO_OUT)/compare/<w>-<B>-vs-<A>/ with summary.txt (the table,
 # printed), compare.csv and chart.svg (gnuplot).  Runs already made with
@@ -39,6 +41,9 @@ $(if $(shell echo '$(PGO_COMPARE_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+'),,$(error 
 # set or imported profile's
 kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)))
 kpgo-cmp-size = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-size.txt,$(kpgo-kernels)/$(1)/size.txt)
+# its cold code's ranges (kpgo-cold), for the plugin's representativeness
+# figure: the kernel instructions run in code its profile placed cold
+kpgo-cmp-cold = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-cold.ranges,$(kpgo-kernels)/$(1)/cold.ranges)
 
 # $(call kpgo-size-of,VMLINUX,IMAGE): text= data= bss= image= lines
 kpgo-size-of = s=$$(size -B $(1)) && printf '%s\n' "$$s" | \
@@ -46,47 +51,55 @@ kpgo-size-of = s=$$(size -B $(1)) && printf '%s\n' "$$s" | \
 	echo "image=$$(stat -c %s $(2))"
 
 # The baseline: pgo-baseline (a no-op when current)
-$(kpgo-kernel-baseline): FORCE
+$(kpgo-kernel-baseline): FORCE $(KPGO_BIN)/kpgo-cold
 	+@$(kpgo-self-make) pgo-baseline
 	@{ $(call kpgo-size-of,$(kpgo-base)/vmlinux,$@) ; } > $(kpgo-base)/kpgo-size.txt.tmp && \
 	if cmp -s $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; then rm -f $(kpgo-base)/kpgo-size.txt.tmp; \
 	else mv -f $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; fi
+	$(call kpgo-cmd,cmp_cold,$(kpgo-base)/vmlinux,$(kpgo-base)/kpgo-cold.ranges)
+
+$(kpgo-base)/kpgo-cold.ranges: $(kpgo-kernel-baseline) ;
+
+# $(call kpgo-cmd,cmp_cold,VMLINUX,RANGES): the cold ranges of VMLINUX,
+# from the vmlinux.o beside it (RANGES rewritten only when they changed;
+# empty quiet_: the command says its figures)
+quiet_cmd_cmp_cold =
+      cmd_cmp_cold = c=$$($(KPGO_BIN)/kpgo-cold --vmlinux-o $(2).o --vmlinux $(2) -o $(3)) && \
+	$(call kpgo-say,PGO-CMP,cold code of $(2): $$c)
 
 # Kernel X: pgo-use-X, then the tree's image kept (rewritten only when it
 # changed: runs made with it stay valid).  A kept kernel is rebuilt when
 # its profiles or the tree's .config change, or with PGO_COMPARE_REBUILD=y
 # (after a source change): comparing X and Y does not switch the tree back
 # and forth.
-quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $@
-      cmd_cmp_keep = d=$(@D); mkdir -p $$d && \
-	if ! cmp -s $(kpgo-kernel-optimized) $@; then cp $(kpgo-kernel-optimized) $@.tmp && mv -f $@.tmp $@; fi && \
-	{ $(call kpgo-size-of,$(kpgo-objtree)/vmlinux,$@) ; } > $$d/size.txt.tmp && mv -f $$d/size.txt.tmp $$d/size.txt
+# (named, not $$@: the rule makes the image and its cold ranges together)
+quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $(call kpgo-cmp-kernel,$(2))
+      cmd_cmp_keep = k=$(call kpgo-cmp-kernel,$(2)); d=$(kpgo-kernels)/$(2); mkdir -p $$d && \
+	if ! cmp -s $(kpgo-kernel-optimized) $$k; then cp $(kpgo-kernel-optimized) $$k.tmp && mv -f $$k.tmp $$k; fi && \
+	{ $(call kpgo-size-of,$(kpgo-objtree)/vmlinux,$$k) ; } > $$d/size.txt.tmp && mv -f $$d/size.txt.tmp $$d/size.txt
 
 define kpgo-cmp-kernel-rule
-$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)): $(call kpgo-merge-profiles,$(1)) \
-		$(kpgo-user-config) $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE)
+$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)) $(kpgo-kernels)/$(1)/cold.ranges &: $(call kpgo-merge-profiles,$(1)) \
+		$(kpgo-user-config) $(KPGO_BIN)/kpgo-cold $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE)
 	+@$$(kpgo-self-make) pgo-use-$(1)
 	$$(call kpgo-cmd,cmp_keep,$(1))
+	$$(call kpgo-cmd,cmp_cold,$(kpgo-objtree)/vmlinux,$(kpgo-kernels)/$(1)/cold.ranges)
 endef
 
 # --- the compare image -------------------------------------------------
-# The workload's image, with the load at PGO_COMPARE_SCALE and, for a
-# host-client recipe, the client itself in the guest as the load (measure
-# runs; figure runs boot with kpgo.noload and drive it from the host).
-kpgo-cmp-client-bins = $(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),\
-	$(or $(shell command -v $(b)),$(error kpgo: workload $(1): its client $(b) is not \
-	installed: apt-get install $($(2)_DEBS))))
-define kpgo-cmp-conf
-$(call kpgo-guest-conf,$(1),$(2))
-$(if $(value $(2)_LOAD),,load=PGO_PORT=$($(2)_PORT); export PGO_PORT; $($(2)_CLIENT))
-endef
-define kpgo-cmp-manifest
-$(subst $(call kpgo-work,$(1))/guest.conf,$(call kpgo-work,$(1))/compare.conf,$(call kpgo-manifest,$(1),$(2)))
-$(if $(value $(2)_LOAD),,$(foreach b,$(kpgo-cmp-client-bins),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_CLIENT_FILES)))
-endef
+# The workload's image, with its load (a guest-side one) at
+# PGO_COMPARE_SCALE.  Every run takes the workload's traffic path (its
+# CLIENT_IN), the one its profile was collected on.
+kpgo-cmp-conf = $(call kpgo-guest-conf,$(1),$(2))
+kpgo-cmp-manifest = $(subst $(call kpgo-work,$(1))/guest.conf,$(call kpgo-work,$(1))/compare.conf,$(call \
+	kpgo-manifest,$(1),$(2)))
 
 # --- one comparison: workload $(1), kernel B $(3), kernel A $(4) ---------
-kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)
+# (a traffic path other than the recipe's own, PGO_CLIENT_IN's, is in the
+# name: the runs of both paths are kept)
+kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)$(if $(filter-out $(call \
+	kpgo-client-in,$(call kpgo-upper,$(1))),$(call kpgo-own-client-in,$(call kpgo-upper,$(1)))),-client-in-$(call \
+	kpgo-client-in,$(call kpgo-upper,$(1))))
 kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
 
 # The recorded command of the runs (as a collection's, mk/collect.mk): the
@@ -96,16 +109,18 @@ kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
 define kpgo-cmp-settings
 # pgo-compare of workload $(1): kernel A $(4), kernel B $(3), $(PGO_COMPARE_RUNS) runs, $(PGO_COMPARE_MEASURE) measure runs
 $(call kpgo-vm-args,$(1),$(2),bench,KERNEL,OUT.out,$(call kpgo-cmp-vm-opts,$(1),$(2),KERNEL,OUT.out,figure))
-$(call kpgo-vm-args,$(1),$(2),bench,KERNEL,OUT.out,$(call kpgo-cmp-vm-opts,$(1),$(2),KERNEL,OUT.out,measure),--guest-load)
+$(call kpgo-vm-args,$(1),$(2),bench,KERNEL,OUT.out,$(call kpgo-cmp-vm-opts,$(1),$(2),KERNEL,OUT.out,measure,COLD))
 $($(2)_RESULT)
 $($(2)_OPS)
 endef
 
-# $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure)
+# $(call kpgo-cmp-vm,name,NAME,kernel,out,figure|measure,cold-ranges): a
+# measure run of a load in the guest has nothing on the network
+# (--isolated): its figures repeat exactly
 kpgo-cmp-vm-opts = --initrd $(call kpgo-work,$(1))/compare.cpio.gz --report $(4:.out=.rep) \
-	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount --isolated --plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe) \
-	--append norandmaps,$(if $(value $(2)_LOAD),,--append kpgo.noload))
-kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts),$(if $(filter measure,$(5)),--guest-load))
+	--tag PGO-CMP $(if $(filter measure,$(5)),--accel tcg --icount $(if $(call kpgo-guest-load,$(2)),--isolated) \
+	--plugin $(KPGO_PLUGIN)$(comma)out=$(4:.out=.fe)$(comma)cold=$(6) --append norandmaps)
+kpgo-cmp-vm = $(call kpgo-vm,$(1),$(2),bench,$(3),$(4),$(kpgo-cmp-vm-opts))
 
 # a figure run and a measure run: the run, then its figures
 # $(call rule_cmp_run,name,NAME,i,kernel), the same for rule_cmp_measure
@@ -127,19 +142,22 @@ quiet_cmd_cmp_run_figures =
       cmd_cmp_run_figures = $(call kpgo-say,PGO-CMP,$(2) on $(5): $$(cat $@.res))
 
 quiet_cmd_cmp_measure = PGO-CMP $(2): measure run $(4) of $(PGO_COMPARE_MEASURE), kernel $(5) (tcg -icount, plugin)
-      cmd_cmp_measure = rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure) && \
+      cmd_cmp_measure = rm -f $@.fe && $(call kpgo-cmp-vm,$(2),$(3),$(call kpgo-cmp-kernel,$(5)),$@.out,measure,$(call \
+	kpgo-cmp-cold,$(5))) && \
 	{ ops=$$( ( $($(3)_OPS) ) < $@.out ) && test -n "$$ops" && test -f $@.fe || { \
 	  echo "kpgo: workload $(2): measure run: no operation count (filter $(3)_OPS) in $@.out, or no plugin \
 	  figures ($@.fe; the plugin reports on QEMU's stderr, in the console log)" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; }; } && \
-	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@
+	{ set -- $$ops; echo "ops=$$1"; echo "op=$$2"; echo "client_in=$(call kpgo-client-in,$(3))"; \
+	  cat $@.fe $@.rep; } > $@.tmp && mv -f $@.tmp $@
 
 # (empty: a figures command prints only its figures; "ops op" as the
 # filter printed them, read back from the run's file)
 quiet_cmd_cmp_measure_figures =
       cmd_cmp_measure_figures = $(call kpgo-say,PGO-CMP,$(2) on $(5): $$(sed -n 's/^ops=//p' $@)$$(sed -n \
 	's/^op=\(..*\)/ \1/p' $@); kernel instructions $$(sed -n 's/^kernel_insns=//p' $@)$(comma) \
-	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@))
+	  kernel L1I misses $$(sed -n 's/^kernel_icache_misses=//p' $@)$(comma) in cold code $$(sed -n \
+	  's/^kernel_cold_insns=//p' $@))
 
 kpgo-cmp-chart = set terminal svg size 1000,440 dynamic font 'sans,11'; \
 	set output '$(1)/chart.svg'; set multiplot layout 1,2 title '$(2): kernel A $(4), kernel B $(3)'; \
@@ -184,7 +202,8 @@ $(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
 		$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img) \
 		$(call kpgo-cmp-kernel,$(4)) $(call kpgo-cmp-kernel,$(3))
 $(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%,$(foreach \
-	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN))
+	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN) \
+	$(call kpgo-cmp-cold,$(3)) $(call kpgo-cmp-cold,$(4)))
 $(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 	$$(call rule_cmp_run,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))

@@ -37,7 +37,7 @@ kpgo-vmlinux-baseline     = $(kpgo-base)/vmlinux
 kpgo-vmlinux-instrumented = $(kpgo-instr)/vmlinux
 
 kpgo-flame-vm-opts = --initrd $(call kpgo-work,$(2))/compare.cpio.gz --report $$d/run.rep \
-	--tag PGO-FLM --accel tcg --icount --isolated \
+	--tag PGO-FLM --accel tcg --icount $(if $(call kpgo-guest-load,$(3)),--isolated) \
 	--plugin $(KPGO_PLUGIN)$(comma)stacks=$$d/stacks.txt$(comma)period=$(PGO_FLAME_PERIOD)$(if \
 	  $(filter y,$(PGO_FLAME_USER)),$(comma)user=1) \
 	--append norandmaps --append nokaslr
@@ -54,7 +54,7 @@ quiet_cmd_flame = PGO-FLM $(2): sampling the $(4) kernel every $(PGO_FLAME_PERIO
 	if [ ! -f "$$k" ] || [ ! -f "$$v" ]; then echo "kpgo: no $(4) kernel ($$k and $$v): build it \
 	  first with $(kpgo-kernel-how-$(4))" >&2; exit 1; fi; mkdir -p $$d && rm -f $$d/stacks.txt && \
 	t0=$$(date +%s) && \
-	$(call kpgo-vm,$(2),$(3),bench,$$k,$$d/run.out,$(kpgo-flame-vm-opts),--guest-load) && \
+	$(call kpgo-vm,$(2),$(3),bench,$$k,$$d/run.out,$(kpgo-flame-vm-opts)) && \
 	if [ ! -f $$d/stacks.txt ]; then echo "kpgo: $(2): the plugin wrote no stacks ($$d/stacks.txt; \
 	  its messages are in the console log)" >&2; $(call kpgo-console-tail,$(2)); exit 1; fi && \
 	$(KPGO_BIN)/kpgo-flame --vmlinux $$v --stacks $$d/stacks.txt --folded $$d/$(2).folded \

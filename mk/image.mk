@@ -33,8 +33,17 @@ $(if $(value $(2)_SETUP),setup=$($(2)_SETUP))
 $(if $(value $(2)_PREPARE),prepare=$($(2)_PREPARE))
 $(if $(value $(2)_SERVER),server=$($(2)_SERVER))
 ready=$(call kpgo-ready,$(2))
-$(if $(value $(2)_LOAD),load=$($(2)_LOAD))
+$(if $(value $(2)_LOAD),load=$($(2)_LOAD),$(if $(call kpgo-guest-load,$(2)),load=PGO_PORT=$($(2)_PORT); \
+export PGO_PORT; $($(2)_CLIENT)))
 endef
+
+# The client's programs, in an image whose load is the client in the guest
+# (CLIENT_IN guest): its HOST_BINS (default: its first word) and CLIENT_FILES
+kpgo-client-bins = $(foreach b,$(or $($(2)_HOST_BINS),$(firstword $($(2)_CLIENT))),\
+	$(or $(shell command -v $(b)),$(error kpgo: workload $(1): its client $(b) is not \
+	installed: apt-get install $($(2)_DEBS))))
+kpgo-client-image = $(if $(value $(2)_LOAD),,$(if $(call kpgo-guest-load,$(2)),$(foreach \
+	b,$(kpgo-client-bins),elf $(b) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_CLIENT_FILES))))
 
 # Users and groups (servers look up the user they run as): root, nobody and
 # the recipe's USERS, numbered from 100 in their order
@@ -77,6 +86,7 @@ file $(KPGO_LIBGCC_S) $(KPGO_LIBGCC_S) 644
 file /etc/passwd $(call kpgo-work,$(1))/passwd 644
 file /etc/group $(call kpgo-work,$(1))/group 644
 $(foreach b,$($(2)_GUEST_BINS),elf $(call kpgo-guest-path,$(b)) $(b)$(kpgo-nl))$(subst ;,$(kpgo-nl),$($(2)_GUEST_FILES))
+$(kpgo-client-image)
 endef
 
 # $(call kpgo-check-host,name,NAME): what the workload's image needs on

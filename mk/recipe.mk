@@ -36,9 +36,15 @@
 #                      its output comes back to the host as the client's
 #   <NAME>_RESULT      shell filter: client output on stdin, one line out with
 #                      the client's own figure (requests/s, ops/s, ...)
+#   <NAME>_CLIENT_IN   where CLIENT runs, the workload's traffic path, for
+#                      pgo-collect and pgo-compare's measure runs alike:
+#                      host (default: on the host, over virtio-net, as a
+#                      remote client would) or guest (inside the guest,
+#                      over loopback); PGO_CLIENT_IN= overrides it for
+#                      every workload.  A LOAD runs in the guest.
 #   <NAME>_HOST_BINS   programs the client needs on the host (default: the
-#                      client's first word); pgo-compare's measure runs also
-#                      copy them into the guest, where the client then runs
+#                      client's first word); with CLIENT_IN guest they are
+#                      copied into the guest, where the client then runs
 #   <NAME>_CLIENT_FILES more image lines (manifest syntax, ';'-separated)
 #                      the client needs in the guest (default: none)
 #   <NAME>_OPS         shell filter: client output on stdin, one line out:
@@ -74,7 +80,7 @@ kpgo-recipes :=
 kpgo-recipe-files :=
 kpgo-recipe-required := DEBS GUEST_BINS RESULT
 kpgo-recipe-optional := GUEST_FILES USERS SETUP SERVER PORT READY CLIENT LOAD \
-	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT DIR MODULES
+	HOST_BINS CLIENT_FILES OPS DISK PREPARE PREPARE_CLIENT MEM TIMEOUT DIR MODULES CLIENT_IN
 kpgo-recipe-fields = $(kpgo-recipe-required) $(kpgo-recipe-optional)
 # phases that add per-workload targets: each defines kpgo-<phase>-tmpl
 kpgo-recipe-phases :=
@@ -177,6 +183,11 @@ kpgo-recipe-check = \
   $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
     $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
     $(call kpgo-recipe-needs,CLIENT SERVER PORT,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
+  $(if $(filter-out host guest,$(strip $(value $(2)_CLIENT_IN))),$(error kpgo: recipe $(3): \
+    $(2)_CLIENT_IN=$(value $(2)_CLIENT_IN): say host (the client on the host) or guest (in the guest))) \
+  $(if $(and $(value $(2)_LOAD),$(filter host,$(strip $(value $(2)_CLIENT_IN)))),$(error kpgo: recipe \
+    $(3): $(2)_CLIENT_IN=host but the recipe has $(2)_LOAD$(comma) a load the guest runs: drop \
+    $(2)_CLIENT_IN$(comma) or give a $(2)_CLIENT)) \
   $(if $(call kpgo-prepares,$(2)),\
     $(call kpgo-recipe-needs,DISK,$(2),$(3),: what $(2)_PREPARE makes is kept on the disk)) \
   $(if $(value $(2)_PREPARE_CLIENT),\
@@ -206,6 +217,13 @@ kpgo-recipe-name = $(basename $(notdir $(kpgo-recipe-path)))
 kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpgo-recipe-name)),$(kpgo-recipe-path))
 # the file as generated files name it (kpgo's own: recipes/<w>.mk)
 kpgo-recipe-src = $(patsubst $(KPGO_DIR)/recipes/%,recipes/%,$(kpgo-recipe-file-$(1)))
+
+$(if $(filter-out host guest,$(PGO_CLIENT_IN)),$(error kpgo: PGO_CLIENT_IN=$(PGO_CLIENT_IN): say host \
+	(each client on the host) or guest (in the guest), or leave it empty (each recipe's CLIENT_IN)))
+# $(call kpgo-client-in,NAME): host or guest, where the load comes from
+kpgo-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $(PGO_CLIENT_IN)),$(strip $($(1)_CLIENT_IN)),host))
+kpgo-own-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $($(1)_CLIENT_IN)),host))
+kpgo-guest-load = $(filter guest,$(kpgo-client-in))
 
 # $(call kpgo-ready,NAME): the readiness probe; default tcp:<PORT>
 kpgo-ready = $(or $(strip $($(1)_READY)),$(if $(strip $($(1)_PORT)),tcp:$(strip $($(1)_PORT))),none)

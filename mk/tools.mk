@@ -33,7 +33,7 @@ kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
 kpgo-ldlibs-compare := -lm
 kpgo-ldlibs-llvmprof := -lm
-kpgo-host-tools := gcda mkimage vm compare llvmprof flame report profile
+kpgo-host-tools := gcda mkimage vm compare llvmprof flame report profile cold
 kpgo-guest-tools := agent
 
 kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \

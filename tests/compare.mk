@@ -3,14 +3,15 @@
 # tests/compare.mk - pgo-compare's statistics (kpgo-compare on run files
 # written here) and its make-level answers to bad input (fast).
 
-KPGO_TESTS_FAST += compare-stats compare-geomean compare-bad-runs compare-make-errors
+KPGO_TESTS_FAST += compare-stats compare-geomean compare-bad-runs compare-make-errors \
+		   compare-cold cold-ranges
 
 CMP = $(KPGO_SAN)/kpgo-compare
 
 # $(call cmp-run,FILE,LINE): a figure run's file as pgo-compare writes it
 cmp-run = printf '%s\naccel=tcg\nboot_s=2.0\nclient_s=30.0\n' "$(2)" > $(T)/$(1)
 # $(call cmp-measure,FILE,KERNEL-INSNS,L1I-MISSES)
-cmp-measure = printf 'ops=1000\nop=request\nwindows=1\ninsns=9000000\nkernel_insns=$(2)\nkernel_taken=400000\nkernel_lines=800000\nkernel_icache_misses=$(3)\nicache_misses=90000\nkernel_itlb_misses=700\n' > $(T)/$(1)
+cmp-measure = printf 'ops=1000\nop=request\nclient_in=guest\nwindows=1\ninsns=9000000\nkernel_insns=$(2)\nkernel_taken=400000\nkernel_lines=800000\nkernel_icache_misses=$(3)\nicache_misses=90000\nkernel_itlb_misses=700\n' > $(T)/$(1)
 
 # five interleaved runs each: every B above every A, so the whole
 # bootstrap interval lies above 1; the measure runs repeat exactly
@@ -63,7 +64,9 @@ test-compare-bad-runs: $(CMP)
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 2,run-2-a\.txt: no .<number> <unit>/s. figure in its first line .the client said nothing useful.)
 	printf 'op=request\nkernel_insns=5\n' > $(T)/measure-1-a.txt
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: no ops= line)
-	printf 'ops=10\nop=request\nwindows=2\nkernel_insns=5\n' > $(T)/measure-1-a.txt
+	printf 'ops=10\nop=request\nwindows=1\nkernel_insns=5\n' > $(T)/measure-1-a.txt
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: no client_in=host or client_in=guest line)
+	printf 'ops=10\nop=request\nclient_in=host\nwindows=2\nkernel_insns=5\n' > $(T)/measure-1-a.txt
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: the plugin saw 2 load windows)
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 0 --measure 0,Usage: kpgo-compare)
 
@@ -78,3 +81,52 @@ test-compare-make-errors: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-compare-redis,kernel redis needs the profile of redis$(comma) which does not exist: make pgo-collect-redis first)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=nosuch pgo-compare-redis,kernel .nosuch. is neither baseline nor a workload or set)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline pgo-compare-redis,kernels A and B are both baseline)
+
+# the representativeness figure: kernel B's kernel instructions in cold
+# code, per operation and as a share; kernel A measured without cold
+# ranges shows "-"; more cold instructions than kernel ones is refused
+test-compare-cold: $(CMP)
+	$(call cmp-run,run-1-a.txt,100 requests/s); $(call cmp-run,run-1-b.txt,110 requests/s)
+	$(call cmp-measure,measure-1-a.txt,5000000,50000)
+	$(call cmp-measure,measure-1-b.txt,4000000,25000); echo kernel_cold_insns=600000 >> $(T)/measure-1-b.txt
+	$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1 > $(T)/table
+	cat $(T)/table
+	grep -E '^  kernel instructions in cold code +- +600\.00$$' $(T)/table
+	grep -E '^    share of kernel instructions +- +15\.00 %   \(cold: \.text\.unlikely, \*\.cold\)$$' $(T)/table
+	grep -qx 'redis,baseline,redis,plugin,1,B,redis,"percent of kernel instructions in cold code",15' $(T)/compare.csv
+	echo kernel_cold_insns=6000000 >> $(T)/measure-1-a.txt
+	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: kernel_cold_insns=6e\+06 is more than kernel_insns=5e\+06)
+
+# kpgo-cold on a kernel-like link: the .text.unlikely of a relocatable
+# (gcc's cold functions, one global and one static) placed inside .text
+# by a linker script as the kernel's TEXT_TEXT places it; the range must
+# be the one ld's map gives; a vmlinux of another build is refused
+test-cold-ranges: $(KPGO_SAN)/kpgo-cold
+	printf '%s\n' '__attribute__((cold, noinline)) int rare_global(int x) { return x * 3 + 1; }' \
+	  '__attribute__((cold, noinline)) static int rare_local(int x) { return x * 5 + 2; }' \
+	  'int often(int x) { if (__builtin_expect(x == 42, 0)) return rare_global(x) + rare_local(x); return x + 1; }' \
+	  'int main_loop(int n) { int s = 0; for (int i = 0; i < n; i++) s += often(i); return s; }' > $(T)/k.c
+	printf '%s\n' 'ENTRY(main_loop)' 'SECTIONS {' '  . = 0xffffffff81000000;' \
+	  '  .text : { *(.text.hot .text.hot.*) *(.text) *(.text.unlikely .text.unlikely.*) }' \
+	  '  /DISCARD/ : { *(.note.*) *(.comment) *(.eh_frame) }' '}' > $(T)/k.lds
+	gcc -O2 -fno-pic -mcmodel=kernel -c -o $(T)/k.o $(T)/k.c
+	ld -r -o $(T)/vmlinux.o $(T)/k.o
+	ld -T $(T)/k.lds -Map=$(T)/map -o $(T)/vmlinux $(T)/vmlinux.o
+	$(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/vmlinux.o --vmlinux $(T)/vmlinux -o $(T)/ranges | tee $(T)/say
+	grep -Ex '1 cold sections, [1-9][0-9]* bytes \([0-9.]+ % of \.text\), 0 unplaced' $(T)/say
+	# (64-bit addresses: perl's arithmetic, not awk's doubles or dash's)
+	awk '$$1 == ".text.unlikely" { if (NF == 1) getline; else $$0 = $$2 " " $$3; print $$1, $$2 }' $(T)/map | \
+	  perl -ne 'no warnings; ($$a, $$s) = split; printf "%x %x\n", hex($$a), hex($$a) + hex($$s)' > $(T)/expect
+	test -s $(T)/expect && grep -v '[#=]' $(T)/ranges | cmp - $(T)/expect
+	nm $(T)/vmlinux | awk '$$3 ~ /^rare_(global|local)$$/ { print $$1 }' > $(T)/rare
+	test $$(wc -l < $(T)/rare) -eq 2 && perl -e 'no warnings; open(R, "$(T)/expect"); ($$s, $$e) = map { hex } split " ", <R>; \
+	  open(A, "$(T)/rare"); while (<A>) { $$a = hex; exit 1 if $$a < $$s || $$a >= $$e } exit 0'
+	m=$$(stat -c %Y $(T)/ranges); sleep 1; $(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/vmlinux.o --vmlinux $(T)/vmlinux -o $(T)/ranges > /dev/null && \
+	  test $$(stat -c %Y $(T)/ranges) -eq $$m
+	printf '%s\n' 'ENTRY(main_loop)' 'SECTIONS {' '  . = 0xffffffff81000000;' '  .text : { *(.text.unlikely) *(.text) }' \
+	  '  /DISCARD/ : { *(.note.*) *(.comment) *(.eh_frame) }' '}' > $(T)/other.lds
+	printf '%s\n' 'int rare_global(int x) { return x; }' > $(T)/other.c
+	gcc -O2 -fno-pic -mcmodel=kernel -c -o $(T)/other.o $(T)/other.c && ld -T $(T)/other.lds -o $(T)/other $(T)/other.o
+	$(call expect-fail,$(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/vmlinux.o --vmlinux $(T)/other -o $(T)/r2,outside \.text: vmlinux\.o and vmlinux are not of one build)
+	test ! -e $(T)/r2
+	$(call expect-fail,$(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/k.c --vmlinux $(T)/vmlinux -o $(T)/r2,k\.c: not a readable 64-bit ELF file)

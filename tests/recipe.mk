@@ -7,7 +7,8 @@
 # None boots a guest.
 
 KPGO_TESTS_FAST += recipe-multi-line recipe-guest-bin-missing recipe-scale-at-read \
-	recipe-unprefixed recipe-redefines recipe-no-workload recipe-own-image recipe-modules
+	recipe-unprefixed recipe-redefines recipe-no-workload recipe-own-image recipe-modules \
+	recipe-client-in
 
 # make in the kpgo checkout, no kernel tree
 rmake = env -u KSRC $(MAKE) --no-print-directory -C $(KPGO_DIR)
@@ -89,3 +90,26 @@ test-recipe-modules: $(KSRC_TEST)/Kbuild
 	  $$(kpgo-recipe-modules))' kpgo-t)" = 'tun xfs'
 	$(call recipe-from,redis,WMOD,$(T)/r/wmod.mk,/^.(eval .(kpgo-recipe))/i WMOD_MODULES := ../xfs)
 	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/r pgo-check-recipes,recipe $(T)/r/wmod.mk: WMOD_MODULES=../xfs: module names are letters)
+
+# <NAME>_CLIENT_IN, the traffic path: guest puts the client (its
+# HOST_BINS, CLIENT_FILES) in the image as the load, and the run waits for
+# the guest's load (--guest-load); host (the default) keeps both on the
+# host; PGO_CLIENT_IN sets it for all; bad values and a LOAD said to come
+# from the host are refused
+test-recipe-client-in: $(KSRC_TEST)/Kbuild
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T)/h $(T)/h/.kpgo/work/redis/guest.conf $(T)/h/.kpgo/work/redis/image.manifest $(T)/h/.kpgo/work/redis/collect.cmd > /dev/null
+	! grep -q '^load=' $(T)/h/.kpgo/work/redis/guest.conf && ! grep -q 'redis-benchmark' $(T)/h/.kpgo/work/redis/image.manifest
+	grep -q -- "-- 'redis-benchmark " $(T)/h/.kpgo/work/redis/collect.cmd
+	$(call recipe-from,redis,RG,$(T)/r/rg.mk,/^.(eval .(kpgo-recipe))/i RG_CLIENT_IN := guest)
+	$(kmake) -s KSRC=$(KSRC_TEST) O=$(T)/g PGO_RECIPE_DIRS=$(T)/r $(T)/g/.kpgo/work/rg/guest.conf \
+	  $(T)/g/.kpgo/work/rg/image.manifest $(T)/g/.kpgo/work/rg/collect.cmd > /dev/null
+	grep -qx 'load=PGO_PORT=6379; export PGO_PORT; redis-benchmark -h 127.0.0.1 -p $$PGO_PORT -n 25000 -c 5 -d 5 --csv' $(T)/g/.kpgo/work/rg/guest.conf
+	grep -qx "elf $$(command -v redis-benchmark) $$(command -v redis-benchmark)" $(T)/g/.kpgo/work/rg/image.manifest
+	grep -q -- '--guest-load$$' $(T)/g/.kpgo/work/rg/collect.cmd && ! grep -q -- "-- 'redis-benchmark" $(T)/g/.kpgo/work/rg/collect.cmd
+	$(rmake) PGO_OUT=$(T)/a PGO_CLIENT_IN=guest pgo-image-redis > /dev/null
+	grep -q '^load=PGO_PORT=6379; ' $(T)/a/work/redis/guest.conf
+	$(call expect-fail,$(rmake) PGO_CLIENT_IN=remote pgo-check-recipes,PGO_CLIENT_IN=remote: say host .each client on the host. or guest)
+	$(call recipe-from,redis,RB,$(T)/b/rb.mk,/^.(eval .(kpgo-recipe))/i RB_CLIENT_IN := both)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/b pgo-check-recipes,recipe $(T)/b/rb.mk: RB_CLIENT_IN=both: say host .the client on the host. or guest)
+	$(call recipe-from,leveldb,LH,$(T)/c/lh.mk,/^.(eval .(kpgo-recipe))/i LH_CLIENT_IN := host)
+	$(call expect-fail,$(rmake) PGO_RECIPE_DIRS=$(T)/c pgo-check-recipes,recipe $(T)/c/lh.mk: LH_CLIENT_IN=host but the recipe has LH_LOAD)

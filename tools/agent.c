@@ -11,7 +11,8 @@
  *
  * kpgo.noload on the kernel command line skips load= (the host drives the
  * server instead).  The load runs between two marker NOPs that kpgo's TCG
- * plugin (tools/frontend.c) recognises as the window it measures.
+ * plugin (tools/frontend.c) recognises as the window it measures: a
+ * guest-side load's run, or, for a load from the host, READY to DONE.
  *
  * Modes (kpgo.mode= on the kernel command line):
  *   collect   reset the gcov counters at READY, copy them after DONE
@@ -1683,6 +1684,8 @@ static _Noreturn void guest_main(void)
 	struct conf *c = &ag.conf;
 	char err[600];
 	size_t i;
+	int host_load;
+	enum host_cmd cmd;
 
 	guest_early();
 	read_mode();
@@ -1709,14 +1712,24 @@ static _Noreturn void guest_main(void)
 		ag.prf_start = prf_read();
 	else if (ag.collect)
 		gcov_reset();
-	ctl_send(VP_READY);
+	/*
+	 * A load from the host (a client there) runs between READY and DONE:
+	 * the plugin's window spans them (run_load marks a guest-side one).
+	 */
+	host_load = !ag.prepare && !(c->load && !ag.noload);
 	say("READY");
-	if (c->load && !ag.prepare && !ag.noload) {
+	if (host_load)
+		mark_window(1);
+	ctl_send(VP_READY);
+	if (!host_load && c->load && !ag.prepare) {
 		run_load(c->load);
 		if (ag.server && !server_running())
 			server_died("while the load ran");
 	}
-	if (wait_host() == HOST_ABORT) {
+	cmd = wait_host();
+	if (host_load)
+		mark_window(0);
+	if (cmd == HOST_ABORT) {
 		say("host sent ABORT");
 	} else {
 		say("host sent DONE");

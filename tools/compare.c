@@ -7,7 +7,10 @@
  * Files in DIR (i from 1, side a or b):
  *   run-<i>-<side>.txt      line 1: the recipe's RESULT line; then key=value
  *                           lines (accel=, client_s=) from kpgo-vm --report
- *   measure-<i>-<side>.txt  key=value: ops=, op=, and the plugin's figures
+ *   measure-<i>-<side>.txt  key=value: ops=, op=, client_in= (the traffic
+ *                           path: host or guest), and the plugin's figures
+ *                           (kernel_cold_insns= when the plugin had the
+ *                           kernel's cold ranges, kpgo-cold's)
  *   size-<side>.txt         key=value: text=, data=, bss=, image=
  *
  * The client's figure of a run is the geometric mean of every "<number>
@@ -227,8 +230,11 @@ struct cmp {
 	int runs, meas;
 	struct side side[2];
 	double mval[2][NMETRICS][MAX_RUNS];
+	double cold[2][MAX_RUNS], cshare[2][MAX_RUNS];	/* per op; share of kernel */
+	int ncold[2];					/* runs with cold figures */
 	double ops[2];
 	char op[64];
+	char client_in[16];		/* the traffic path: host or guest */
 	FILE *fc, *fr, *fq;
 	double ratio, clo, chi;
 };
@@ -266,7 +272,7 @@ static void read_client(struct cmp *c)
 /* the plugin's figures of run i, side s: measure-<i>-<side>.txt */
 static void read_measure(struct cmp *c, int i, int s)
 {
-	char path[4400], *text;
+	char path[4400], *text, cold[64];
 	double kins, windows;
 
 	snprintf(path, sizeof(path), "%s/measure-%d-%c.txt", c->dir, i, 'a' + s);
@@ -275,6 +281,9 @@ static void read_measure(struct cmp *c, int i, int s)
 	if (c->ops[s] <= 0)
 		kp_die("%s: ops=%g: the load did no operation", path, c->ops[s]);
 	kv(text, "op", c->op, sizeof(c->op));
+	if (kv(text, "client_in", c->client_in, sizeof(c->client_in)) ||
+	    (strcmp(c->client_in, "host") && strcmp(c->client_in, "guest")))
+		kp_die("%s: no client_in=host or client_in=guest line", path);
 	windows = kv_num(text, "windows", path);
 	if (windows != 1)
 		kp_die("%s: the plugin saw %g load windows, not 1", path, windows);
@@ -289,6 +298,18 @@ static void read_measure(struct cmp *c, int i, int s)
 		fprintf(c->fc, "%s,%s,%s,plugin,%d,%c,%s,\"%s%s%s\",%.6g\n", c->wl,
 			c->na, c->nb, i, 'A' + s, s ? c->nb : c->na, m->label,
 			m->per_op ? " per " : "", m->per_op ? c->op : "", v);
+	}
+	if (!kv(text, "kernel_cold_insns", cold, sizeof(cold))) {
+		double v = kv_num(text, "kernel_cold_insns", path);
+
+		if (v > kins)
+			kp_die("%s: kernel_cold_insns=%g is more than kernel_insns=%g", path, v, kins);
+		c->cold[s][c->ncold[s]] = v / c->ops[s];
+		c->cshare[s][c->ncold[s]++] = kins > 0 ? 100 * v / kins : 0;
+		fprintf(c->fc, "%s,%s,%s,plugin,%d,%c,%s,\"kernel instructions in cold code per %s\",%.6g\n"
+			"%s,%s,%s,plugin,%d,%c,%s,\"percent of kernel instructions in cold code\",%.6g\n",
+			c->wl, c->na, c->nb, i, 'A' + s, s ? c->nb : c->na, c->op, v / c->ops[s],
+			c->wl, c->na, c->nb, i, 'A' + s, s ? c->nb : c->na, kins > 0 ? 100 * v / kins : 0);
 	}
 	free(text);
 }
@@ -332,11 +353,37 @@ static void spread_note(const struct cmp *c, int k, char *note, size_t size)
 		snprintf(note, size, "(runs within ±%.2f%%)", 100 * spread);
 }
 
+/*
+ * The representativeness figure: kernel instructions run in code that the
+ * kernel's profile placed cold, per operation and as a share of all its
+ * kernel instructions (a side without cold ranges: "-").
+ */
+static void print_cold(const struct cmp *c)
+{
+	char v[2][2][32];
+
+	if (!c->ncold[0] && !c->ncold[1])
+		return;
+	for (int s = 0; s < 2; s++) {
+		if (c->ncold[s] != c->meas) {
+			snprintf(v[s][0], sizeof(v[s][0]), "-");
+			snprintf(v[s][1], sizeof(v[s][1]), "-");
+			continue;
+		}
+		snprintf(v[s][0], sizeof(v[s][0]), "%.2f", median(c->cold[s], c->meas));
+		snprintf(v[s][1], sizeof(v[s][1]), "%.2f %%", median(c->cshare[s], c->meas));
+	}
+	printf("  %-40s %14s %14s\n", "kernel instructions in cold code", v[0][0], v[1][0]);
+	printf("  %-40s %14s %14s   (cold: .text.unlikely, *.cold)\n", "  share of kernel instructions", v[0][1], v[1][1]);
+}
+
 static void print_measure(const struct cmp *c)
 {
 	printf("\ndeterministic figures per %s (tcg -icount, kpgo-frontend plugin, %d run%s each,\n"
-	       "client in the guest; %.0f %ss a run; lower is better, ratio A/B of medians)\n",
-	       c->op, c->meas, c->meas > 1 ? "s" : "", c->ops[1], c->op);
+	       "%s; %.0f %ss a run; lower is better, ratio A/B of medians)\n",
+	       c->op, c->meas, c->meas > 1 ? "s" : "",
+	       strcmp(c->client_in, "guest") ? "the client on the host, over virtio-net" :
+	       "the load in the guest, over loopback", c->ops[1], c->op);
 	printf("  %-40s %14s %14s %8s %s\n", "metric", "A", "B", "A/B", "");
 	for (int k = 0; k < (int)NMETRICS; k++) {
 		const double *a = c->mval[0][k], *b = c->mval[1][k];
@@ -349,6 +396,7 @@ static void print_measure(const struct cmp *c)
 		       median(a, c->meas), median(b, c->meas), r, note);
 		fprintf(c->fq, "\"%s\" %.6g %.6g %.6g\n", metrics[k].label, r, lo, hi);
 	}
+	print_cold(c);
 }
 
 /* the image sizes, when both size-<side>.txt are there */

@@ -5,7 +5,7 @@
  *
  * Loaded with
  *   qemu-system-x86_64 -icount shift=0,sleep=off \
- *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS]
+ *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS][,cold=FILE]
  *             [,stacks=FILE[,period=N]]
  *
  * The guest marks a window with two magic instructions (kpgo-agent runs
@@ -24,6 +24,9 @@
  *   kernel_icache_misses       of those, misses in a simulated L1 I-cache
  *   icache_misses              misses of all code, user and kernel
  *   kernel_itlb_misses         misses of a simulated I-TLB of 4 KiB pages
+ *   kernel_cold_insns          with cold=FILE: of kernel_insns, those in code
+ *                              that FILE lists (kpgo-cold's ranges: what the
+ *                              kernel's profile placed in .text.unlikely)
  *   insns_before               guest instructions from QEMU's start to the
  *                              first window (two runs whose boots went
  *                              alike have the same)
@@ -88,6 +91,7 @@ struct tb_info {
 	uint8_t kernel, mark;		/* mark: 1 opens, 2 closes */
 	uint8_t rep;			/* one rep-prefixed string instruction */
 	uint8_t last;			/* its last instruction: LAST_* */
+	uint8_t cold;			/* it starts in a cold range */
 };
 
 enum { LAST_OTHER, LAST_CALL, LAST_RET };
@@ -108,7 +112,7 @@ struct assoc {				/* a set-associative LRU array */
 struct vcpu {
 	const struct tb_info *prev;
 	struct assoc l1i, itlb;
-	uint64_t insns, kinsns, ktaken, klines, kmiss, miss, ktlbmiss;
+	uint64_t insns, kinsns, ktaken, klines, kmiss, miss, ktlbmiss, kcold;
 	uint64_t ra[MAX_DEPTH];		/* shadow call stack, outermost first */
 	unsigned depth;
 	uint64_t hidden;		/* calls deeper than MAX_DEPTH, not kept */
@@ -122,6 +126,75 @@ static unsigned itlb_entries = 64, itlb_ways = 4;
 static bool counting;
 static unsigned windows;
 static uint64_t before;			/* guest instructions before the window */
+static const char *cold_path;
+static struct { uint64_t start, end; } *cold;	/* sorted, disjoint */
+static size_t ncold;
+
+#define MAX_COLD	(1u << 20)	/* ranges in cold=FILE */
+
+/* cold=FILE: "START END" hex lines (kpgo-cold's); '#' and key= lines skipped */
+static int read_cold(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	size_t cap = 0;
+	unsigned long lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "kpgo-frontend: cold=%s: cannot open\n", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b;
+		char end;
+
+		lineno++;
+		if (line[0] == '#' || strchr(line, '=')) {
+			/* (a long comment: the rest of it) */
+			while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+				;
+			continue;
+		}
+		if (sscanf(line, "%llx %llx%c", &a, &b, &end) != 3 || end != '\n' || a >= b ||
+		    (ncold && a < cold[ncold - 1].end) || ncold == MAX_COLD) {
+			fprintf(stderr, "kpgo-frontend: cold=%s:%lu: not a range after the last "
+				"(START END, hex, sorted, at most %u)\n", path, lineno, MAX_COLD);
+			fclose(f);
+			return -1;
+		}
+		if (ncold == cap) {
+			void *n = realloc(cold, (cap = cap ? 2 * cap : 64) * sizeof(*cold));
+
+			if (!n) {
+				fclose(f);
+				return -1;
+			}
+			cold = n;
+		}
+		cold[ncold].start = a;
+		cold[ncold].end = b;
+		ncold++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static bool in_cold(uint64_t pc)
+{
+	size_t lo = 0, hi = ncold;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pc < cold[mid].start)
+			hi = mid;
+		else if (pc >= cold[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
 static const char *stacks_path;
 static uint64_t period = 20011;
 static bool sample_user;		/* user=1: user mode sampled too */
@@ -327,6 +400,7 @@ static void write_figures(void)
 		sum.kmiss += cpus[i].kmiss;
 		sum.miss += cpus[i].miss;
 		sum.ktlbmiss += cpus[i].ktlbmiss;
+		sum.kcold += cpus[i].kcold;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
 	f = fopen(tmp, "w");
@@ -344,6 +418,8 @@ static void write_figures(void)
 		l1i_kib, l1i_ways, l1i_line, itlb_entries, itlb_ways, windows,
 		sum.insns, sum.kinsns, sum.ktaken, sum.klines, sum.kmiss,
 		sum.miss, sum.ktlbmiss, before);
+	if (cold_path)
+		fprintf(f, "kernel_cold_insns=%" PRIu64 "\n", sum.kcold);
 	if (fclose(f) || rename(tmp, out_path))
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
 }
@@ -361,7 +437,7 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		for (i = 0; i < MAX_VCPUS; i++) {
 			cpus[i].insns = cpus[i].kinsns = cpus[i].ktaken = 0;
 			cpus[i].klines = cpus[i].kmiss = cpus[i].miss = 0;
-			cpus[i].ktlbmiss = 0;
+			cpus[i].ktlbmiss = cpus[i].kcold = 0;
 			cpus[i].prev = NULL;
 			cpus[i].depth = 0;
 			cpus[i].hidden = 0;
@@ -410,8 +486,11 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			c->ktlbmiss += m;
 	}
 	c->insns += t->ninsns;
-	if (t->kernel)
+	if (t->kernel) {
 		c->kinsns += t->ninsns;
+		if (t->cold)
+			c->kcold += t->ninsns;
+	}
 	if (t->mark == 2) {
 		counting = false;
 		windows++;
@@ -503,6 +582,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	t->kernel = t->start >> 63;
 	t->rep = n == 1 && insn_rep_string(qemu_plugin_tb_get_insn(tb, 0));
 	t->last = insn_kind(last);
+	t->cold = t->kernel && ncold && in_cold(t->start);
 	for (i = 0; i < n && !t->mark; i++)
 		t->mark = (uint8_t)insn_mark(qemu_plugin_tb_get_insn(tb, i));
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, t);
@@ -538,6 +618,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 				goto bad;
 		} else if (!strncmp(a, "stacks=", 7) && a[7]) {
 			stacks_path = a + 7;
+		} else if (!strncmp(a, "cold=", 5) && a[5]) {
+			cold_path = a + 5;
+			if (read_cold(cold_path))
+				return -1;
 		} else if (!strcmp(a, "user=1")) {
 			sample_user = true;
 		} else if (!strncmp(a, "period=", 7)) {
@@ -571,6 +655,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	return 0;
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
-		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, stacks=FILE, period=N, user=1)\n", argv[i]);
+		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, cold=FILE, stacks=FILE, period=N, user=1)\n", argv[i]);
 	return -1;
 }
