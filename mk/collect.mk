@@ -194,19 +194,21 @@ endef
 # on it as an input, collecting only when there is none (see
 # kpgo-profile-input).  pgo-recollect-<w> forgets the recorded command
 # first (Buildroot's <pkg>-rebuild): a fresh profile of the same settings.
+# It is forgotten before the command is written again (order-only), in
+# this make: several recollections under -j share one instrumented kernel
+# build, as collections do.
 define kpgo-collect-tmpl
 $(if $(kpgo-collecting),$(call kpgo-collect-checks,$(1),$(2)))
 # (MAKECMDGOALS: pgo-bench's host checks, early, as collect's)
 $(if $(filter pgo-bench-$(1),$(MAKECMDGOALS)),$(call kpgo-host-checks,$(1),$(2)))
-$(kpgo-collect-cmd): FORCE
+$(kpgo-collect-cmd): FORCE $(if $(filter pgo-recollect-$(1),$(MAKECMDGOALS)),| kpgo-forget-$(1))
 	$$(call kpgo-filechk,$$@,$$(call kpgo-collect-record,$(1),$(2)))
 
 $(if $(kpgo-profiles-given),,$(call kpgo-prof,$(1))/profile.info: $(call kpgo-collect-inputs,$(1),$(2))
 	$$(call rule_collect,$(1),$(2)))
 
 pgo-collect-$(1): $(call kpgo-prof,$(1))/profile.info
-pgo-recollect-$(1): kpgo-forget-$(1)
-	+@$$(kpgo-self-make) pgo-collect-$(1)
+pgo-recollect-$(1): $(call kpgo-prof,$(1))/profile.info
 kpgo-forget-$(1):
 	@rm -f $(kpgo-collect-cmd)
 .PHONY: pgo-collect-$(1) pgo-recollect-$(1) kpgo-forget-$(1)

@@ -97,9 +97,9 @@ test-e2e-bench:
 
 # pgo-compare-redis, small: runs interleaved A B A B, the verdict line, the
 # plugin's figures repeat exactly, a chart and a CSV; a second call reuses
-# the runs, on the guest path (the load in the guest, over loopback: the
-# host path's measure runs take minutes each under -icount; the long tier's
-# e2e-compare-host has them)
+# the runs, on the guest path (the load in the guest, over loopback: its
+# measure runs repeat exactly; the long tier's e2e-compare-host has the
+# host path's, 4 minutes more than CI's hour allows)
 e2e-cmp-dir := $(e2e-out)/compare/redis-redis-vs-baseline-client-in-guest
 test-e2e-compare:
 	rm -rf $(e2e-cmp-dir)
@@ -504,7 +504,7 @@ test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 	echo "modules installed: $$(find $(T)/root -name '*.ko' | wc -l)"
 
 # the measure runs on redis's own traffic path, the host's client over
-# virtio-net (long: each takes minutes under -icount): the table says the
+# virtio-net (long: about 4 minutes): the table says the
 # path; the runs differ (the host's packets arrive when it sends them), by
 # less than 5 %; on the path its profile was trained on, the optimized
 # kernel runs less of its cold code than on the other (e2e-compare's)
