@@ -20,7 +20,8 @@
 # over loopback) in $(BENCH_WORK)/recipes, its own profile, and the
 # kernels trained on each path measured on each (pgo-compare-w and
 # pgo-compare-w-guest, with B each profile in turn); bench-cross-table
-# prints them.
+# prints them.  Profiles at BENCH_SCALE (default 1), loads at
+# BENCH_COMPARE_SCALE (default 0.1).
 #
 #   make -f tests/bench/compare.mk bench-collect-par
 #
@@ -34,6 +35,9 @@ BENCH_MEASURE ?= 1
 bench-names := redis memcached nginx apache leveldb rocksdb mysql postgresql
 bench-out := $(BENCH_WORK)/build/.kpgo/compare
 BENCH_CROSS ?= redis nginx
+# the profiles' and the compare loads' sizes of bench-cross
+BENCH_SCALE ?= 1
+BENCH_COMPARE_SCALE ?= 0.1
 bench-recipes := $(BENCH_WORK)/recipes
 bench-make = $(MAKE) --no-print-directory -C $(KPGO_DIR) KSRC=$(BENCH_WORK)/linux-source-6.12 \
 	O=$(BENCH_WORK)/build PGO_COMPARE_RUNS=$(BENCH_RUNS) PGO_COMPARE_MEASURE=$(BENCH_MEASURE) \
@@ -127,10 +131,10 @@ bench-cross:
 
 bench-cross-runs:
 	for w in $(BENCH_CROSS); do \
-	  $(bench-make) PGO_SCALE=1 pgo-collect-$$w pgo-collect-$$w-guest && \
-	  $(bench-make) pgo-compare-$$w && $(bench-make) pgo-compare-$$w-guest && \
-	  $(bench-make) PGO_COMPARE_B=$$w-guest pgo-compare-$$w && \
-	  $(bench-make) PGO_COMPARE_B=$$w pgo-compare-$$w-guest || exit 1; done
+	  $(bench-make) PGO_SCALE=$(BENCH_SCALE) pgo-collect-$$w pgo-collect-$$w-guest && \
+	  for c in "$$w" "$$w-guest" "$$w PGO_COMPARE_B=$$w-guest" "$$w-guest PGO_COMPARE_B=$$w"; do \
+	    set -- $$c; $(bench-make) PGO_SCALE=$(BENCH_SCALE) PGO_COMPARE_SCALE=$(BENCH_COMPARE_SCALE) \
+	      $$2 pgo-compare-$$1 || exit 1; done; done
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-cross-table
 
 # one row: the kernel trained on a path, measured on a path
