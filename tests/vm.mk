@@ -15,7 +15,8 @@ vm-run = rm -f $(T)/argv; $(call expect-fail,$(vm-bin) --quiet --qemu $(T)/qemu 
 	--initrd $(T)/i --console $(T)/con --accel tcg --boot-timeout 5 $(1),QEMU|qemu) && test -s $(T)/argv
 
 # --icount: every virtio device notified synchronously, QEMU's random
-# numbers seeded; --isolated: the network card on a hub with no other
+# numbers seeded, an idle guest's clock jumping to its next timer, but
+# with a client on the host (then idle time passes); --isolated: the network card on a hub with no other
 # port, no forwarded port.  Without them: QEMU's user network with the
 # port forwarded, devices as QEMU makes them.  --isolated needs a load in
 # the guest (a host client could not reach it).
@@ -35,6 +36,9 @@ test-vm-qemu-args: $(vm-bin)
 	grep -Eqx 'user,id=n0,hostfwd=tcp:127\.0\.0\.1:[1-9][0-9]*-:6379' $(T)/argv
 	grep -qx 'virtio-net-pci,netdev=n0' $(T)/argv && grep -qx 'virtio-blk-pci,drive=d0' $(T)/argv
 	! grep -q 'ioeventfd\|^-seed$$\|^-icount$$' $(T)/argv
+	$(call vm-run,--icount --port 0:6379 -- true)
+	grep -A1 -x -- '-icount' $(T)/argv | grep -qx 'shift=0,sleep=on'
+	grep -Eqx 'user,id=n0,hostfwd=tcp:127\.0\.0\.1:[1-9][0-9]*-:6379' $(T)/argv
 	$(call expect-fail,$(vm-bin) --kernel $(T)/k --initrd $(T)/i --console $(T)/con --isolated -- true,--isolated leaves the host no way to the guest: it needs --guest-load)
 
 # --slots: at most the guests the host holds at once.  --mem as large as

@@ -111,7 +111,8 @@ static void usage(FILE *f)
 "  --kvm-cache FILE       remember a KVM that did not boot the guest, so\n"
 "                         later runs go straight to TCG (delete to retry)\n"
 "  --icount               deterministic guest: time counts instructions\n"
-"                         (-icount shift=0,sleep=off), the guest's clock\n"
+"                         (-icount shift=0,sleep=off; with a client on the\n"
+"                         host sleep=on: idle time passes), the guest's clock\n"
 "                         starts at 2020-01-01, QEMU's random numbers are\n"
 "                         seeded (-seed 1) and virtio devices are notified\n"
 "                         synchronously (ioeventfd=off) (TCG only)\n"
@@ -460,8 +461,15 @@ static void qemu_extra_args(struct qemu_cmd *q, const struct opts *o)
 						     "cache=unsafe,snapshot=on")));
 		add(q, "-device", own(q, kp_xasprintf("virtio-blk-pci,drive=d0%s", ioev)));
 	}
+	/*
+	 * sleep=off: an idle guest's clock jumps to its next timer, so time
+	 * counts instructions only.  With a client on the host that would
+	 * fire the guest's timers (TCP's retransmissions among them) while
+	 * it waits for the host's next packet: its idle time then passes
+	 * as the host's (sleep=on).
+	 */
 	if (o->icount) {
-		add(q, "-icount", "shift=0,sleep=off");
+		add(q, "-icount", o->guest_load ? "shift=0,sleep=off" : "shift=0,sleep=on");
 		add(q, "-rtc", "base=2020-01-01T00:00:00,clock=vm");
 		add(q, "-seed", "1");	/* (a kernel's boot seed, with QEMU 8) */
 	}
