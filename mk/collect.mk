@@ -41,8 +41,10 @@ kpgo-timeout = $(or $(filter-out 0,$(PGO_TIMEOUT)),$($(2)_TIMEOUT),1800)
 # --slots); each has its own port, share and work directory.  A run whose
 # figures are timed or counted (bench, pgo-compare, pgo-flamegraph) runs
 # alone: it takes $(PGO_OUT)/.vm.lock exclusively, the others shared.
-kpgo-vm = flock $(if $(filter bench,$(3)),-x,-s) $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
-	$(if $(filter bench,$(3)),,--slots $(PGO_OUT)) $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
+# A fixed PGO_HOST_PORT is one port: every run takes the lock exclusively.
+kpgo-vm-alone = $(filter bench,$(3))$(filter-out 0,$(PGO_HOST_PORT))
+kpgo-vm = flock $(if $(kpgo-vm-alone),-x,-s) $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
+	$(if $(kpgo-vm-alone),,--slots $(PGO_OUT)) $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
 # its arguments: all that a run is made from, but the verbosity
 kpgo-vm-args = --mode $(3) --name $(1) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \

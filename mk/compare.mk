@@ -51,7 +51,7 @@ kpgo-size-of = s=$$(size -B $(1)) && printf '%s\n' "$$s" | \
 	echo "image=$$(stat -c %s $(2))"
 
 # The baseline: pgo-baseline (a no-op when current)
-$(kpgo-kernel-baseline): FORCE $(KPGO_BIN)/kpgo-cold
+$(kpgo-kernel-baseline): FORCE | $(KPGO_BIN)/kpgo-cold
 	+@$(kpgo-self-make) pgo-baseline
 	@{ $(call kpgo-size-of,$(kpgo-base)/vmlinux,$@) ; } > $(kpgo-base)/kpgo-size.txt.tmp && \
 	if cmp -s $(kpgo-base)/kpgo-size.txt.tmp $(kpgo-base)/kpgo-size.txt; then rm -f $(kpgo-base)/kpgo-size.txt.tmp; \
@@ -72,7 +72,8 @@ quiet_cmd_cmp_cold =
 # its profiles or the tree's .config change, or with PGO_COMPARE_REBUILD=y
 # (after a source change): comparing X and Y does not switch the tree back
 # and forth.
-# (named, not $$@: the rule makes the image and its cold ranges together)
+# (named, not $$@: the rule makes the image and its cold ranges together;
+# kpgo-cold is order-only: a new kpgo-cold does not remake kept kernels)
 quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $(call kpgo-cmp-kernel,$(2))
       cmd_cmp_keep = k=$(call kpgo-cmp-kernel,$(2)); d=$(kpgo-kernels)/$(2); mkdir -p $$d && \
 	if ! cmp -s $(kpgo-kernel-optimized) $$k; then cp $(kpgo-kernel-optimized) $$k.tmp && mv -f $$k.tmp $$k; fi && \
@@ -80,7 +81,7 @@ quiet_cmd_cmp_keep = PGO-CMP keeping the kernel built with profile $(2) as $(cal
 
 define kpgo-cmp-kernel-rule
 $(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)) $(kpgo-kernels)/$(1)/cold.ranges &: $(call kpgo-merge-profiles,$(1)) \
-		$(kpgo-user-config) $(KPGO_BIN)/kpgo-cold $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE)
+		$(kpgo-user-config) $(if $(filter y,$(PGO_COMPARE_REBUILD)),FORCE) | $(KPGO_BIN)/kpgo-cold
 	+@$$(kpgo-self-make) pgo-use-$(1)
 	$$(call kpgo-cmd,cmp_keep,$(1))
 	$$(call kpgo-cmd,cmp_cold,$(kpgo-objtree)/vmlinux,$(kpgo-kernels)/$(1)/cold.ranges)
@@ -96,7 +97,8 @@ kpgo-cmp-manifest = $(subst $(call kpgo-work,$(1))/guest.conf,$(call kpgo-work,$
 
 # --- one comparison: workload $(1), kernel B $(3), kernel A $(4) ---------
 # (a traffic path other than the recipe's own, PGO_CLIENT_IN's, is in the
-# name: the runs of both paths are kept)
+# name: the runs of the two paths are kept apart; the compare image is
+# one, so after a switch of path the runs are made again)
 kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)$(if $(filter-out $(call \
 	kpgo-client-in,$(call kpgo-upper,$(1))),$(call kpgo-own-client-in,$(call kpgo-upper,$(1)))),-client-in-$(call \
 	kpgo-client-in,$(call kpgo-upper,$(1))))

@@ -183,7 +183,7 @@ kpgo-recipe-check = \
   $(if $(value $(2)_LOAD),$(if $(value $(2)_CLIENT),\
     $(error kpgo: recipe $(3): $(2)_CLIENT and $(2)_LOAD are both set: a load runs on the host or in the guest)),\
     $(call kpgo-recipe-needs,CLIENT SERVER PORT,$(2),$(3),$(comma) and there is no $(2)_LOAD)) \
-  $(if $(filter-out host guest,$(strip $(value $(2)_CLIENT_IN))),$(error kpgo: recipe $(3): \
+  $(if $(filter-out host guest,$(strip $(value $(2)_CLIENT_IN)))$(word 2,$(value $(2)_CLIENT_IN)),$(error kpgo: recipe $(3): \
     $(2)_CLIENT_IN=$(value $(2)_CLIENT_IN): say host (the client on the host) or guest (in the guest))) \
   $(if $(and $(value $(2)_LOAD),$(filter host,$(strip $(value $(2)_CLIENT_IN)))),$(error kpgo: recipe \
     $(3): $(2)_CLIENT_IN=host but the recipe has $(2)_LOAD$(comma) a load the guest runs: drop \
@@ -218,7 +218,7 @@ kpgo-recipe = $(call kpgo-recipe-one,$(kpgo-recipe-name),$(call kpgo-upper,$(kpg
 # the file as generated files name it (kpgo's own: recipes/<w>.mk)
 kpgo-recipe-src = $(patsubst $(KPGO_DIR)/recipes/%,recipes/%,$(kpgo-recipe-file-$(1)))
 
-$(if $(filter-out host guest,$(PGO_CLIENT_IN)),$(error kpgo: PGO_CLIENT_IN=$(PGO_CLIENT_IN): say host \
+$(if $(filter-out host guest,$(PGO_CLIENT_IN))$(word 2,$(PGO_CLIENT_IN)),$(error kpgo: PGO_CLIENT_IN=$(PGO_CLIENT_IN): say host \
 	(each client on the host) or guest (in the guest), or leave it empty (each recipe's CLIENT_IN)))
 # $(call kpgo-client-in,NAME): host or guest, where the load comes from
 kpgo-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $(PGO_CLIENT_IN)),$(strip $($(1)_CLIENT_IN)),host))

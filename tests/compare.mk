@@ -98,9 +98,11 @@ test-compare-cold: $(CMP)
 	$(call expect-fail,$(CMP) --dir $(T) --workload redis --a baseline --b redis --runs 1 --measure 1,measure-1-a\.txt: kernel_cold_insns=6e\+06 is more than kernel_insns=5e\+06)
 
 # kpgo-cold on a kernel-like link: the .text.unlikely of a relocatable
-# (gcc's cold functions, one global and one static) placed inside .text
-# by a linker script as the kernel's TEXT_TEXT places it; the range must
-# be the one ld's map gives; a vmlinux of another build is refused
+# (gcc's cold functions, one global and one static; a static of another
+# file has the global's name, so the unique static places the section)
+# placed inside .text by a linker script as the kernel's TEXT_TEXT places
+# it; the range must be the one ld's map gives; a vmlinux of another
+# build is refused
 test-cold-ranges: $(KPGO_SAN)/kpgo-cold
 	printf '%s\n' '__attribute__((cold, noinline)) int rare_global(int x) { return x * 3 + 1; }' \
 	  '__attribute__((cold, noinline)) static int rare_local(int x) { return x * 5 + 2; }' \
@@ -109,8 +111,11 @@ test-cold-ranges: $(KPGO_SAN)/kpgo-cold
 	printf '%s\n' 'ENTRY(main_loop)' 'SECTIONS {' '  . = 0xffffffff81000000;' \
 	  '  .text : { *(.text.hot .text.hot.*) *(.text) *(.text.unlikely .text.unlikely.*) }' \
 	  '  /DISCARD/ : { *(.note.*) *(.comment) *(.eh_frame) }' '}' > $(T)/k.lds
+	printf '%s\n' '__attribute__((cold, noinline)) static int rare_global(int x) { return x * 7 + 3; }' \
+	  'int other(int x) { if (__builtin_expect(x == 7, 0)) return rare_global(x); return x; }' > $(T)/k2.c
 	gcc -O2 -fno-pic -mcmodel=kernel -c -o $(T)/k.o $(T)/k.c
-	ld -r -o $(T)/vmlinux.o $(T)/k.o
+	gcc -O2 -fno-pic -mcmodel=kernel -c -o $(T)/k2.o $(T)/k2.c
+	ld -r -o $(T)/vmlinux.o $(T)/k.o $(T)/k2.o
 	ld -T $(T)/k.lds -Map=$(T)/map -o $(T)/vmlinux $(T)/vmlinux.o
 	$(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/vmlinux.o --vmlinux $(T)/vmlinux -o $(T)/ranges | tee $(T)/say
 	grep -Ex '1 cold sections, [1-9][0-9]* bytes \([0-9.]+ % of \.text\), 0 unplaced' $(T)/say
@@ -119,7 +124,7 @@ test-cold-ranges: $(KPGO_SAN)/kpgo-cold
 	  perl -ne 'no warnings; ($$a, $$s) = split; printf "%x %x\n", hex($$a), hex($$a) + hex($$s)' > $(T)/expect
 	test -s $(T)/expect && grep -v '[#=]' $(T)/ranges | cmp - $(T)/expect
 	nm $(T)/vmlinux | awk '$$3 ~ /^rare_(global|local)$$/ { print $$1 }' > $(T)/rare
-	test $$(wc -l < $(T)/rare) -eq 2 && perl -e 'no warnings; open(R, "$(T)/expect"); ($$s, $$e) = map { hex } split " ", <R>; \
+	test $$(wc -l < $(T)/rare) -eq 3 && perl -e 'no warnings; open(R, "$(T)/expect"); ($$s, $$e) = map { hex } split " ", <R>; \
 	  open(A, "$(T)/rare"); while (<A>) { $$a = hex; exit 1 if $$a < $$s || $$a >= $$e } exit 0'
 	m=$$(stat -c %Y $(T)/ranges); sleep 1; $(KPGO_SAN)/kpgo-cold --vmlinux-o $(T)/vmlinux.o --vmlinux $(T)/vmlinux -o $(T)/ranges > /dev/null && \
 	  test $$(stat -c %Y $(T)/ranges) -eq $$m

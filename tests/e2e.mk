@@ -510,6 +510,8 @@ test-e2e-modules: $(KSRC_TEST)/Kbuild $(KPGO_BIN)/kpgo-gcda
 # kernel runs less of its cold code than on the other (e2e-compare's)
 e2e-cmp-host-dir := $(e2e-out)/compare/redis-redis-vs-baseline
 test-e2e-compare-host:
+	test -f $(e2e-cmp-dir)/summary.txt || $(e2e-make) PGO_CLIENT_IN=guest PGO_COMPARE_RUNS=0 \
+	  PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis > /dev/null
 	rm -rf $(e2e-cmp-host-dir)
 	$(e2e-make) PGO_COMPARE_RUNS=0 PGO_COMPARE_MEASURE=2 PGO_COMPARE_SCALE=0.02 pgo-compare-redis | tee $(T)/out
 	grep -q '^the client on the host, over virtio-net' $(e2e-cmp-host-dir)/summary.txt

@@ -13,13 +13,13 @@
  * relocatable, still has these sections; the final link (the kernel's
  * TEXT_TEXT) places each whole, so a section's address in vmlinux is the
  * address of a symbol defined in it less the symbol's offset in it.  The
- * symbol is a global one (one name in all the kernel), or else a local one
- * whose name is used once in each file.
+ * symbol is the first whose name vmlinux uses once: a global one, or else
+ * a local one whose name is used once in vmlinux.o too.
  *
  * RANGES, written through a temporary: '#' comments, "sections=" and
  * "bytes=" lines, then one "START END" line (hex, END excluded) per range,
  * sorted, ranges that touch merged.  A section with no usable symbol is
- * left out and counted ("unplaced=").  vmlinux.o and vmlinux come from the
+ * an error (the figure would be short): nothing is written.  vmlinux.o and vmlinux come from the
  * build kpgo ran; they are read as regular files of bounded size all the
  * same, and every range is checked to lie in vmlinux's .text.
  */
@@ -38,9 +38,6 @@
 struct sec {				/* a .text.unlikely section of vmlinux.o */
 	size_t idx;
 	uint64_t size;
-	const char *anchor;		/* the symbol that places it */
-	uint64_t off;			/* its offset in the section */
-	int global;
 };
 
 struct name {				/* a symbol name of one file, with a count */
@@ -123,13 +120,11 @@ static int unlikely_name(const char *s)
 	       (s[sizeof(p) - 1] == '\0' || s[sizeof(p) - 1] == '.');
 }
 
-/* The .text.unlikely sections of o, each with the symbol that places it. */
-static struct sec *cold_sections(const struct kp_elf *o, const struct name *on,
-				 size_t onn, size_t *n)
+/* The .text.unlikely sections of o */
+static struct sec *cold_sections(const struct kp_elf *o, size_t *n)
 {
 	struct sec *v = kp_xcalloc(o->nsh ? o->nsh : 1, sizeof(*v));
-	size_t ns, k = 0;
-	struct kp_elf_sym *s;
+	size_t k = 0;
 
 	for (size_t i = 0; i < o->nsh; i++) {
 		const Elf64_Shdr *h = &o->sh[i];
@@ -141,28 +136,38 @@ static struct sec *cold_sections(const struct kp_elf *o, const struct name *on,
 		v[k].size = h->sh_size;
 		k++;
 	}
-	s = kp_elf_symbols(o, &ns);
-	for (size_t i = 0; i < ns; i++) {
-		int bind = ELF64_ST_BIND(s[i].s.st_info), global = bind != STB_LOCAL;
-		const struct name *nm;
-
-		if (!s[i].name || !*s[i].name || s[i].s.st_shndx >= SHN_LORESERVE)
-			continue;
-		for (size_t j = 0; j < k; j++) {
-			if (v[j].idx != s[i].s.st_shndx || (v[j].anchor && v[j].global >= global))
-				continue;
-			/* a local one only when its name is used once here */
-			nm = find(on, onn, s[i].name);
-			if (!global && (!nm || nm->uses != 1))
-				continue;
-			v[j].anchor = s[i].name;
-			v[j].off = s[i].s.st_value;
-			v[j].global = global;
-		}
-	}
-	free(s);
 	*n = k;
 	return v;
+}
+
+/*
+ * Where section c of o lies in vmlinux: through the first symbol defined
+ * in it whose name vmlinux uses once (a global one first; a local one only
+ * when its name is used once in o too).  0 and *anchor set, or -1.
+ */
+static int place(const struct kp_elf_sym *s, size_t ns, const struct sec *c,
+		 const struct name *on, size_t onn, const struct name *vn, size_t vnn,
+		 uint64_t *start, const char **anchor)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ns; i++) {
+			int global = ELF64_ST_BIND(s[i].s.st_info) != STB_LOCAL;
+			const struct name *o, *v;
+
+			if (global != !pass || !s[i].name || !*s[i].name ||
+			    s[i].s.st_shndx != c->idx)
+				continue;
+			o = find(on, onn, s[i].name);
+			v = find(vn, vnn, s[i].name);
+			if ((!global && (!o || o->uses != 1)) || !v || v->uses != 1 ||
+			    v->addr < s[i].s.st_value)
+				continue;
+			*start = v->addr - s[i].s.st_value;
+			*anchor = s[i].name;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -175,6 +180,8 @@ int main(int argc, char **argv)
 	struct kp_elf o, v;
 	const Elf64_Shdr *text;
 	struct name *on, *vn;
+	struct kp_elf_sym *syms;
+	size_t nsyms;
 	struct sec *cs;
 	struct range *r;
 	size_t onn, vnn, ncs, nr = 0, unplaced = 0;
@@ -202,23 +209,23 @@ int main(int argc, char **argv)
 		kp_die("%s: no .text section at an address: not a linked kernel", vpath);
 	on = names_of(&o, &onn);
 	vn = names_of(&v, &vnn);
-	cs = cold_sections(&o, on, onn, &ncs);
+	cs = cold_sections(&o, &ncs);
+	syms = kp_elf_symbols(&o, &nsyms);
 	r = kp_xcalloc(ncs ? ncs : 1, sizeof(*r));
 	for (size_t i = 0; i < ncs; i++) {
-		const struct name *nm = cs[i].anchor ? find(vn, vnn, cs[i].anchor) : NULL;
+		const char *anchor;
 		uint64_t start;
 
-		if (!nm || nm->uses != 1 || nm->addr < cs[i].off) {
+		if (place(syms, nsyms, &cs[i], on, onn, vn, vnn, &start, &anchor)) {
 			unplaced++;
 			continue;
 		}
-		start = nm->addr - cs[i].off;
 		if (start < text->sh_addr || cs[i].size > text->sh_size ||
 		    start - text->sh_addr > text->sh_size - cs[i].size)
 			kp_die("%s: section %zu of %s (%s, placed by %s) would lie at %#" PRIx64
 			       ", outside .text: vmlinux.o and vmlinux are not of one build",
 			       vpath, cs[i].idx, opath, kp_elf_name(&o, &o.sh[cs[i].idx]),
-			       cs[i].anchor, start);
+			       anchor, start);
 		r[nr].start = start;
 		r[nr].end = start + cs[i].size;
 		nr++;
@@ -236,6 +243,10 @@ int main(int argc, char **argv)
 				e = r[i].end;
 		kp_buf_printf(&b, "%" PRIx64 " %" PRIx64 "\n", s, e);
 	}
+	if (unplaced)
+		kp_die("%zu of the %zu .text.unlikely sections of %s have no symbol whose name is "
+		       "used once in %s: their place is unknown, so the cold code's would be short; "
+		       "%s not written", unplaced, ncs, opath, vpath, out);
 	if (kp_write_if_changed(out, b.p, b.n, 0644) < 0)
 		kp_die("%s: %s", out, strerror(errno));
 	printf("%zu cold sections, %" PRIu64 " bytes (%.1f %% of .text), %zu unplaced\n",
@@ -243,6 +254,7 @@ int main(int argc, char **argv)
 	free(b.p);
 	free(r);
 	free(cs);
+	free(syms);
 	free(on);
 	free(vn);
 	kp_elf_close(&o);

@@ -166,6 +166,7 @@ static int read_cold(const char *path)
 			void *n = realloc(cold, (cap = cap ? 2 * cap : 64) * sizeof(*cold));
 
 			if (!n) {
+				fprintf(stderr, "kpgo-frontend: cold=%s: out of memory\n", path);
 				fclose(f);
 				return -1;
 			}
@@ -619,6 +620,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		} else if (!strncmp(a, "stacks=", 7) && a[7]) {
 			stacks_path = a + 7;
 		} else if (!strncmp(a, "cold=", 5) && a[5]) {
+			if (cold_path)
+				goto bad;	/* one set of ranges */
 			cold_path = a + 5;
 			if (read_cold(cold_path))
 				return -1;

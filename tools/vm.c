@@ -1005,6 +1005,8 @@ static int take_slot(const struct opts *o)
 	int n = guest_slots(o->mem), said = 0;
 
 	for (;;) {
+		if (stop_signal)
+			kp_die("stopped by signal %d while waiting for a guest slot", (int)stop_signal);
 		for (int i = 0; i < n; i++) {
 			char *path = kp_xasprintf("%s/.vm-slot.%d", o->slots, i);
 			int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -1021,8 +1023,6 @@ static int take_slot(const struct opts *o)
 		if (!said++)
 			say(o, "waiting for a guest slot: %d guest%s (this host's most) run already",
 			    n, n > 1 ? "s" : "");
-		if (stop_signal)
-			kp_die("stopped by signal %d while waiting for a guest slot", (int)stop_signal);
 		usleep(200000);
 	}
 }
