@@ -96,12 +96,12 @@ kpgo-cmp-manifest = $(subst $(call kpgo-work,$(1))/guest.conf,$(call kpgo-work,$
 	kpgo-manifest,$(1),$(2)))
 
 # --- one comparison: workload $(1), kernel B $(3), kernel A $(4) ---------
-# (a traffic path other than the recipe's own, PGO_CLIENT_IN's, is in the
-# name: the runs of the two paths are kept apart; the compare image is
-# one, so after a switch of path the runs are made again)
+# $(call kpgo-cmp-dir,w,B,A,W): W is w's NAME.  (A traffic path other
+# than the recipe's own, PGO_CLIENT_IN's, is in the name: the runs of the
+# two paths are kept apart; the compare image is one, so after a switch of
+# path the runs are made again)
 kpgo-cmp-dir = $(PGO_OUT)/compare$(kpgo-fam)/$(1)-$(2)-vs-$(3)$(if $(filter-out $(call \
-	kpgo-client-in,$(call kpgo-upper,$(1))),$(call kpgo-own-client-in,$(call kpgo-upper,$(1)))),-client-in-$(call \
-	kpgo-client-in,$(call kpgo-upper,$(1))))
+	kpgo-client-in,$(4)),$(call kpgo-own-client-in,$(4))),-client-in-$(call kpgo-client-in,$(4)))
 kpgo-cmp-side = $(if $(filter a,$(1)),$(3),$(2))
 
 # The recorded command of the runs (as a collection's, mk/collect.mk): the
@@ -191,31 +191,31 @@ define kpgo-cmp-rules
 $(if $(strip $(kpgo-cmp-seq)),,$(error kpgo: PGO_COMPARE_RUNS and PGO_COMPARE_MEASURE are both 0: nothing to compare))
 $(if $(filter 0,$(PGO_COMPARE_MEASURE)),,$(if $(value $(2)_OPS),,$(error kpgo: recipe $(kpgo-recipe-file-$(1)): \
 	$(2)_OPS is not set: measure runs count the load's operations with it (or PGO_COMPARE_MEASURE=0))))
-$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: FORCE
+$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/settings: FORCE
 	$$(call kpgo-filechk,$$@,$$(call kpgo-cmp-settings,$(1),$(2),$(3),$(4)))
-$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
+$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/settings: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
 
 # (private: the disk and the kernels, prerequisites, keep the user's scale)
-$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt) $(call \
-	kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
+$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/$(f).txt) $(call \
+	kpgo-cmp-dir,$(1),$(3),$(4),$(2))/summary.txt: override private PGO_SCALE := $(PGO_COMPARE_SCALE)
 
-$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt): \
-		$(call kpgo-cmp-dir,$(1),$(3),$(4))/settings $(call kpgo-work,$(1))/compare.cpio.gz \
+$(foreach f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/$(f).txt): \
+		$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/settings $(call kpgo-work,$(1))/compare.cpio.gz \
 		$(KPGO_BIN)/kpgo-vm $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img) \
 		$(call kpgo-cmp-kernel,$(4)) $(call kpgo-cmp-kernel,$(3))
-$(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%,$(foreach \
-	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4))/$(f).txt)): $(KPGO_PLUGIN) \
+$(if $(filter-out 0,$(PGO_COMPARE_MEASURE)),$(filter $(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/measure-%,$(foreach \
+	f,$(kpgo-cmp-seq),$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/$(f).txt)): $(KPGO_PLUGIN) \
 	$(call kpgo-cmp-cold,$(3)) $(call kpgo-cmp-cold,$(4)))
-$(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+$(foreach s,a b,$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/run-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 	$$(call rule_cmp_run,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
-$(call kpgo-cmp-dir,$(1),$(3),$(4))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
+$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/measure-%-$(s).txt: $(call kpgo-cmp-kernel,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 	$$(call rule_cmp_measure,$(1),$(2),$$*,$(call kpgo-cmp-side,$(s),$(3),$(4)))
 )
-$(call kpgo-cmp-chain,$$(kpgo-cmp-last) $(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
-kpgo-cmp-last := $(call kpgo-cmp-dir,$(1),$(3),$(4))/$(lastword $(kpgo-cmp-seq)).txt
+$(call kpgo-cmp-chain,$$(kpgo-cmp-last) $(addprefix $(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/,$(addsuffix .txt,$(kpgo-cmp-seq))))
+kpgo-cmp-last := $(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/$(lastword $(kpgo-cmp-seq)).txt
 
-$(call kpgo-cmp-dir,$(1),$(3),$(4))/summary.txt: $(addprefix $(call \
-		kpgo-cmp-dir,$(1),$(3),$(4))/,$(addsuffix .txt,$(kpgo-cmp-seq))) $(KPGO_BIN)/kpgo-compare
+$(call kpgo-cmp-dir,$(1),$(3),$(4),$(2))/summary.txt: $(addprefix $(call \
+		kpgo-cmp-dir,$(1),$(3),$(4),$(2))/,$(addsuffix .txt,$(kpgo-cmp-seq))) $(KPGO_BIN)/kpgo-compare
 	$$(call kpgo-cmd,cmp_summary,$(1),$(2),$(3),$(4))
 
 $(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img: | $(call kpgo-cmp-kernel,baseline))
@@ -267,7 +267,8 @@ $(foreach k,$(filter-out baseline $(kpgo-cmp-kernels-done),$(or $(PGO_COMPARE_B)
 	kpgo-cmp-kernel,$(lastword $(kpgo-cmp-kernels-done))))$(kpgo-nl)kpgo-cmp-kernels-done += $(k)$(kpgo-nl))
 $(call kpgo-cmp-kernel,$(or $(PGO_COMPARE_B),$(1))): | $(call kpgo-cmp-kernel,$(PGO_COMPARE_A))
 pgo-compare-$(1): $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-dir,$(call \
-		kpgo-member-name,$(m)),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A))/summary.txt)
+		kpgo-member-name,$(m)),$(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A),$(call kpgo-upper,$(call \
+		kpgo-member-name,$(m))))/summary.txt)
 	@for f in $$^; do echo; cat $$$$f; echo "  (table $$$$f, chart $$$${f%/*}/chart.svg, CSV $$$${f%/*}/compare.csv)"; done
 	@echo; for f in $$^; do tail -n 1 $$$$f; done
 .PHONY: pgo-compare-$(1)

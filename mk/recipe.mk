@@ -221,8 +221,9 @@ kpgo-recipe-src = $(patsubst $(KPGO_DIR)/recipes/%,recipes/%,$(kpgo-recipe-file-
 $(if $(filter-out host guest,$(PGO_CLIENT_IN))$(word 2,$(PGO_CLIENT_IN)),$(error kpgo: PGO_CLIENT_IN=$(PGO_CLIENT_IN): say host \
 	(each client on the host) or guest (in the guest), or leave it empty (each recipe's CLIENT_IN)))
 # $(call kpgo-client-in,NAME): host or guest, where the load comes from
-kpgo-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $(PGO_CLIENT_IN)),$(strip $($(1)_CLIENT_IN)),host))
+# (kpgo-own-client-in: the recipe's own, PGO_CLIENT_IN aside)
 kpgo-own-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $($(1)_CLIENT_IN)),host))
+kpgo-client-in = $(if $(value $(1)_LOAD),guest,$(or $(strip $(PGO_CLIENT_IN)),$(kpgo-own-client-in)))
 kpgo-guest-load = $(filter guest,$(kpgo-client-in))
 
 # $(call kpgo-ready,NAME): the readiness probe; default tcp:<PORT>
