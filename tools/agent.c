@@ -1684,7 +1684,7 @@ static _Noreturn void guest_main(void)
 	struct conf *c = &ag.conf;
 	char err[600];
 	size_t i;
-	int host_load;
+	int guest_load, host_load;
 	enum host_cmd cmd;
 
 	guest_early();
@@ -1716,12 +1716,13 @@ static _Noreturn void guest_main(void)
 	 * A load from the host (a client there) runs between READY and DONE:
 	 * the plugin's window spans them (run_load marks a guest-side one).
 	 */
-	host_load = !ag.prepare && !(c->load && !ag.noload);
+	guest_load = c->load && !ag.noload && !ag.prepare;
+	host_load = !guest_load && !ag.prepare;
 	say("READY");
 	if (host_load)
 		mark_window(1);
 	ctl_send(VP_READY);
-	if (!host_load && c->load && !ag.prepare) {
+	if (guest_load) {
 		run_load(c->load);
 		if (ag.server && !server_running())
 			server_died("while the load ran");

@@ -19,9 +19,10 @@
  * RANGES, written through a temporary: '#' comments, "sections=" and
  * "bytes=" lines, then one "START END" line (hex, END excluded) per range,
  * sorted, ranges that touch merged.  A section with no usable symbol is
- * an error (the figure would be short): nothing is written.  vmlinux.o and vmlinux come from the
- * build kpgo ran; they are read as regular files of bounded size all the
- * same, and every range is checked to lie in vmlinux's .text.
+ * an error (the figure would be short): nothing is written.  vmlinux.o
+ * and vmlinux come from the build kpgo ran; they are read as regular files
+ * of bounded size all the same, and every range is checked to lie in
+ * vmlinux's .text.
  */
 #define _GNU_SOURCE
 #include "util.h"
@@ -231,6 +232,10 @@ int main(int argc, char **argv)
 		nr++;
 		bytes += cs[i].size;
 	}
+	if (unplaced)
+		kp_die("%zu of the %zu .text.unlikely sections of %s have no symbol whose name is "
+		       "used once in %s: their place is unknown, so the cold code's would be short; "
+		       "%s not written", unplaced, ncs, opath, vpath, out);
 	qsort(r, nr, sizeof(*r), cmp_range);
 	kp_buf_printf(&b, "# kpgo-cold: the .text.unlikely sections of %s, placed in %s\n"
 		      "sections=%zu\nunplaced=%zu\nbytes=%" PRIu64 "\n", opath, vpath, ncs,
@@ -243,10 +248,6 @@ int main(int argc, char **argv)
 				e = r[i].end;
 		kp_buf_printf(&b, "%" PRIx64 " %" PRIx64 "\n", s, e);
 	}
-	if (unplaced)
-		kp_die("%zu of the %zu .text.unlikely sections of %s have no symbol whose name is "
-		       "used once in %s: their place is unknown, so the cold code's would be short; "
-		       "%s not written", unplaced, ncs, opath, vpath, out);
 	if (kp_write_if_changed(out, b.p, b.n, 0644) < 0)
 		kp_die("%s: %s", out, strerror(errno));
 	printf("%zu cold sections, %" PRIu64 " bytes (%.1f %% of .text), %zu unplaced\n",

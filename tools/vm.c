@@ -437,16 +437,21 @@ static char *own(struct qemu_cmd *q, char *s)
 	return s;
 }
 
+/*
+ * The options every virtio device gets: under --icount its notification is
+ * handled at once (ioeventfd=off), not by QEMU's main loop at a moment the
+ * host's scheduling decides; the guest would poll a control queue for as
+ * long as the host took, and two runs part (virtio-net's, at boot).
+ */
+static const char *virtio_opts(const struct opts *o)
+{
+	return o->icount ? ",ioeventfd=off" : "";
+}
+
 /* what only some runs have: the share, a disk, -icount, a plugin */
 static void qemu_extra_args(struct qemu_cmd *q, const struct opts *o)
 {
-	/*
-	 * Under --icount a virtio device's notification is handled at once
-	 * (ioeventfd=off), not by QEMU's main loop at a moment the host's
-	 * scheduling decides: the guest then polls a control queue for as
-	 * long as the host took, and two runs part (virtio-net's, at boot).
-	 */
-	const char *ioev = o->icount ? ",ioeventfd=off" : "";
+	const char *ioev = virtio_opts(o);
 
 	if (o->share) {
 		add(q, "-fsdev", own(q, kp_xasprintf("local,id=fs0,path=%s,security_model=none",
@@ -471,7 +476,7 @@ static void qemu_extra_args(struct qemu_cmd *q, const struct opts *o)
 	if (o->icount) {
 		add(q, "-icount", o->guest_load ? "shift=0,sleep=off" : "shift=0,sleep=on");
 		add(q, "-rtc", "base=2020-01-01T00:00:00,clock=vm");
-		add(q, "-seed", "1");	/* (a kernel's boot seed, with QEMU 8) */
+		add(q, "-seed", "1");	/* (should a QEMU pass a random boot seed) */
 	}
 	if (o->plugin)
 		add(q, "-plugin", o->plugin);
@@ -501,8 +506,7 @@ static void qemu_args(struct qemu_cmd *q, const struct opts *o,
 			      kp_xasprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d",
 					   o->host_port, o->guest_port) :
 			      kp_xstrdup("user,id=n0")));
-	add(q, "-device", o->icount ? "virtio-net-pci,netdev=n0,ioeventfd=off" :
-	    "virtio-net-pci,netdev=n0");
+	add(q, "-device", own(q, kp_xasprintf("virtio-net-pci,netdev=n0%s", virtio_opts(o))));
 	qemu_extra_args(q, o);
 	q->argv[q->n] = NULL;
 }
