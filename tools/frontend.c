@@ -7,6 +7,7 @@
  *   qemu-system-x86_64 -icount shift=0,sleep=off \
  *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS][,cold=FILE]
  *             [,stacks=FILE[,period=N]]
+ *             [,lbr=FILE[,lbr_period=N][,lbr_depth=N][,lbr_mmap=START:SIZE]]
  *
  * The guest marks a window with two magic instructions (kpgo-agent runs
  * them around the load): "nopl 0x4b50a551(%rax)" opens it, "nopl
@@ -59,6 +60,21 @@
  * (hex; the TB's start address, then return addresses innermost first),
  * written when the window closes (kpgo-flame symbolizes and folds them).
  *
+ * lbr=FILE: emulated last-branch records, what Intel's LBR gives
+ * `perf record -b` on real hardware.  The plugin keeps, per vCPU, a ring of
+ * the last lbr_depth (default 32, at most 64) taken control transfers that
+ * leave or enter kernel code (from: the address of the block's last
+ * instruction, the branch, call, return or the instruction an interrupt
+ * followed; to: where execution went); every lbr_period (default 10007)
+ * transfers out of kernel code it takes a sample of the ring.  With user=1
+ * user mode is recorded and counted too.  FILE is the text that
+ * `perf script -F ip,brstack --show-mmap-events` prints, which llvm-profgen
+ * reads (--perfscript): with lbr_mmap=START:SIZE (hex) first a
+ * PERF_RECORD_MMAP line of [kernel.kallsyms]_text at START, then one line
+ * per distinct sample, "IP 0xFROM/0xTO/P/-/-/0 ..." newest first, after a
+ * line with its count when it was taken more than once.  Written when the
+ * window closes, through FILE.tmp.
+ *
  * What the model does not capture: a TB is counted as fetched whole when
  * it starts (an exception in its middle over-counts the rest); no
  * prefetching, no L2, no branch predictor, no micro-op cache, no timing;
@@ -87,6 +103,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 struct tb_info {
 	uint64_t start, end;		/* [start, end) of its code */
+	uint64_t last_pc;		/* its last instruction's address */
 	uint32_t ninsns;
 	uint8_t kernel, mark;		/* mark: 1 opens, 2 closes */
 	uint8_t rep;			/* one rep-prefixed string instruction */
@@ -97,6 +114,7 @@ struct tb_info {
 enum { LAST_OTHER, LAST_CALL, LAST_RET };
 
 #define MAX_DEPTH	128
+#define MAX_LBR		64
 
 struct stack_rec {			/* one distinct sampled stack */
 	uint64_t hash, count;
@@ -117,6 +135,9 @@ struct vcpu {
 	unsigned depth;
 	uint64_t hidden;		/* calls deeper than MAX_DEPTH, not kept */
 	uint64_t to_sample;		/* kernel instructions to the next sample */
+	uint64_t lbr[2 * MAX_LBR];	/* from, to of the last transfers: a ring */
+	unsigned lbr_head, lbr_n;	/* next slot; entries held */
+	uint64_t to_lbr;		/* kernel transfers to the next sample */
 };
 
 static struct vcpu cpus[MAX_VCPUS];
@@ -202,6 +223,11 @@ static bool sample_user;		/* user=1: user mode sampled too */
 static struct stack_rec *recs;		/* open addressing, power-of-two size */
 static size_t nrecs, caprecs;
 static uint64_t samples, unwound, deep;	/* returns to no frame, pushes dropped */
+static const char *lbr_path;
+static uint64_t lbr_period = 10007;
+static unsigned lbr_depth = 32;
+static uint64_t mmap_start, mmap_size;	/* lbr_mmap=: the kernel's _text */
+static uint64_t lbr_branches;		/* transfers recorded in the window */
 
 static uint64_t stack_hash(const uint64_t *pc, uint32_t n)
 {
@@ -278,6 +304,66 @@ static void write_stacks(void)
 	}
 	if (fclose(f) || rename(tmp, stacks_path))
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", stacks_path);
+}
+
+/* lbr=FILE: the distinct samples (recs), in perf script's brstack form */
+static void write_lbr(void)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", lbr_path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+		return;
+	}
+	if (mmap_size)
+		fprintf(f, "PERF_RECORD_MMAP -1/0: [0x%" PRIx64 "(0x%" PRIx64 ") @ 0x%" PRIx64
+			"]: x [kernel.kallsyms]_text\n", mmap_start, mmap_size, mmap_start);
+	for (size_t i = 0; i < caprecs; i++) {
+		const struct stack_rec *r = &recs[i];
+
+		if (!r->count)
+			continue;
+		if (r->count > 1)
+			fprintf(f, "%" PRIu64 "\n", r->count);
+		/* the sampled IP: where the newest transfer went */
+		fprintf(f, "%" PRIx64, r->pc[1]);
+		for (uint32_t j = 0; j + 1 < r->n; j += 2)
+			fprintf(f, " 0x%" PRIx64 "/0x%" PRIx64 "/P/-/-/0", r->pc[j], r->pc[j + 1]);
+		fputc('\n', f);
+	}
+	if (fclose(f) || rename(tmp, lbr_path))
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", lbr_path);
+}
+
+/* a transfer from p's last instruction to t: into the ring, maybe a sample */
+static void record_branch(struct vcpu *c, const struct tb_info *p, const struct tb_info *t)
+{
+	uint64_t pc[2 * MAX_LBR];
+	unsigned i, k;
+
+	if (!sample_user && !p->kernel && !t->kernel)
+		return;
+	c->lbr[2 * c->lbr_head] = p->last_pc;
+	c->lbr[2 * c->lbr_head + 1] = t->start;
+	c->lbr_head = (c->lbr_head + 1) % lbr_depth;
+	if (c->lbr_n < lbr_depth)
+		c->lbr_n++;
+	lbr_branches++;
+	if (!sample_user && !p->kernel)	/* the period counts kernel branches */
+		return;
+	if (--c->to_lbr)
+		return;
+	c->to_lbr = lbr_period;
+	for (i = 0, k = c->lbr_head; i < c->lbr_n; i++) {	/* newest first */
+		k = (k + lbr_depth - 1) % lbr_depth;
+		pc[2 * i] = c->lbr[2 * k];
+		pc[2 * i + 1] = c->lbr[2 * k + 1];
+	}
+	record_stack(pc, 2 * c->lbr_n);
+	samples++;
 }
 
 /* the shadow stack after the previous TB p, now that t runs */
@@ -421,6 +507,10 @@ static void write_figures(void)
 		sum.miss, sum.ktlbmiss, before);
 	if (cold_path)
 		fprintf(f, "kernel_cold_insns=%" PRIu64 "\n", sum.kcold);
+	if (lbr_path)
+		fprintf(f, "lbr_period=%" PRIu64 "\nlbr_depth=%u\nlbr_branches=%" PRIu64
+			"\nlbr_samples=%" PRIu64 "\nlbr_distinct=%zu\n",
+			lbr_period, lbr_depth, lbr_branches, samples, nrecs);
 	if (fclose(f) || rename(tmp, out_path))
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
 }
@@ -443,6 +533,8 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			cpus[i].depth = 0;
 			cpus[i].hidden = 0;
 			cpus[i].to_sample = period;
+			cpus[i].lbr_head = cpus[i].lbr_n = 0;
+			cpus[i].to_lbr = lbr_period;
 			memset(cpus[i].l1i.stamp, 0, sizeof(uint64_t) * cpus[i].l1i.sets * cpus[i].l1i.ways);
 			memset(cpus[i].itlb.stamp, 0, sizeof(uint64_t) * cpus[i].itlb.sets * cpus[i].itlb.ways);
 		}
@@ -452,7 +544,7 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		free(recs);
 		recs = NULL;
 		nrecs = caprecs = 0;
-		samples = unwound = deep = 0;
+		samples = unwound = deep = lbr_branches = 0;
 		counting = true;
 	}
 	if (!counting) {	/* boot and shutdown are not modelled */
@@ -462,8 +554,12 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 	}
 	if (t->rep && c->prev == t)	/* the next iteration of a rep string op */
 		return;
-	if (c->prev && c->prev->kernel && t->start != c->prev->end)
-		c->ktaken++;
+	if (c->prev && t->start != c->prev->end) {
+		if (c->prev->kernel)
+			c->ktaken++;
+		if (lbr_path)
+			record_branch(c, c->prev, t);
+	}
 	if (stacks_path && t->kernel) {
 		track_stack(c, c->prev, t);
 		take_samples(c, t);
@@ -499,6 +595,8 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			write_figures();
 		if (stacks_path)
 			write_stacks();
+		if (lbr_path)
+			write_lbr();
 	}
 }
 
@@ -578,7 +676,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		return;
 	last = qemu_plugin_tb_get_insn(tb, n - 1);
 	t->start = qemu_plugin_tb_vaddr(tb);
-	t->end = qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last);
+	t->last_pc = qemu_plugin_insn_vaddr(last);
+	t->end = t->last_pc + qemu_plugin_insn_size(last);
 	t->ninsns = (uint32_t)n;
 	t->kernel = t->start >> 63;
 	t->rep = n == 1 && insn_rep_string(qemu_plugin_tb_get_insn(tb, 0));
@@ -593,7 +692,7 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 {
 	if (!windows)
 		fprintf(stderr, "kpgo-frontend: the guest closed no load window: %s not written\n",
-			out_path ? out_path : stacks_path);
+			out_path ? out_path : stacks_path ? stacks_path : lbr_path);
 }
 
 static int parse_triple(const char *v, unsigned *a, unsigned *b, unsigned *c)
@@ -625,6 +724,29 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			cold_path = a + 5;
 			if (read_cold(cold_path))
 				return -1;
+		} else if (!strncmp(a, "lbr=", 4) && a[4]) {
+			lbr_path = a + 4;
+		} else if (!strncmp(a, "lbr_period=", 11)) {
+			char *end;
+
+			lbr_period = strtoull(a + 11, &end, 10);
+			if (*end || !lbr_period)
+				goto bad;
+		} else if (!strncmp(a, "lbr_depth=", 10)) {
+			char *end;
+			unsigned long d = strtoul(a + 10, &end, 10);
+
+			if (*end || !d || d > MAX_LBR)
+				goto bad;
+			lbr_depth = (unsigned)d;
+		} else if (!strncmp(a, "lbr_mmap=", 9)) {
+			unsigned long long st, sz;
+			char end;
+
+			if (sscanf(a + 9, "%llx:%llx%c", &st, &sz, &end) != 2 || !sz)
+				goto bad;
+			mmap_start = st;
+			mmap_size = sz;
 		} else if (!strcmp(a, "user=1")) {
 			sample_user = true;
 		} else if (!strncmp(a, "period=", 7)) {
@@ -640,8 +762,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			goto bad;
 		}
 	}
-	if (!out_path && !stacks_path) {
-		fprintf(stderr, "kpgo-frontend: out=FILE or stacks=FILE is required\n");
+	if (!out_path && !stacks_path && !lbr_path) {
+		fprintf(stderr, "kpgo-frontend: out=FILE, stacks=FILE or lbr=FILE is required\n");
+		return -1;
+	}
+	if (stacks_path && lbr_path) {	/* one table of samples */
+		fprintf(stderr, "kpgo-frontend: stacks= and lbr= cannot be given together\n");
 		return -1;
 	}
 	for (i = 0; i < MAX_VCPUS; i++)
@@ -658,6 +784,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	return 0;
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
-		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, cold=FILE, stacks=FILE, period=N, user=1)\n", argv[i]);
+		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, cold=FILE, stacks=FILE, period=N, user=1, "
+		"lbr=FILE, lbr_period=N, lbr_depth=1..64, lbr_mmap=START:SIZE)\n", argv[i]);
 	return -1;
 }
