@@ -33,7 +33,7 @@ kpgo-ldlibs-leveldb-bench := -lleveldb
 kpgo-header-leveldb-bench := /usr/include/leveldb/c.h:libleveldb-dev
 kpgo-ldlibs-compare := -lm
 kpgo-ldlibs-llvmprof := -lm
-kpgo-host-tools := gcda mkimage vm compare llvmprof flame report profile cold
+kpgo-host-tools := gcda mkimage vm compare llvmprof flame report profile cold afdo
 kpgo-guest-tools := agent
 
 kpgo-tool-deps = $(KPGO_DIR)/tools/$(1).c $(KPGO_DIR)/tools/util.c \
@@ -46,10 +46,10 @@ quiet_cmd_hostcc_tool = HOSTCC  $(notdir $@)
 			mkdir -p $(@D) && $(KPGO_HOSTCC) $(KPGO_HOSTCFLAGS) \
 			$(2) -o $@ $(filter %.c,$^) $(kpgo-ldlibs-$*)
 
-# the profile-install module of the two tools that install profiles (not
+# the profile-install module of the three tools that install profiles (not
 # in an installed copy, which has no tools/ and uses the helpers as built)
 ifneq ($(wildcard $(KPGO_DIR)/tools/profinst.c),)
-$(foreach t,gcda llvmprof,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
+$(foreach t,gcda llvmprof afdo,$(KPGO_BIN)/kpgo-$(t) $(KPGO_SAN)/kpgo-$(t)): \
 	$(KPGO_DIR)/tools/profinst.c $(KPGO_DIR)/tools/profinst.h
 endif
 

@@ -4,7 +4,7 @@
 # what LLVM's tools make of them (fast: small programs under qemu-x86_64,
 # QEMU's user-mode emulator, with the plugin).
 
-KPGO_TESTS_FAST += lbr-known lbr-profgen
+KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights
 
 QEMU_USER ?= qemu-x86_64
 LLVM_PROFGEN ?= llvm-profgen-19
@@ -89,3 +89,53 @@ test-lbr-profgen: $(KPGO_PLUGIN)
 	grep -Eq '^[1-9][0-9]* main$$' $(T)/funcs && grep -Eq '^[1-9][0-9]* hot$$' $(T)/funcs
 	! grep -Eq ' rare$$' $(T)/funcs
 	$(LLVM_PROFDATA) show --sample $(T)/prof > /dev/null
+
+# kpgo-afdo install: each object compiled from C gets its functions'
+# profiles as dir/obj.afdo (empty without samples), make rules for Kbuild;
+# a move under the threshold keeps the file, a larger one or a function
+# gone rewrites it; a host program's object (scripts/) gets none
+AFDO = $(KPGO_SAN)/kpgo-afdo
+afdo-inst = $(AFDO) install --objtree $(T)/obj --srctree $(T)/src --installed $(T)/inst.list \
+	--deps $(T)/deps.mk --threshold 5 $(T)/p.txt
+test-afdo-install: $(AFDO)
+	mkdir -p $(T)/src/d $(T)/src/scripts $(T)/obj/d $(T)/obj/scripts
+	printf '%s\n' 'int hot(int x) { return x + 1; }' 'static int st(int x) { return x * 2; }' \
+	  'int use(int x) { return st(x) + hot(x); }' > $(T)/src/d/a.c
+	printf '%s\n' 'int cold1(int x) { return x - 1; }' > $(T)/src/d/b.c
+	printf '%s\n' 'int hot(int x) { return x; }' > $(T)/src/scripts/h.c
+	for o in d/a d/b scripts/h; do gcc -O2 -c -o $(T)/obj/$$o.o $(T)/src/$$o.c || exit 1; done
+	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' 'use:50:5' ' 0: 5' ' 1: 45 hot:40' 'elsewhere:7:7' ' 0: 7' > $(T)/p.txt
+	$(afdo-inst) | tee $(T)/out1
+	grep -qx 'kpgo-afdo: 3 functions with samples, 2 of them defined in the 2 objects compiled from C of $(T)/obj (1 objects with samples); shares: 2 written, 0 unchanged, 0 moved less than 5% (kept), 0 removed' $(T)/out1
+	printf '%s\n' 'd/a.o: d/a.afdo' 'd/b.o: d/b.afdo' | cmp - $(T)/deps.mk
+	head -n 6 $(T)/p.txt | cmp - $(T)/obj/d/a.afdo
+	test -f $(T)/obj/d/b.afdo && test ! -s $(T)/obj/d/b.afdo && test ! -e $(T)/obj/scripts/h.afdo
+	sed -i 's/^ 1: 90$$/ 1: 91/' $(T)/p.txt && touch -d '1 hour ago' $(T)/obj/d/a.afdo
+	$(afdo-inst) | grep -q 'shares: 0 written, 1 unchanged, 1 moved less than 5% (kept)'
+	test $$(( $$(date +%s) - $$(stat -c %Y $(T)/obj/d/a.afdo) )) -gt 3000
+	sed -i 's/^ 1: 91$$/ 1: 900/' $(T)/p.txt
+	$(afdo-inst) | grep -q 'shares: 1 written, 1 unchanged, 0 moved'
+	grep -qx ' 1: 900' $(T)/obj/d/a.afdo
+	# use's samples gone: a.o's share is hot's alone, rewritten
+	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' > $(T)/p.txt
+	$(afdo-inst) | grep -q 'shares: 1 written'
+	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' | cmp - $(T)/obj/d/a.afdo
+	# not a text sample profile: refused, nothing written
+	printf '%s\n' 'hot 100 10' > $(T)/p.txt
+	$(call expect-fail,$(afdo-inst),p.txt:1: not a function.s line \(NAME:TOTAL:HEAD\))
+	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' | cmp - $(T)/obj/d/a.afdo
+	# stat: the summary pgo-collect prints
+	printf '%s\n' 'hot:300:10' ' 0: 10' 'use:100:0' ' 0: 5' > $(T)/s.txt
+	$(AFDO) stat $(T)/s.txt | grep -qx 'kpgo-afdo: 2 functions with samples (1 with head samples), 400 samples; hottest: hot (75.0 %), use (25.0 %)'
+
+# kpgo-afdo weights: llvm-profdata's --weighted-input, normalized to the
+# largest profile's samples when asked; a bad weight refused
+test-afdo-weights: $(AFDO)
+	mkdir -p $(T)/a $(T)/b && printf 'f:100:1\n' > $(T)/a/profile.txt && printf 'f:300:1\n' > $(T)/b/profile.txt
+	test "$$($(AFDO) weights $(T)/a/profile.afdo:2 $(T)/b/profile.afdo:1)" = \
+	  "--weighted-input=2,$(T)/a/profile.afdo --weighted-input=1,$(T)/b/profile.afdo"
+	test "$$($(AFDO) weights --normalize $(T)/a/profile.afdo:2 $(T)/b/profile.afdo:1)" = \
+	  "--weighted-input=600,$(T)/a/profile.afdo --weighted-input=100,$(T)/b/profile.afdo"
+	$(call expect-fail,$(AFDO) weights $(T)/a/profile.afdo:0,the weight is a whole number from 1 to 999999)
+	printf 'f:0:0\n' > $(T)/b/profile.txt
+	$(call expect-fail,$(AFDO) weights --normalize $(T)/b/profile.afdo:1,no samples: it cannot be normalized)

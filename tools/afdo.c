@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * afdo.c - kpgo-afdo: the figures of an AutoFDO (sample) profile that
+ * llvm-profgen made from the branch records of kpgo's TCG plugin.
+ *
+ *   kpgo-afdo stat [--plugin FIGURES] [--profgen-log LOG] [--top N] PROFILE.TXT
+ *   kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]
+ *             --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT
+ *   kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...
+ *
+ * PROFILE.TXT is the profile in LLVM's text sample format (llvm-profdata
+ * merge --sample --text): a line "NAME:TOTAL:HEAD" starts each top-level
+ * function, indented lines are its body (line offsets, inlined callees).
+ * The first line printed is the summary pgo-collect shows:
+ *   kpgo-afdo: N functions with samples (H with head samples), T samples;
+ *   hottest: F (x %), ...
+ * then, with --plugin (its out= file: lbr_* lines), how the records were
+ * taken, and with --profgen-log, llvm-profgen's warnings (the share of
+ * records it could not match to the code on disk), one line each.
+ *
+ * install: the compiler reads the whole profile (one file for the kernel,
+ * -fprofile-sample-use), but an object's code depends on the profiles of the
+ * functions it defines (the callees inlined into them are nested in
+ * theirs).  Each object compiled from C in TREE (default DIR; kpgo's
+ * profiling kernel, built from the same sources and .config) gets its
+ * share, the text of those functions' profiles (empty when none has
+ * samples), installed as DIR/dir/obj.afdo through tools/profinst.h: written
+ * when its bytes change and, with --threshold, only when its counts moved
+ * by at least PCT percent (or its functions or lines differ).  DEPS gets
+ * "dir/obj.o: dir/obj.afdo": Kbuild recompiles an object whose share
+ * changed, and no other.  What the profile's summary changes for all
+ * (its hot and cold thresholds) is not followed: an object whose own
+ * share kept still is not recompiled for it.
+ *
+ * All inputs are read as regular files of bounded size; names are printed
+ * escaped.
+ */
+#define _GNU_SOURCE
+#include "profinst.h"
+#include "util.h"
+
+#include <elf.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct func {
+	char *name;
+	uint64_t total, head;
+	const char *text;		/* install: its block of lines */
+	size_t len;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: kpgo-afdo stat [--plugin FIGURES] [--profgen-log LOG] [--top N] PROFILE.TXT\n"
+"       kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]\n"
+"                 --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT\n"
+"       kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...\n"
+"\n"
+"stat: the figures of a sample profile in LLVM's text format: functions\n"
+"with samples, samples in all, the hottest functions; with --plugin, the\n"
+"plugin's branch-record figures; with --profgen-log, llvm-profgen's\n"
+"warnings.\n"
+"install: each object's share of the profile (the profiles of the\n"
+"functions it defines) as DIR/dir/obj.afdo, rewritten only when it\n"
+"changed (moved by PCT percent), and DEPS, make rules dir/obj.o: dir/obj.afdo.\n"
+"weights: llvm-profdata merge --sample's --weighted-input arguments; with\n"
+"--normalize each weight scaled to the profile's samples (profile.txt beside it).\n");
+}
+
+/* "NAME:TOTAL:HEAD": 0 and the fields, or -1 */
+static int top_line(char *l, struct func *f)
+{
+	char *c2 = strrchr(l, ':'), *c1, *end;
+
+	if (!c2 || c2 == l)
+		return -1;
+	*c2 = '\0';
+	c1 = strrchr(l, ':');
+	if (!c1 || c1 == l)
+		return -1;
+	*c1 = '\0';
+	errno = 0;
+	f->total = strtoull(c1 + 1, &end, 10);
+	if (*end || c1[1] < '0' || c1[1] > '9' || errno)
+		return -1;
+	f->head = strtoull(c2 + 1, &end, 10);
+	if ((*end && *end != '\r') || c2[1] < '0' || c2[1] > '9' || errno)
+		return -1;
+	f->name = l;
+	return 0;
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+
+	return x->total < y->total ? 1 : x->total > y->total ? -1 : strcmp(x->name, y->name);
+}
+
+/* the value of "key=N" in the plugin's figures, or -1 */
+static long long figure(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, k) && l[k] == '=')
+			return strtoll(l + k + 1, NULL, 10);
+	return -1;
+}
+
+static void free_profile(struct func *fs, size_t n, unsigned char *buf)
+{
+	for (size_t i = 0; i < n; i++)
+		free(fs[i].name);
+	free(fs);
+	free(buf);
+}
+
+/* a name for a message: escaped into out (4 * 200 + 4 bytes) */
+static const char *shown(char *out, const char *s)
+{
+	return kp_escape(out, s, strlen(s), 200);
+}
+
+/* the top-level functions of a text sample profile, each with its block */
+static struct func *read_profile(const char *path, size_t *np, unsigned char **bufp)
+{
+	unsigned char *buf;
+	size_t len, n = 0, cap = 0;
+	const char *why;
+	struct func *fs = NULL;
+	unsigned long lineno = 0;
+	char *s, *l;
+
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &buf, &len, &why))
+		kp_die("%s: cannot read: %s", path, why);
+	for (s = (char *)buf; s < (char *)buf + len; ) {
+		char *nl = memchr(s, '\n', (size_t)((char *)buf + len - s));
+		struct func f;
+
+		l = s;
+		s = nl ? nl + 1 : (char *)buf + len;
+		lineno++;
+		if (*l == ' ' || *l == '\t') {
+			if (n)
+				fs[n - 1].len = (size_t)(s - fs[n - 1].text);
+			continue;
+		}
+		if (*l == '\n')
+			continue;
+		if (nl)
+			*nl = '\0';
+		{
+			char *copy = kp_xstrdup(l);
+
+			if (top_line(copy, &f)) {
+				free(copy);
+				kp_die("%s:%lu: not a function's line (NAME:TOTAL:HEAD): is it a text "
+				       "sample profile (llvm-profdata merge --sample --text)?", path, lineno);
+			}
+		}
+		if (nl)
+			*nl = '\n';
+		f.text = l;
+		f.len = (size_t)(s - l);
+		if (n == cap)
+			fs = kp_xrealloc(fs, (cap = cap ? 2 * cap : 1024) * sizeof(*fs));
+		fs[n++] = f;
+	}
+	*np = n;
+	*bufp = buf;
+	return fs;
+}
+
+static int do_stat(const char *path, const char *plugin, const char *log, unsigned long top)
+{
+	unsigned char *buf;
+	size_t n, heads = 0;
+	const char *why;
+	struct func *fs = read_profile(path, &n, &buf);
+	uint64_t sum = 0;
+	char *s, *l, esc[4 * 200 + 4];
+
+	for (size_t i = 0; i < n; i++) {
+		if (sum + fs[i].total < sum)
+			kp_die("%s: samples overflow 64 bits", path);
+		sum += fs[i].total;
+		heads += fs[i].head > 0;
+	}
+	qsort(fs, n, sizeof(*fs), cmp_total);
+	printf("kpgo-afdo: %zu functions with samples (%zu with head samples), %" PRIu64 " samples",
+	       n, heads, sum);
+	for (size_t i = 0; i < n && i < top; i++)
+		printf("%s %s (%.1f %%)", i ? "," : "; hottest:", shown(esc, fs[i].name),
+		       sum ? 100.0 * (double)fs[i].total / (double)sum : 0.0);
+	putchar('\n');
+	if (plugin) {
+		unsigned char *pb;
+		size_t pl;
+
+		if (kp_read_regular(plugin, 1u << 16, 0, &pb, &pl, &why))
+			kp_die("%s: cannot read: %s", plugin, why);
+		printf("records: %lld samples (%lld distinct) of the last %lld branches, one every %lld "
+		       "of %lld kernel branches; %lld kernel instructions in the window\n",
+		       figure((char *)pb, "lbr_samples"), figure((char *)pb, "lbr_distinct"),
+		       figure((char *)pb, "lbr_depth"), figure((char *)pb, "lbr_period"),
+		       figure((char *)pb, "kernel_taken"), figure((char *)pb, "kernel_insns"));
+		free(pb);
+	}
+	if (log) {
+		unsigned char *lb;
+		size_t ll;
+		unsigned warnings = 0;
+
+		if (kp_read_regular(log, KP_MAX_DATA, 0, &lb, &ll, &why))
+			kp_die("%s: cannot read: %s", log, why);
+		for (s = (char *)lb; (l = strsep(&s, "\n")); ) {
+			if (strncmp(l, "warning: ", 9))
+				continue;
+			if (++warnings <= 8)
+				printf("llvm-profgen: %s\n", shown(esc, l + 9));
+		}
+		if (warnings > 8)
+			printf("llvm-profgen: %u warnings more in %s\n", warnings - 8, log);
+		if (!warnings)
+			printf("llvm-profgen: no warning\n");
+		free(lb);
+	}
+	free_profile(fs, n, buf);
+	return 0;
+}
+
+/* --- install -------------------------------------------------------------- */
+
+static struct {				/* the profile's functions by name */
+	struct func *f;
+	size_t n, cap;			/* cap: slots, a power of two */
+	size_t *slot;			/* index + 1; 0 empty */
+} names;
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void names_build(struct func *f, size_t n)
+{
+	names.f = f;
+	names.n = n;
+	for (names.cap = 1024; names.cap < 2 * n; names.cap *= 2)
+		;
+	names.slot = kp_xcalloc(names.cap, sizeof(*names.slot));
+	for (size_t i = 0; i < n; i++) {
+		size_t k = name_hash(f[i].name, strlen(f[i].name)) & (names.cap - 1);
+
+		while (names.slot[k])
+			k = (k + 1) & (names.cap - 1);
+		names.slot[k] = i + 1;
+	}
+}
+
+/* the function of that name (its first n bytes), or -1 */
+static long names_find(const char *name, size_t n)
+{
+	size_t k = name_hash(name, n) & (names.cap - 1);
+
+	for (; names.slot[k]; k = (k + 1) & (names.cap - 1)) {
+		const char *f = names.f[names.slot[k] - 1].name;
+
+		if (!strncmp(f, name, n) && !f[n])
+			return (long)names.slot[k] - 1;
+	}
+	return -1;
+}
+
+static struct {				/* install's options, for the walk */
+	const char *srctree;
+	size_t rootlen;
+	char **rels;			/* dir/obj.afdo */
+	size_t **funcs;			/* each object's functions, ascending */
+	size_t *nfuncs;
+	size_t nobj, cap;
+	size_t unreadable;
+} walk;
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* an object's functions that the profile has (a name's ".suffix" of a
+ * clone or a split part, "foo.cold", "foo.isra.0", is looked up as foo) */
+static size_t object_funcs(const char *path, size_t **out)
+{
+	struct kp_elf e;
+	struct kp_elf_sym *sy;
+	size_t ns, n = 0;
+
+	*out = NULL;
+	if (kp_elf_open(&e, path) != KP_ELF_OK) {
+		walk.unreadable++;
+		return 0;
+	}
+	sy = kp_elf_symbols(&e, &ns);
+	*out = kp_xcalloc(ns + 1, sizeof(**out));
+	for (size_t i = 0; i < ns; i++) {
+		const char *nm = sy[i].name, *dot;
+		long f;
+
+		if (!nm || ELF64_ST_TYPE(sy[i].s.st_info) != STT_FUNC ||
+		    sy[i].s.st_shndx == SHN_UNDEF)
+			continue;
+		f = names_find(nm, strlen(nm));
+		if (f < 0 && (dot = strchr(nm, '.')) && dot > nm)
+			f = names_find(nm, (size_t)(dot - nm));
+		if (f >= 0)
+			(*out)[n++] = (size_t)f;
+	}
+	qsort(*out, n, sizeof(**out), cmp_size);
+	{
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!m || (*out)[m - 1] != (*out)[i])
+				(*out)[m++] = (*out)[i];
+		n = m;
+	}
+	free(sy);
+	kp_elf_close(&e);
+	return n;
+}
+
+/* nftw: each .o compiled from a .c of the source tree (not below a
+ * directory starting with '.', nor the host programs of scripts/, tools/) */
+static int scan_obj(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *rel = path + walk.rootlen, *base = path + ftw->base;
+	size_t rl = strlen(rel);
+	char *src;
+
+	(void)st;
+	if (type == FTW_D && ftw->level > 0 &&
+	    (base[0] == '.' || (ftw->level == 1 && (!strcmp(base, "scripts") ||
+						     !strcmp(base, "tools")))))
+		return FTW_SKIP_SUBTREE;
+	if (type != FTW_F || rl < 3 || strcmp(rel + rl - 2, ".o") || kp_path_bad(rel, ".o"))
+		return FTW_CONTINUE;
+	src = kp_xasprintf("%s/%.*s.c", walk.srctree, (int)(rl - 2), rel);
+	if (access(src, F_OK)) {
+		free(src);
+		return FTW_CONTINUE;
+	}
+	free(src);
+	if (walk.nobj == walk.cap) {
+		walk.cap = walk.cap ? 2 * walk.cap : 4096;
+		walk.rels = kp_xrealloc(walk.rels, walk.cap * sizeof(*walk.rels));
+		walk.funcs = kp_xrealloc(walk.funcs, walk.cap * sizeof(*walk.funcs));
+		walk.nfuncs = kp_xrealloc(walk.nfuncs, walk.cap * sizeof(*walk.nfuncs));
+	}
+	walk.rels[walk.nobj] = kp_xasprintf("%.*s.afdo", (int)(rl - 2), rel);
+	walk.nfuncs[walk.nobj] = object_funcs(path, &walk.funcs[walk.nobj]);
+	walk.nobj++;
+	return FTW_CONTINUE;
+}
+
+/*
+ * A share's counts and its shape: every count of its lines (a function's
+ * total and head samples, a line's samples, a call target's) in order into
+ * v, and the text with each count as '#' into shape.
+ */
+static void share_counts(const char *t, size_t len, struct kp_buf *shape,
+			 uint64_t **v, uint32_t *n)
+{
+	size_t cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (size_t i = 0; i < len; ) {
+		/* a count: digits after ':' or ' ' and before ' ', ':', '\n' or the end */
+		if (t[i] >= '0' && t[i] <= '9' && i && (t[i - 1] == ':' || t[i - 1] == ' ')) {
+			size_t j = i;
+			uint64_t c = 0;
+
+			while (j < len && t[j] >= '0' && t[j] <= '9' && c < UINT64_MAX / 10)
+				c = c * 10 + (uint64_t)(t[j++] - '0');
+			if (j == len || t[j] == ' ' || t[j] == '\n' || t[j] == ':') {
+				if (t[j] == ':' && !(j + 1 < len && t[j + 1] >= '0' && t[j + 1] <= '9')) {
+					/* "12: ..." is a line offset, not a count */
+				} else {
+					if (*n == cap)
+						*v = kp_xrealloc(*v, (cap = cap ? 2 * cap : 64) * sizeof(**v));
+					(*v)[(*n)++] = c;
+					kp_buf_add(shape, "#", 1);
+					i = j;
+					continue;
+				}
+			}
+		}
+		kp_buf_add(shape, t + i, 1);
+		i++;
+	}
+}
+
+/* profinst's measure of how far an installed share moved (percent) */
+static double share_change(const char *path, const unsigned char *cur, size_t len, void *ctx)
+{
+	const struct kp_buf *new = ctx;
+	struct kp_buf so = { 0 }, sn = { 0 };
+	uint64_t *vo, *vn;
+	uint32_t no, nn;
+	double change = 200;
+
+	(void)path;
+	share_counts((const char *)cur, len, &so, &vo, &no);
+	share_counts(new->p, new->n, &sn, &vn, &nn);
+	if (so.n == sn.n && !memcmp(so.p, sn.p, so.n) && no == nn) {
+		struct kp_ctrs a = { vo, no }, b = { vn, nn };
+
+		change = kp_inst_shape_change(&a, &b, 1);
+	}
+	free(so.p);
+	free(sn.p);
+	free(vo);
+	free(vn);
+	return change;
+}
+
+static int do_install(const char *path, const char *objtree, const char *srctree,
+		      const char *objects, const char *list, const char *deps, double threshold)
+{
+	unsigned char *buf;
+	size_t n, with = 0, placed = 0;
+	struct func *fs = read_profile(path, &n, &buf);
+	char *real = realpath(objects, NULL);
+	struct kp_inst inst = {
+		.tree = objtree, .list = list, .deps = deps, .suffix = ".afdo",
+		.threshold = threshold,
+	};
+	unsigned char *used = kp_xcalloc(n + 1, 1);
+	char unreadable[32] = "";
+
+	if (!real)
+		kp_die("%s: %s", objects, strerror(errno));
+	names_build(fs, n);
+	walk.srctree = srctree;
+	walk.rootlen = strlen(real) + 1;
+	if (nftw(real, scan_obj, 32, FTW_PHYS | FTW_ACTIONRETVAL))
+		kp_die("%s: cannot walk the object tree", real);
+	kp_inst_begin(&inst, walk.rels, walk.nobj);
+	for (size_t k = 0; k < walk.nobj; k++) {
+		struct kp_buf b = { 0 };
+
+		for (size_t i = 0; i < walk.nfuncs[k]; i++) {
+			const struct func *f = &fs[walk.funcs[k][i]];
+
+			kp_buf_add(&b, f->text, f->len);
+			placed += !used[walk.funcs[k][i]];
+			used[walk.funcs[k][i]] = 1;
+		}
+		with += walk.nfuncs[k] > 0;
+		kp_inst_file(&inst, walk.rels[k], b.p ? b.p : "", b.n, share_change, &b);
+		free(b.p);
+	}
+	kp_inst_end(&inst);
+	if (walk.unreadable)
+		snprintf(unreadable, sizeof(unreadable), "%zu", walk.unreadable);
+	printf("kpgo-afdo: %zu functions with samples, %zu of them defined in the %zu objects "
+	       "compiled from C of %s (%zu objects with samples); shares: %zu written, %zu unchanged, "
+	       "%zu moved less than %g%% (kept), %zu removed%s%s\n",
+	       n, placed, walk.nobj, objects, with, inst.updated + inst.added, inst.unchanged,
+	       inst.kept, threshold, inst.removed,
+	       walk.unreadable ? "; objects not readable as ELF: " : "", unreadable);
+	for (size_t k = 0; k < walk.nobj; k++) {
+		free(walk.rels[k]);
+		free(walk.funcs[k]);
+	}
+	free(walk.rels);
+	free(walk.funcs);
+	free(walk.nfuncs);
+	free(names.slot);
+	free_profile(fs, n, buf);
+	free(used);
+	free(real);
+	return 0;
+}
+
+/* --- weights ---------------------------------------------------------------- */
+
+/*
+ * llvm-profdata merge --sample's inputs for PROFILE:WEIGHT ...: with
+ * normalize, each weight is scaled by 100 * (the largest profile's samples)
+ * / (this profile's), its samples read from profile.txt beside it, so
+ * that a weight counts as often whatever the length of the workload's run.
+ */
+static int do_weights(char **arg, int n, int normalize)
+{
+	uint64_t *tot = kp_xcalloc((size_t)n + 1, sizeof(*tot)), max = 0;
+	unsigned long *w = kp_xcalloc((size_t)n + 1, sizeof(*w));
+	char **file = kp_xcalloc((size_t)n + 1, sizeof(*file));
+
+	for (int i = 0; i < n; i++) {
+		char *c = strrchr(arg[i], ':'), *end;
+
+		if (!c || c == arg[i])
+			kp_usage_error("'%s' is not PROFILE:WEIGHT", kp_xescape(arg[i]));
+		errno = 0;
+		w[i] = strtoul(c + 1, &end, 10);
+		if (*end || !w[i] || w[i] > 999999 || errno)
+			kp_usage_error("'%s': the weight is a whole number from 1 to 999999",
+				       kp_xescape(arg[i]));
+		file[i] = kp_xasprintf("%.*s", (int)(c - arg[i]), arg[i]);
+		if (normalize) {
+			const char *slash = strrchr(file[i], '/');
+			char *txt = slash ? kp_xasprintf("%.*s/profile.txt", (int)(slash - file[i]), file[i])
+					  : kp_xstrdup("profile.txt");
+			unsigned char *buf;
+			size_t nf;
+			struct func *fs = read_profile(txt, &nf, &buf);
+
+			for (size_t j = 0; j < nf; j++)
+				tot[i] += fs[j].total;
+			if (!tot[i])
+				kp_die("%s: no samples: it cannot be normalized", txt);
+			max = tot[i] > max ? tot[i] : max;
+			free_profile(fs, nf, buf);
+			free(txt);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		double x = normalize ? (double)w[i] * 100.0 * (double)max / (double)tot[i] : (double)w[i];
+		unsigned long long k = x < 1 ? 1 : (unsigned long long)(x + 0.5);
+
+		printf("%s--weighted-input=%llu,%s", i ? " " : "", k, file[i]);
+		free(file[i]);
+	}
+	putchar('\n');
+	free(file);
+	free(w);
+	free(tot);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "plugin", 1, 0, 'p' }, { "profgen-log", 1, 0, 'l' }, { "top", 1, 0, 't' },
+		{ "objtree", 1, 0, 'o' }, { "srctree", 1, 0, 's' }, { "objects", 1, 0, 'O' },
+		{ "installed", 1, 0, 'i' }, { "deps", 1, 0, 'd' }, { "threshold", 1, 0, 'T' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *cmd = kp_command(argc, argv, usage), *plugin = NULL, *log = NULL;
+	const char *objtree = NULL, *srctree = NULL, *objects = NULL, *list = NULL, *deps = NULL;
+	unsigned long top = 3;
+	double threshold = 0;
+	int c;
+
+	if (!strcmp(cmd, "weights")) {
+		int normalize = argc > 2 && !strcmp(argv[2], "--normalize");
+
+		if (argc < 3 + normalize)
+			kp_usage_error("weights needs PROFILE:WEIGHT ...");
+		return do_weights(argv + 2 + normalize, argc - 2 - normalize, normalize);
+	}
+	if (strcmp(cmd, "stat") && strcmp(cmd, "install")) {
+		usage(stderr);
+		kp_die("unknown command '%s'", kp_xescape(cmd));
+	}
+	while ((c = kp_getopt(argc, argv, "", lo, usage)) != -1) {
+		switch (c) {
+		case 'p': plugin = optarg; break;
+		case 'l': log = optarg; break;
+		case 't': top = kp_opt_count("--top", optarg); break;
+		case 'o': objtree = optarg; break;
+		case 's': srctree = optarg; break;
+		case 'O': objects = optarg; break;
+		case 'i': list = optarg; break;
+		case 'd': deps = optarg; break;
+		case 'T': threshold = kp_inst_threshold(optarg); break;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "stat"))
+		return do_stat(argv[optind], plugin, log, top);
+	if (!objtree || !srctree || !list || !deps)
+		kp_usage_error("install needs --objtree, --srctree, --installed and --deps");
+	return do_install(argv[optind], objtree, srctree, objects ? objects : objtree, list, deps,
+			  threshold);
+}
