@@ -17,7 +17,7 @@ vm-run = rm -f $(T)/argv; $(call expect-fail,$(vm-bin) --quiet --qemu $(T)/qemu 
 # --icount: every virtio device notified synchronously, QEMU's random
 # numbers seeded, an idle guest's clock jumping to its next timer, but
 # with a client on the host (then idle time passes); --isolated: the network card on a hub with no other
-# port, no forwarded port.  Without them: QEMU's user network with the
+# port, no forwarded port; --plugin: single-threaded TCG.  Without them: QEMU's user network with the
 # port forwarded, devices as QEMU makes them.  --isolated needs a load in
 # the guest (a host client could not reach it).
 test-vm-qemu-args: $(vm-bin)
@@ -38,6 +38,11 @@ test-vm-qemu-args: $(vm-bin)
 	! grep -q 'ioeventfd\|^-seed$$\|^-icount$$' $(T)/argv
 	$(call vm-run,--icount --port 0:6379 -- true)
 	grep -A1 -x -- '-icount' $(T)/argv | grep -qx 'shift=0,sleep=on'
+	grep -A1 -x -- '-accel' $(T)/argv | grep -qx tcg
+	# a plugin without -icount: TCG on one thread (its counters are not atomic)
+	$(call vm-run,--plugin /p.so --smp 2 --port 0:6379 -- true)
+	grep -A1 -x -- '-accel' $(T)/argv | grep -qx 'tcg,thread=single'
+	grep -A1 -x -- '-plugin' $(T)/argv | grep -qx /p.so
 	grep -Eqx 'user,id=n0,hostfwd=tcp:127\.0\.0\.1:[1-9][0-9]*-:6379' $(T)/argv
 	$(call expect-fail,$(vm-bin) --kernel $(T)/k --initrd $(T)/i --console $(T)/con --isolated -- true,--isolated leaves the host no way to the guest: it needs --guest-load)
 

@@ -7,7 +7,7 @@
  *   qemu-system-x86_64 -icount shift=0,sleep=off \
  *     -plugin libkpgo-frontend.so,out=FILE[,l1i=KIB:WAYS:LINE][,itlb=N:WAYS][,cold=FILE]
  *             [,stacks=FILE[,period=N]]
- *             [,lbr=FILE[,lbr_period=N][,lbr_depth=N][,lbr_mmap=START:SIZE]]
+ *             [,lbr=FILE[,lbr_period=N][,lbr_depth=N][,lbr_mmap=START:SIZE]][,model=0]
  *
  * The guest marks a window with two magic instructions (kpgo-agent runs
  * them around the load): "nopl 0x4b50a551(%rax)" opens it, "nopl
@@ -74,6 +74,10 @@
  * per distinct sample, "IP 0xFROM/0xTO/P/-/-/0 ..." newest first, after a
  * line with its count when it was taken more than once.  Written when the
  * window closes, through FILE.tmp.
+ *
+ * model=0 leaves the I-cache and I-TLB out (their figures are not
+ * written): the branch records of a collection need neither, and the
+ * model is most of what the plugin costs.
  *
  * What the model does not capture: a TB is counted as fetched whole when
  * it starts (an exception in its middle over-counts the rest); no
@@ -145,6 +149,7 @@ static const char *out_path;
 static unsigned l1i_kib = 32, l1i_ways = 8, l1i_line = 64;
 static unsigned itlb_entries = 64, itlb_ways = 4;
 static bool counting;
+static bool model = true;		/* model=0: no I-cache, no I-TLB */
 static unsigned windows;
 static uint64_t before;			/* guest instructions before the window */
 static const char *cold_path;
@@ -495,16 +500,19 @@ static void write_figures(void)
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
 		return;
 	}
-	fprintf(f, "# kpgo-frontend: guest front-end figures of one load window\n"
-		"model=L1I %u KiB %u-way %u-byte lines LRU; ITLB %u entries %u-way 4 KiB pages\n"
-		"windows=%u\ninsns=%" PRIu64 "\nkernel_insns=%" PRIu64 "\n"
-		"kernel_taken=%" PRIu64 "\nkernel_lines=%" PRIu64 "\n"
-		"kernel_icache_misses=%" PRIu64 "\nicache_misses=%" PRIu64 "\n"
-		"kernel_itlb_misses=%" PRIu64 "\n"
-		"insns_before=%" PRIu64 "\n",
-		l1i_kib, l1i_ways, l1i_line, itlb_entries, itlb_ways, windows,
-		sum.insns, sum.kinsns, sum.ktaken, sum.klines, sum.kmiss,
-		sum.miss, sum.ktlbmiss, before);
+	fprintf(f, "# kpgo-frontend: guest front-end figures of one load window\n");
+	if (model)
+		fprintf(f, "model=L1I %u KiB %u-way %u-byte lines LRU; ITLB %u entries %u-way "
+			"4 KiB pages\n", l1i_kib, l1i_ways, l1i_line, itlb_entries, itlb_ways);
+	else
+		fprintf(f, "model=none (model=0: no I-cache or I-TLB figures)\n");
+	fprintf(f, "windows=%u\ninsns=%" PRIu64 "\nkernel_insns=%" PRIu64 "\n"
+		"kernel_taken=%" PRIu64 "\n", windows, sum.insns, sum.kinsns, sum.ktaken);
+	if (model)
+		fprintf(f, "kernel_lines=%" PRIu64 "\nkernel_icache_misses=%" PRIu64 "\n"
+			"icache_misses=%" PRIu64 "\nkernel_itlb_misses=%" PRIu64 "\n",
+			sum.klines, sum.kmiss, sum.miss, sum.ktlbmiss);
+	fprintf(f, "insns_before=%" PRIu64 "\n", before);
 	if (cold_path)
 		fprintf(f, "kernel_cold_insns=%" PRIu64 "\n", sum.kcold);
 	if (lbr_path)
@@ -567,7 +575,7 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		take_samples(c, t);	/* the user block alone: no stack */
 	}
 	c->prev = t;
-	for (l = t->start >> c->l1i.shift; l <= last; l++) {
+	for (l = t->start >> c->l1i.shift; model && l <= last; l++) {
 		int m = assoc_access(&c->l1i, l);
 
 		c->miss += m;
@@ -576,7 +584,7 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 			c->kmiss += m;
 		}
 	}
-	for (p = t->start >> 12; p <= plast; p++) {
+	for (p = t->start >> 12; model && p <= plast; p++) {
 		int m = assoc_access(&c->itlb, p);
 
 		if (t->kernel)
@@ -747,6 +755,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 				goto bad;
 			mmap_start = st;
 			mmap_size = sz;
+		} else if (!strcmp(a, "model=0")) {
+			model = false;
 		} else if (!strcmp(a, "user=1")) {
 			sample_user = true;
 		} else if (!strncmp(a, "period=", 7)) {
@@ -785,6 +795,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
 		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, cold=FILE, stacks=FILE, period=N, user=1, "
-		"lbr=FILE, lbr_period=N, lbr_depth=1..64, lbr_mmap=START:SIZE)\n", argv[i]);
+		"lbr=FILE, lbr_period=N, lbr_depth=1..64, lbr_mmap=START:SIZE, model=0)\n", argv[i]);
 	return -1;
 }

@@ -490,7 +490,8 @@ static void qemu_args(struct qemu_cmd *q, const struct opts *o,
 	add(q, "-no-user-config", NULL);
 	add(q, "-display", "none");
 	add(q, "-no-reboot", NULL);
-	add(q, "-accel", accel);
+	/* a plugin's counters are not atomic: one thread runs every vCPU */
+	add(q, "-accel", o->plugin && !strcmp(accel, "tcg") ? "tcg,thread=single" : accel);
 	add(q, "-m", own(q, kp_xasprintf("%d", o->mem)));
 	add(q, "-smp", own(q, kp_xasprintf("%d", o->smp)));
 	add(q, "-kernel", o->kernel);
