@@ -85,7 +85,7 @@ test-hostile-names: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	grep -q "a '.' or '..' component" $(T)/out
 	$(call hx-member,$(T)/abs.tar.gz,$(T)/pwned.gcda)
 	$(call hx-member,$(T)/out.tar.gz,Makefile)
-	grep -q 'a name other than MANIFEST, gcda/ or gcda/<object>.gcda' $(T)/out
+	grep -q 'a name other than MANIFEST, gcda/, gcda/<object>.gcda, profile.proftext or profile.afdo' $(T)/out
 	$(call hx-member,$(T)/dash.tar.gz,gcda/-rf.gcda)
 	$(call hx-member,$(T)/dot.tar.gz,gcda/.kpgo/profiles/redis/gcda/main.gcda)
 	grep -q "a directory starting with '.'" $(T)/out
@@ -238,7 +238,7 @@ test-hostile-path: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 test-hostile-truncated: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile
 	$(hx-setup)
 	rm $(T)/x/gcda/lib/work.gcda && $(call hx-pack,$(T)/cut.tar.gz,$(T)/x)
-	$(call hx-refused,$(T)/cut.tar.gz,is not the profile its MANIFEST describes: the MANIFEST says profile: .2 objects.*its .gcda files hold: 1 objects)
+	$(call hx-refused,$(T)/cut.tar.gz,is not the profile its MANIFEST describes: the MANIFEST says profile: .2 objects.*its files hold: 1 objects)
 	$(call hx-refused,$(T)/x,is not the profile its MANIFEST describes)
 	$(call expect-fail,$(call hx-use,$(T)/x) PGO_ALLOW_STALE=1,incomplete or altered)
 	$(hx-nothing)

@@ -48,7 +48,9 @@ static const char help_text[] =
 "\n"
 "DESCRIPTION\n"
 "    A profile archive (make pgo-export-<name>: a gzip'ed tar holding\n"
-"    MANIFEST and gcda/, one .gcda per object) or a profile directory is\n"
+"    MANIFEST and one profile: gcda/, one .gcda per object (gcc);\n"
+"    profile.proftext (clang IR PGO); profile.afdo (AutoFDO)) or a profile\n"
+"    directory is\n"
 "    untrusted input.  Names printed from it have non-printable bytes\n"
 "    shown as \\xNN.\n"
 "\n"
@@ -56,7 +58,9 @@ static const char help_text[] =
 "            with libarchive.  Members must be regular files or\n"
 "            directories named MANIFEST, gcda or gcda/REL, REL a relative\n"
 "            path of components of A-Z a-z 0-9 _ . + - (not '.', '..',\n"
-"            not starting with '-'), a file's ending in .gcda.  Refused,\n"
+"            not starting with '-'), a file's ending in .gcda; or a\n"
+"            regular file profile.proftext or profile.afdo (at most\n"
+"            1 GiB), and only one of the three profiles.  Refused,\n"
 "            and with them the whole archive: symbolic and hard links,\n"
 "            FIFOs, device nodes, sockets; any other name; no MANIFEST\n"
 "            (nothing could be checked); a MANIFEST\n"
@@ -128,7 +132,10 @@ static char *esc(char *out, const char *s)
 /* ---- unpack: one member ----------------------------------------------- */
 
 /* what member_check() makes of a member */
-enum member_kind { MEMBER_MANIFEST, MEMBER_GCDA_DIR, MEMBER_DIR, MEMBER_GCDA };
+enum member_kind { MEMBER_MANIFEST, MEMBER_GCDA_DIR, MEMBER_DIR, MEMBER_GCDA, MEMBER_DATA };
+
+/* the one-file profiles of clang: IR PGO's text, AutoFDO's sample profile */
+static const char *const data_names[] = { "profile.proftext", "profile.afdo" };
 
 /* member_check()'s type of a hard link (libarchive gives its target's) */
 #define TYPE_HARDLINK	1u
@@ -182,6 +189,18 @@ static const char *member_check(const char *name, unsigned int type,
 		*kind = MEMBER_MANIFEST;
 		return NULL;
 	}
+	for (size_t i = 0; i < sizeof(data_names) / sizeof(*data_names); i++) {
+		if (strcmp(buf, data_names[i]))
+			continue;
+		if (type != AE_IFREG)
+			return "a directory named as a profile file";
+		if (size < 0)
+			return "a file whose size is not declared";
+		if ((uint64_t)size > KP_MAX_DATA)
+			return "a profile file larger than the limit of 1 GiB";
+		*kind = MEMBER_DATA;
+		return NULL;
+	}
 	if (!strcmp(buf, "gcda")) {
 		if (type != AE_IFDIR)
 			return "a file called gcda (gcda/ is the directory of .gcda files)";
@@ -189,7 +208,8 @@ static const char *member_check(const char *name, unsigned int type,
 		return NULL;
 	}
 	if (strncmp(buf, "gcda/", 5))
-		return "a name other than MANIFEST, gcda/ or gcda/<object>.gcda";
+		return "a name other than MANIFEST, gcda/, gcda/<object>.gcda, "
+		       "profile.proftext or profile.afdo";
 	why = kp_path_bad(buf + 5, type == AE_IFREG ? ".gcda" : NULL);
 	if (why)
 		return why;
@@ -268,7 +288,7 @@ struct unpack {
 	struct nameset names;
 	size_t files, gcda, members;
 	uint64_t bytes, declared;
-	int has_gcda, has_manifest;
+	int has_gcda, has_manifest, has_data;
 };
 
 _Noreturn static void refuse(struct unpack *u, const char *name,
@@ -278,7 +298,8 @@ static void refuse(struct unpack *u, const char *name, const char *why)
 	char ea[ESC_SIZE], en[ESC_SIZE];
 
 	kp_die("%s: member '%s': %s: the archive is refused (a profile archive "
-	       "holds MANIFEST and gcda/ with .gcda files only); get the profile "
+	       "holds MANIFEST and gcda/ with .gcda files, or profile.proftext or "
+	       "profile.afdo); get the profile "
 	       "again from a source you trust, or export it again with make "
 	       "pgo-export-<name>", esc(ea, u->archive), esc(en, name), why);
 }
@@ -388,7 +409,7 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 	nameset_free(&u->names);
 	u->files = u->gcda = u->members = 0;
 	u->bytes = u->declared = 0;
-	u->has_gcda = u->has_manifest = 0;
+	u->has_gcda = u->has_manifest = u->has_data = 0;
 	u->a = archive_read_new();
 	if (!u->a)
 		kp_die("out of memory");
@@ -421,7 +442,7 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 		why = member_check(name, type, size, &kind, buf, &rel);
 		if (why)
 			refuse(u, name, why);
-		if (kind == MEMBER_MANIFEST || kind == MEMBER_GCDA) {
+		if (kind == MEMBER_MANIFEST || kind == MEMBER_GCDA || kind == MEMBER_DATA) {
 			u->declared += (uint64_t)size;
 			if (u->declared > MAX_TOTAL)
 				refuse(u, name, "the archive's members are "
@@ -440,10 +461,13 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 			break;
 		}
 		case MEMBER_GCDA:
-			u->gcda++;
-			u->has_gcda = 1;
-			/* fall through */
+		case MEMBER_DATA:
 		case MEMBER_MANIFEST:
+			if (kind == MEMBER_GCDA) {
+				u->gcda++;
+				u->has_gcda = 1;
+			}
+			u->has_data += kind == MEMBER_DATA;
 			if (kind == MEMBER_MANIFEST)
 				u->has_manifest = 1;
 			if (write)
@@ -464,10 +488,11 @@ static void unpack_pass(struct unpack *u, int fd, int write)
 		kp_die("%s: %s: the archive is damaged; get it again",
 		       esc(ea, u->archive), archive_error_string(u->a));
 	}
-	if (!u->has_gcda)
-		kp_die("%s: no gcda/ in it: not a profile archive (a gzip'ed tar "
-		       "with MANIFEST and gcda/); make one with make "
-		       "pgo-export-<name>", esc(ea, u->archive));
+	if (u->has_gcda + u->has_data != 1)
+		kp_die("%s: %s: not a profile archive (a gzip'ed tar with MANIFEST and "
+		       "one profile: gcda/, profile.proftext or profile.afdo); make one "
+		       "with make pgo-export-<name>", esc(ea, u->archive),
+		       u->has_gcda + u->has_data ? "more than one profile in it" : "no profile in it");
 	/* without one, nothing of it could be checked against the tree */
 	if (!u->has_manifest)
 		kp_die("%s: no MANIFEST in it: kernel, architecture, compiler and "
@@ -643,7 +668,7 @@ static const struct {
 	{ K_FORMAT,   1, 0, "kpgo cannot read this manifest format" },
 	{ K_FAMILY,   1, 0, "the compiler reads only its own family's profiles" },
 	{ K_ARCH,     1, 0, "the profile describes another architecture's code" },
-	{ K_PFORMAT,  1, 0, "gcc reads only .gcda files of its own release and ignores the others" },
+	{ K_PFORMAT,  1, 0, "the compiler reads only its own kind of profile (gcc: .gcda files of its own release)" },
 	{ K_KERNEL,   0, 0, NULL },
 	{ K_CONFIG,   0, 0, NULL },
 	{ K_COMPILER, 0, 0, NULL },
@@ -797,7 +822,7 @@ static int cmd_check(int argc, char **argv)
 				char es[ESC_SIZE];
 
 				fprintf(stderr, "%s: %s is not the profile its MANIFEST "
-					"describes: %s%s%s, but its .gcda files hold: %s: "
+					"describes: %s%s%s, but its files hold: %s: "
 					"the profile is incomplete or altered; get it again "
 					"from its source, or export it again with make "
 					"pgo-export-<name>\n", kp_prog(), en,

@@ -114,6 +114,12 @@ static void check_member(const char *name)
 					finding("'%s' (type %u, %" PRId64 " bytes) let through as %s",
 						name, types[t], sizes[z], rel);
 				break;
+			case MEMBER_DATA:
+				if ((strcmp(rel, "profile.proftext") && strcmp(rel, "profile.afdo")) ||
+				    types[t] != AE_IFREG || sizes[z] < 0 || sizes[z] > KP_MAX_DATA)
+					finding("'%s' (type %u, %" PRId64 " bytes) let through as %s",
+						name, types[t], sizes[z], rel);
+				break;
 			default:
 				finding("'%s' let through as kind %d", name, (int)kind);
 			}
