@@ -11,7 +11,8 @@
 #   A new profile replaces the old one only when complete; a failed run
 #   leaves the previous profile as it was.  Recollected when the
 #   instrumented kernel, the image or the recorded command
-#   (work/<w>/collect.cmd) changes; pgo-recollect-<w> collects anew.
+#   (work/<w>/collect.cmd, collect-llvm.cmd with clang) changes;
+#   pgo-recollect-<w> collects anew.
 # pgo-bench-<w>: the same run without collecting, on PGO_KERNEL=optimized
 #   (the tree's own kernel, default), baseline or instrumented.
 
@@ -46,7 +47,7 @@ kpgo-vm-alone = $(filter bench,$(3))$(filter-out 0,$(PGO_HOST_PORT))
 kpgo-vm = flock $(if $(kpgo-vm-alone),-x,-s) $(PGO_OUT)/.vm.lock $(KPGO_BIN)/kpgo-vm \
 	$(if $(kpgo-vm-alone),,--slots $(PGO_OUT)) $(if $(filter silent_,$(kpgo-quiet)),--quiet) $(kpgo-vm-args)
 # its arguments: all that a run is made from, but the verbosity
-kpgo-vm-args = --mode $(3) --name $(1) \
+kpgo-vm-args = --mode $(if $(filter sample,$(3)),bench,$(3)) --name $(1) \
 	--qemu $(PGO_QEMU) --accel $(PGO_ACCEL) --kvm-cache $(PGO_OUT)/kvm-unusable \
 	--kernel $(4) --initrd $(call kpgo-work,$(1))/image.cpio.gz$(call kpgo-vm-modules,$(4)) \
 	--console $(call kpgo-work,$(1))/console.log --mem $(kpgo-mem) \
@@ -55,7 +56,7 @@ kpgo-vm-args = --mode $(3) --name $(1) \
 	$(if $(PGO_APPEND),--append '$(call kpgo-escsq,$(PGO_APPEND))') \
 	$(if $(filter collect,$(3)),--tag PGO-RUN --share $(call kpgo-prof,$(1)).new/share \
 	  $(if $(LLVM),--append "kpgo.prf=$$(cut -d' ' -f1 $(kpgo-instr-prf)) nokaslr"),\
-	  --tag $(if $(filter prepare,$(3)),PGO-PRE,PGO-BEN)) \
+	  --tag $(if $(filter prepare,$(3)),PGO-PRE,$(if $(filter sample,$(3)),PGO-RUN,PGO-BEN))) \
 	$(if $($(2)_DISK),--disk $(call kpgo-work,$(1))/disk.img$(if $(filter prepare,$(3)),.tmp --disk-keep)) \
 	$(6) $(or $(7),$(if $(filter prepare,$(3)),-- '$(call kpgo-escsq,$(or $($(2)_PREPARE_CLIENT),true))',\
 	  $(if $(call kpgo-guest-load,$(2)),--guest-load,-- '$(call kpgo-escsq,$($(2)_CLIENT))')))
@@ -86,18 +87,45 @@ kpgo-share-check = bad=$$(find $$p.new/share ! -type d ! -type f -print -quit | 
 	  regular file or directory: refused (nothing of it is read)" >&2; exit 1; fi
 # The profile out of the guest's share ($$p.new/share), and its figures:
 # gcc: the .gcda files of the instrumented tree, as gcda/
+kpgo-collect-mode = $(if $(kpgo-afdo),sample,collect)
 kpgo-collect-gcov = g=$$p.new/share/gcov$$(cd $(kpgo-instr) && pwd -P) && \
 	if [ ! -d $$g ]; then \
 	  echo "kpgo: $(2): the guest sent no gcov data for $(kpgo-instr) (see $$p.new/share)" >&2; exit 1; fi && \
 	mv $$g $$p.new/gcda && \
 	( cd $$p.new && $(KPGO_BIN)/kpgo-gcda stat --top 5 --notes $(kpgo-instr) gcda ) > $$p.new/profile.info
 # clang: the counters the agent read, as the text profile profile.proftext
-kpgo-collect-llvm = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
+kpgo-collect-ir = c=$$p.new/share/llvm-counters.bin && if [ ! -f $$c ]; then \
 	  echo "kpgo: $(2): the guest sent no counters (see $$p.new/share)" >&2; exit 1; fi && \
 	$(KPGO_BIN)/kpgo-llvmprof extract --vmlinux $(kpgo-instr)/vmlinux --counters $$c \
 	  --objtree $(kpgo-instr) --srctree $(call kpgo-own-src,$(kpgo-instr)) \
 	  --prefix '$(call kpgo-src-prefix,$(kpgo-instr),$(call kpgo-own-src,$(kpgo-instr)))' \
 	  -o $$p.new/profile.proftext > $$p.new/profile.info
+
+# AutoFDO: the profiling kernel runs the load under TCG with kpgo's plugin
+# recording branches (no share: nothing comes from the guest but its
+# client's figure); the plugin writes the branch records as perf script
+# text, with the kernel's text mapping at its link address (nokaslr: the
+# first executable segment of vmlinux); llvm-profgen --kernel (clang's own)
+# makes them a sample profile, profile.afdo (extbinary: the form that
+# keeps the flag of its discriminators), and kpgo-afdo stat the figures
+# of its text form, profile.txt.  llvm-profgen's warnings (records that do not match the code on
+# disk: code the kernel patches at boot) are kept in profgen.log and counted.
+kpgo-llvm-profgen = $(call kpgo-llvm-tool,llvm-profgen)
+kpgo-afdo-text-map = $$(readelf -lW $(kpgo-instr)/vmlinux | awk '$$1 == "LOAD" && / R E / \
+	{ sub(/^0x/, "", $$3); sub(/^0x/, "", $$6); print $$3 ":" $$6; exit }')
+kpgo-afdo-lbr = lbr=$$p.new/branches.txt,lbr_period=$(PGO_AUTOFDO_PERIOD),lbr_mmap=$(kpgo-afdo-text-map)
+kpgo-afdo-vm-opts = --append nokaslr --plugin $(KPGO_PLUGIN),out=$$p.new/branches.fe,model=0,$(kpgo-afdo-lbr)
+kpgo-collect-afdo = \
+	if [ ! -s $$p.new/branches.txt ]; then \
+	  echo "kpgo: $(2): the plugin wrote no branch records ($$p.new/branches.txt)" >&2; exit 1; fi && \
+	$(kpgo-llvm-profgen) --kernel --binary=$(kpgo-instr)/vmlinux --perfscript=$$p.new/branches.txt \
+	  -o $$p.new/profile.afdo.tmp 2> $$p.new/profgen.log || { \
+	  echo "kpgo: $(2): llvm-profgen failed on the branch records; its messages:" >&2; \
+	  tail -n 20 $$p.new/profgen.log | sed 's/^/  | /' >&2; exit 1; } && \
+	mv -f $$p.new/profile.afdo.tmp $$p.new/profile.afdo && \
+	$(kpgo-llvm-profdata) merge --sample --text -o $$p.new/profile.txt $$p.new/profile.afdo && \
+	$(KPGO_BIN)/kpgo-afdo stat --plugin $$p.new/branches.fe --profgen-log $$p.new/profgen.log \
+	  $$p.new/profile.txt > $$p.new/profile.info
 
 # pgo-collect's two commands, Kbuild's way: the collection (kpgo-vm's own
 # PGO-RUN lines say how the guest went), then the profile's figures.
@@ -111,16 +139,18 @@ endef
 # is put back first.  The share of an earlier run may hold directories the
 # guest made read-only (9p passes its chmod through): made writable, then
 # removed; a profile taken from it is made writable before it is kept.
-quiet_cmd_collect = PGO-COL $(2): on the instrumented kernel $(kpgo-instr-image), profile into \
+quiet_cmd_collect = PGO-COL $(2): on the $(kpgo-instr-what) $(kpgo-instr-image), profile into \
 	$(call kpgo-prof,$(2))
       cmd_collect = t0=$$(date +%s); p=$(call kpgo-prof,$(2)); \
 	{ [ -d $$p ] || [ ! -d $$p.old ] || mv $$p.old $$p; } && \
 	{ [ ! -d $$p.new ] || chmod -R u+rwX $$p.new; } && rm -rf $$p.new && mkdir -p $$p.new/share && \
-	$(call kpgo-vm,$(2),$(3),collect,$(kpgo-instr-image),$$p.new/client.out) && \
+	$(call kpgo-vm,$(2),$(3),$(kpgo-collect-mode),$(kpgo-instr-image),$$p.new/client.out,$(if \
+	  $(kpgo-afdo),$(kpgo-afdo-vm-opts))) && \
 	$(kpgo-share-check) && \
-	$(if $(LLVM),$(kpgo-collect-llvm),$(kpgo-collect-gcov)) && rm -rf $$p.new/share && \
-	if grep -q '(0 with non-zero counters)' $$p.new/profile.info; then \
-	  echo "kpgo: workload $(2): empty profile: no counter moved during the load" >&2; \
+	$(kpgo-collect-$(kpgo-method)) && rm -rf $$p.new/share && \
+	if grep -q '(0 with non-zero counters)\|^kpgo-afdo: 0 functions' $$p.new/profile.info; then \
+	  echo "kpgo: workload $(2): empty profile: $(if $(kpgo-afdo),no kernel function has samples,no \
+	  counter moved during the load)" >&2; \
 	  $(call kpgo-console-tail,$(2)); exit 1; fi && \
 	$(call kpgo-result,$(2),$(3),$$p.new/client.out,$$p.new/result.txt) && \
 	find $$p.new -type f -exec sync -- {} + && chmod -R u+rwX $$p.new && \
@@ -160,15 +190,21 @@ quiet_cmd_bench_figures =
 # kernel, the image, the disk, the helpers) are prerequisites of their own.
 define kpgo-collect-record
 # kpgo: the command that collects $(1)'s profile ($(call kpgo-prof,$(1)))
-$(call kpgo-vm-args,$(1),$(2),collect,$(kpgo-instr-image),$$p.new/client.out)
-$(call kpgo-collect-$(if $(LLVM),llvm,gcov),collect,$(1),$(2))
+$(call kpgo-vm-args,$(1),$(2),$(kpgo-collect-mode),$(kpgo-instr-image),$$p.new/client.out,$(if \
+	$(kpgo-afdo),$(kpgo-afdo-vm-opts)))
+$(call kpgo-collect-$(kpgo-method),collect,$(1),$(2))
 $($(2)_RESULT)
 endef
-kpgo-collect-cmd = $(call kpgo-work,$(1))/collect.cmd
+# (one per method: gcc, clang's IR and AutoFDO profiles of one tree are
+# kept side by side, each with its own record and stamp)
+kpgo-collect-cmd = $(call kpgo-work,$(1))/collect$(kpgo-fam).cmd
+kpgo-prof-tool-gcov := gcda
+kpgo-prof-tool-ir   := llvmprof
+kpgo-prof-tool-afdo := afdo
 kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
 kpgo-collect-inputs = $(kpgo-instr-image) $(kpgo-modimg-input) $(call kpgo-run-inputs,$(1),$(2)) \
-	$(kpgo-collect-cmd) $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
+	$(kpgo-collect-cmd) $(KPGO_BIN)/kpgo-$(kpgo-prof-tool-$(kpgo-method)) $(if $(kpgo-afdo),$(KPGO_PLUGIN))
 
 # The one goal-dependent part of collecting: QEMU, the client and the
 # image's programs are checked when the makefiles are read, so that a
@@ -224,7 +260,7 @@ endef
 # there by hand has no stamp and is used as it is).  One that does not
 # exist is a product: it is collected first.  A PGO_PROFILES directory has
 # no rule: its profile.info is the input.
-kpgo-profile-stamp = $(call kpgo-work,$(1))/profile.stamp
+kpgo-profile-stamp = $(call kpgo-work,$(1))/profile$(kpgo-fam).stamp
 kpgo-profile-input = $(if $(kpgo-profiles-given),$(call kpgo-prof,$(1))/profile.info,\
 	$(if $(wildcard $(call kpgo-prof,$(1))/profile.info),$(wildcard $(kpgo-profile-stamp)),\
 	$(call kpgo-prof,$(1))/profile.info))

@@ -50,6 +50,9 @@ include $(kpgo-hook-on)
 ifeq ($(filter command environment,$(origin PGO_OUT)),)
 PGO_OUT := $(kpgo-on-pgo-out)
 endif
+ifeq ($(filter command environment,$(origin PGO_METHOD)),)
+PGO_METHOD := $(kpgo-on-method)
+endif
 endif
 
 ifneq ($(kpgo-hook-to),)

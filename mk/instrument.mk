@@ -113,15 +113,30 @@ $(kpgo-instr-lds): FORCE
 $(kpgo-instr-hook): $(kpgo-instr-lds) FORCE
 	$(call kpgo-filechk,$@,$(kpgo-instr-hook-text))
 
-kpgo-instr-kbuild-args = $(if $(LLVM),MAKEFILES=$(kpgo-instr-hook) \
-	CFLAGS_GCOV='$(kpgo-llvm-gen-flags)')
-kpgo-instr-deps = $(if $(LLVM),$(kpgo-instr-hook) $(KPGO_BIN)/kpgo-llvmprof)
-kpgo-instr-figures-llvm = \
+# --- AutoFDO: a profiling kernel, not instrumented ---------------------------
+# The flags mainline's CONFIG_AUTOFDO_CLANG gives every object
+# (scripts/Makefile.autofdo): DWARF line tables (-gmlt, when the .config has
+# no debug info) with discriminators, which llvm-profgen maps the branch
+# records to source lines with.  6.12 has no such symbol: KCFLAGS, both for
+# the profiling kernel and for the build that uses the profile (the code
+# and the line tables must be the same).
+kpgo-afdo-base-flags := -fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
+	-mllvm -improved-fs-discriminator=true -gmlt
+kpgo-instr-kbuild-args-ir = MAKEFILES=$(kpgo-instr-hook) CFLAGS_GCOV='$(kpgo-llvm-gen-flags)'
+kpgo-instr-kbuild-args-afdo = KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-afdo-base-flags))'
+kpgo-instr-kbuild-args = $(kpgo-instr-kbuild-args-$(kpgo-method))
+kpgo-instr-deps = $(if $(filter ir,$(kpgo-method)),$(kpgo-instr-hook) $(KPGO_BIN)/kpgo-llvmprof)
+kpgo-instr-figures-ir = \
 	$(KPGO_BIN)/kpgo-llvmprof range $(kpgo-instr)/vmlinux > $(kpgo-instr-prf).tmp && \
 	mv -f $(kpgo-instr-prf).tmp $(kpgo-instr-prf) && \
 	set -- $$(cat $(kpgo-instr-prf)) && echo "$$2 functions, $$3 counters (clang IR PGO, \
 	counters at $${1%%,*}, outside the init region)"
-kpgo-instr-figures-gcc = echo "$$(find $(kpgo-instr) -name '*.gcno' | wc -l) objects instrumented"
+kpgo-instr-figures-gcov = echo "$$(find $(kpgo-instr) -name '*.gcno' | wc -l) objects instrumented"
+kpgo-instr-figures-afdo = echo "not instrumented: $$(nm $(kpgo-instr)/vmlinux | grep -c ' [tT] ') \
+	functions$(comma) $$(printf %d $$(readelf -SW $(kpgo-instr)/vmlinux | \
+	sed -n 's/^ *\[ *[0-9]*\] \.debug_line  *[A-Z]*  *[0-9a-f]*  *[0-9a-f]*  *\([0-9a-f]*\) .*/0x\1/p')) \
+	bytes of line tables (AutoFDO's -gmlt$(comma) discriminators)"
+kpgo-instr-what = $(if $(kpgo-afdo),profiling kernel (AutoFDO),instrumented kernel)
 
 # Kbuild decides what to rebuild; bzImage keeps its time when nothing did,
 # so what depends on it (a collected profile) is not redone.
@@ -134,11 +149,11 @@ kpgo-instr-modules-install = rm -rf $(kpgo-instr-modroot) && \
 	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) -s modules_install \
 	  INSTALL_MOD_PATH=$(kpgo-instr-modroot) && \
 	m="; $$(find $(kpgo-instr-modroot) -name '*.ko*' | wc -l) modules in $(kpgo-instr-modroot)" &&
-quiet_cmd_instr_build = PGO-INS building the instrumented kernel in $(kpgo-instr)
+quiet_cmd_instr_build = PGO-INS building the $(kpgo-instr-what) in $(kpgo-instr)
       cmd_instr_build = t0=$$(date +%s); m=; \
 	$(call kpgo-kmake-own,$(kpgo-instr)) $(kpgo-instr-kbuild-args) $(notdir $(kpgo-arch-image)) \
 	  $(if $(kpgo-instr-modules-on),modules) && $(if $(kpgo-instr-modules-on),$(kpgo-instr-modules-install)) \
-	$(call kpgo-time,instrument$(kpgo-fam),kernel) && f=$$($(kpgo-instr-figures-$(kpgo-family))) && \
+	$(call kpgo-time,instrument$(kpgo-fam),kernel) && f=$$($(kpgo-instr-figures-$(kpgo-method))) && \
 	$(call kpgo-say,PGO-INS,$$f$$m; \
 	  $(kpgo-instr-image) ($$(stat -c %s $(kpgo-instr-image)) bytes) in $$(cat $(kpgo-times)/instrument$(kpgo-fam)-kernel) s)
 

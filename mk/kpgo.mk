@@ -83,12 +83,19 @@ kpgo-own-src = $(if $(kpgo-in-place),$(1),$(kpgo-srctree))
 # The compiler, as Kbuild picks it: gcc, or clang with LLVM=1, LLVM=-19
 # (clang-19, ld.lld-19 ...) or LLVM=/path/to/llvm/bin/.  The two keep their
 # own instrumented and baseline kernels and profiles: "-llvm" after the name.
-kpgo-family  := $(if $(LLVM),llvm,gcc)
-kpgo-fam     := $(if $(LLVM),-llvm)
+# The method (PGO_METHOD, with clang): ir, clang's IR PGO from an
+# instrumented kernel (the default); autofdo, a sample profile made by
+# llvm-profgen from branch records that kpgo's TCG plugin emulates on a
+# kernel that is not instrumented (mk/collect.mk).  gcc: gcov.  AutoFDO
+# keeps its own profiling kernel and profiles ("-afdo"); its baseline is
+# clang's.
+kpgo-method  := $(if $(LLVM),$(if $(filter autofdo,$(PGO_METHOD)),afdo,ir),gcov)
+kpgo-afdo    := $(filter afdo,$(kpgo-method))
+kpgo-fam     := $(if $(LLVM),$(if $(kpgo-afdo),-afdo,-llvm))
 # $(call kpgo-llvm-tool,NAME): NAME of the LLVM= toolchain (llvm-profdata)
 kpgo-llvm-tool = $(if $(filter %/,$(LLVM)),$(LLVM)$(1),$(if $(filter -%,$(LLVM)),$(1)$(LLVM),$(1)))
 kpgo-instr   := $(PGO_OUT)/instrumented$(kpgo-fam)
-kpgo-base    := $(PGO_OUT)/baseline$(kpgo-fam)
+kpgo-base    := $(PGO_OUT)/baseline$(if $(LLVM),-llvm)
 # Where profiles live: kpgo collects into $(PGO_OUT)/profiles; a PGO_PROFILES
 # given by the user (a packager's shipped profiles) is only read.
 PGO_PROFILES ?= $(PGO_OUT)/profiles$(kpgo-fam)
@@ -154,8 +161,10 @@ kpgo-tree-compiler-family = $(if $(filter y,$(call kpgo-cfg-val,CONFIG_CC_IS_CLA
 kpgo-tree-compiler = $(shell sed -n \
 	's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$$/\1/p' $(kpgo-user-config))
 # gcc <major>.<minor> from CONFIG_GCC_VERSION (120200 -> 12.2)
-kpgo-tree-profile-format = $(kpgo-tree-compiler-family) $(shell \
-	v=$(or $(call kpgo-cfg-val,CONFIG_GCC_VERSION),0); echo $$((v / 10000)).$$((v / 100 % 100)))
+# (clang's: the profile kpgo ships, by method)
+kpgo-tree-profile-format = $(strip $(if $(LLVM),$(if $(kpgo-afdo),llvm-sample extbinary,llvm-ir text),\
+	$(kpgo-tree-compiler-family) $(shell v=$(or $(call kpgo-cfg-val,CONFIG_GCC_VERSION),0); \
+	echo $$((v / 10000)).$$((v / 100 % 100)))))
 
 # kpgo's settings: the table of defaults, and the Kconfig settings file
 # (make pgo-menuconfig), which sets what the user did not give
@@ -201,9 +210,17 @@ quiet_cmd_lock =
 # make again, in the same tree (pgo-recollect, pgo-compare's kernels)
 kpgo-self-make = $(MAKE) --no-print-directory -f $(abspath $(firstword $(MAKEFILE_LIST)))
 # Fragments merged into the user's .config for the instrumented kernel.
-PGO_FRAGMENTS ?= $(KPGO_DIR)/kconfig/pgo-gcov.config \
-		 $(if $(LLVM),$(KPGO_DIR)/kconfig/pgo-llvm.config) \
+# (AutoFDO's profiling kernel is not instrumented: the guest's needs only)
+PGO_FRAGMENTS ?= $(if $(kpgo-afdo),,$(KPGO_DIR)/kconfig/pgo-gcov.config \
+		 $(if $(LLVM),$(KPGO_DIR)/kconfig/pgo-llvm.config)) \
 		 $(KPGO_DIR)/kconfig/pgo-guest.config
+
+$(if $(filter-out ir autofdo,$(PGO_METHOD)),$(error kpgo: PGO_METHOD=$(PGO_METHOD): give ir or \
+	autofdo (with LLVM=), or leave it empty))
+$(if $(and $(kpgo-afdo)$(filter autofdo,$(PGO_METHOD)),$(if $(LLVM),,y)),$(error kpgo: \
+	PGO_METHOD=autofdo builds with clang: say which, e.g. make LLVM=-19 PGO_METHOD=autofdo ...))
+$(if $(shell echo '$(PGO_AUTOFDO_PERIOD)' | grep -Ex '[1-9][0-9]{0,9}'),,$(error \
+	kpgo: PGO_AUTOFDO_PERIOD=$(PGO_AUTOFDO_PERIOD) is not a positive whole number of branches))
 
 # PGO_SCALE must be a number: every recipe's size is scaled by it
 $(if $(shell echo '$(PGO_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?'),,$(error \

@@ -7,6 +7,8 @@
 # The archive, $(PGO_EXPORT_DIR)/<name>.tar.gz, holds
 #   MANIFEST   "key: value" lines (below)
 #   gcda/      the merged profile, one .gcda per object with kpgo's summary
+#              (with LLVM=: profile.proftext, clang IR PGO's merged text
+#              profile; with PGO_METHOD=autofdo: profile.afdo)
 # and is reproducible: the same profile gives the same bytes (names sorted,
 # owner 0, times 0, modes fixed, gzip -n, no date in the manifest).
 #
@@ -21,7 +23,8 @@
 #   compiler-family gcc or clang
 #   compiler        the compiler's version text (CONFIG_CC_VERSION_TEXT)
 #   profile-format  the .gcda format: gcc <major.minor> (gcc writes and
-#                   reads only its own release's format)
+#                   reads only its own release's format); llvm-ir text
+#                   (clang IR PGO), llvm-sample extbinary (AutoFDO)
 #   profile         objects, functions, counters, sum (kpgo-gcda stat)
 #   source-path     how the tree's builds named its sources: "." built in
 #                   place, else the source tree's absolute path (gcc keys
@@ -47,18 +50,27 @@ kpgo-packager-mk := 1
 
 kpgo-recipe-phases += export
 
-# clang profiles travel as they are: a workload's profile.proftext is text
-# with source paths made relative, read through PGO_PROFILES
-ifneq ($(LLVM),)
-# (MAKECMDGOALS: refused at once, before any work)
-ifneq ($(filter pgo-export-%,$(MAKECMDGOALS))$(PGO_PROFILE),)
-$(error kpgo: pgo-export-<name> and PGO_PROFILE= carry gcc profiles only; with \
-	LLVM= ship the profile directories <w>/ (profile.proftext and profile.info) of \
-	$(PGO_PROFILES) and build with make LLVM=$(LLVM) PGO_PROFILES=<their directory> pgo-use-<w>)
-endif
-endif
+# The profile in an archive, by method: gcc's gcda/ (one .gcda per
+# object), clang IR PGO's merged text profile profile.proftext (source
+# paths relative), AutoFDO's merged sample profile profile.afdo
+# (extbinary).  $(call kpgo-pp-stat-<method>,DATA,SCRATCH) prints the
+# profile: line of DATA (what export writes, what import compares):
+# clang IR: kpgo-llvmprof's figures of it merged alone; AutoFDO:
+# kpgo-afdo stat's of its text form.
+kpgo-pp-member := $(if $(kpgo-afdo),profile.afdo,$(if $(LLVM),profile.proftext,gcda))
+kpgo-pp-stat-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o $(2).merged $(1):1 > $(2).out && \
+	rm -f $(2).merged && sed -n '1s/^kpgo-llvmprof: 1 profile merged: //p' $(2).out && rm -f $(2).out
+kpgo-pp-stat-afdo = $(kpgo-llvm-profdata) merge --sample --text -o $(2).txt $(1) && \
+	$(KPGO_BIN)/kpgo-afdo stat --top 0 $(2).txt > $(2).out && rm -f $(2).txt && \
+	sed -n '1s/^kpgo-afdo: //p' $(2).out && rm -f $(2).out
+# clang: the merge into the archive's one file
+kpgo-export-merge-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o "$$s.new/profile.proftext" \
+	$(call kpgo-merge-inputs,$(2)) > /dev/null
+kpgo-export-merge-afdo = $(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights \
+	$(filter --normalize,$(call kpgo-merge-inputs,$(2))) $(filter-out -%,$(call kpgo-merge-inputs,$(2)))) \
+	-o "$$s.new/profile.afdo"
 
-PGO_EXPORT_DIR ?= $(PGO_OUT)/export
+PGO_EXPORT_DIR ?= $(PGO_OUT)/export$(kpgo-fam)
 
 # (this tree's values, kpgo-tree-<key>, are in mk/kpgo.mk)
 
@@ -97,11 +109,14 @@ endef
 quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
+	$(if $(LLVM),$(kpgo-export-merge-$(kpgo-method)) && \
+	{ $(call kpgo-pp-stat-$(kpgo-method),"$$s.new/$(kpgo-pp-member)","$$s.new.x"); } > "$$s.new.stat",\
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
-	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.stat" && \
-	{ cat "$$s.manifest.new" && printf 'profile: %s\n' "$$(sed -n '1s/^gcda: //p' "$$s.new.stat")"; \
+	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) | sed -n '1s/^gcda: //p' > "$$s.new.stat") && \
+	test -s "$$s.new.stat" && \
+	{ cat "$$s.manifest.new" && printf 'profile: %s\n' "$$(cat "$$s.new.stat")"; \
 	} > "$$s.new/MANIFEST" && \
-	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST gcda && \
+	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST $(kpgo-pp-member) && \
 	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && sync "$$s.tar.gz.tmp" && \
 	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz" && mv -f "$$s.manifest.new" "$$s.manifest"; } || { rc=$$?; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp" "$$s.manifest.new"; \
@@ -114,7 +129,7 @@ quiet_cmd_export_figures =
 	  sha256 $$(sha256sum < "$$s.tar.gz" | cut -c1-16)...) && $(call kpgo-say-lines,cat "$$s.manifest",    )
 
 define kpgo-export-tmpl
-pgo-export-$(1): $(call kpgo-merge-profiles,$(1)) $(KPGO_BIN)/kpgo-gcda | kpgo-user-config-ok
+pgo-export-$(1): $(call kpgo-merge-profiles,$(1)) $(kpgo-use-tool) | kpgo-user-config-ok
 	$$(shell mkdir -p '$(call kpgo-escsq,$(PGO_EXPORT_DIR))')$$(file >$(PGO_EXPORT_DIR)/$(1).manifest.new,$$(call kpgo-manifest-head,$(1)))
 	$$(call rule_export,$(1))
 .PHONY: pgo-export-$(1)
@@ -142,9 +157,11 @@ kpgo-pp-stale := $(PGO_OUT)/import.stale
 # rule_use) through a symbolic link of kpgo's: $(PGO_OUT)/import.dir
 kpgo-pp-plain := $(shell case $(kpgo-pp-q) in (*[!A-Za-z0-9_./+-]*) ;; (*) echo y;; esac)
 kpgo-pp-dir := $(if $(kpgo-pp-plain),$(kpgo-pp),$(PGO_OUT)/import.dir)
-# the .gcda tree: DIR/gcda, or DIR itself, or the unpacked archive's
-kpgo-pp-gcda := $(strip $(if $(kpgo-pp-is-dir),$(if $(shell test -d $(kpgo-pp-q)/gcda && echo y),\
-	$(kpgo-pp-dir)/gcda,$(kpgo-pp-dir)$(if $(kpgo-pp-plain),,/.)),$(kpgo-pp-import)/gcda))
+# the .gcda tree: DIR/gcda, or DIR itself, or the unpacked archive's;
+# clang: DIR/profile.proftext or DIR/profile.afdo, or the archive's
+kpgo-pp-gcda := $(strip $(if $(LLVM),$(if $(kpgo-pp-is-dir),$(kpgo-pp-dir),$(kpgo-pp-import))/$(kpgo-pp-member),\
+	$(if $(kpgo-pp-is-dir),$(if $(shell test -d $(kpgo-pp-q)/gcda && echo y),\
+	$(kpgo-pp-dir)/gcda,$(kpgo-pp-dir)$(if $(kpgo-pp-plain),,/.)),$(kpgo-pp-import)/gcda)))
 
 # (MAKECMDGOALS: a missing PGO_PROFILE said at once, before any work)
 ifneq ($(filter pgo-use-profile,$(MAKECMDGOALS)),)
@@ -160,8 +177,9 @@ kpgo-pp-tree = $(foreach k,format compiler-family arch profile-format kernel con
 # .gcda files in GCDA; all three shell words) with this tree; SCRATCH.stat
 # gets kpgo-gcda stat's line, $(kpgo-pp-stale) is made when it is stale.
 kpgo-pp-check = if [ -e $(1)/MANIFEST ] || [ -L $(1)/MANIFEST ]; then \
+	$(if $(LLVM),{ if [ -f $(2) ]; then $(call kpgo-pp-stat-$(kpgo-method),$(2),$(3)); fi; } > $(3).stat,\
 	$(KPGO_BIN)/kpgo-gcda stat $(2) > $(3).stat && \
-	sed -i -n '1s/^.*: \([0-9][0-9]* objects \)/\1/p' $(3).stat; else : > $(3).stat; fi && \
+	sed -i -n '1s/^.*: \([0-9][0-9]* objects \)/\1/p' $(3).stat); else : > $(3).stat; fi && \
 	$(KPGO_BIN)/kpgo-profile check $(1) --name $(kpgo-pp-q) --stat $(3).stat \
 	  --stale '$(call kpgo-escsq,$(kpgo-pp-stale))' \
 	  $(if $(filter 1,$(PGO_ALLOW_STALE)),--allow-stale) \
@@ -175,14 +193,15 @@ quiet_cmd_import = PGO-IMP $(kpgo-pp-import): unpacking the archive, checking it
 	rm -rf "$$i.new" "$$i.new.stat" && mkdir -p "$$i.new" && { \
 	m=$$($(KPGO_BIN)/kpgo-profile unpack $(kpgo-pp-q) "$$i.new") && \
 	$(call kpgo-say,PGO-IMP,$${m#kpgo-profile: }) && \
-	$(call kpgo-pp-check,"$$i.new","$$i.new/gcda","$$i.new"); } || { rc=$$?; \
+	$(call kpgo-pp-check,"$$i.new","$$i.new/$(kpgo-pp-member)","$$i.new"); } || { rc=$$?; \
 	rm -rf "$$i.new" "$$i.new.stat"; exit $$rc; } && \
 	rm -rf "$$i" "$$i.new.stat" && mv "$$i.new" "$$i"
 # a directory: check it where it is
 quiet_cmd_import_dir = PGO-IMP $(kpgo-pp): checking it against this tree
       cmd_import_dir = o='$(call kpgo-escsq,$(PGO_OUT))'; mkdir -p "$$o" && \
-	if [ -L $(kpgo-pp-q)/gcda ]; then echo 'kpgo: PGO_PROFILE='$(kpgo-pp-q)': its gcda/ is a \
-	  symbolic link: a profile directory holds its gcda/ itself; refused' >&2; exit 1; fi && \
+	if [ -L $(kpgo-pp-q)/$(kpgo-pp-member) ]; then echo 'kpgo: PGO_PROFILE='$(kpgo-pp-q)': its \
+	  $(kpgo-pp-member)$(if $(LLVM),,/) is a symbolic link: a profile directory holds its \
+	  $(kpgo-pp-member)$(if $(LLVM),,/) itself; refused' >&2; exit 1; fi && \
 	$(if $(kpgo-pp-plain),,ln -sfn $(kpgo-pp-q) "$$o/import.dir" && ) \
 	{ $(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import"); } || { \
 	rc=$$?; rm -f "$$o/import.stat"; exit $$rc; } && rm -f "$$o/import.stat"
@@ -191,7 +210,7 @@ quiet_cmd_import_dir = PGO-IMP $(kpgo-pp): checking it against this tree
 kpgo-pp-stale-counts = $(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) functions' profile \
 	ignored (mismatched), $(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) functions without profile
 
-pgo-use-profile: $(KPGO_BIN)/kpgo-gcda $(KPGO_BIN)/kpgo-profile | kpgo-user-config-ok
+pgo-use-profile: $(kpgo-use-tool) $(KPGO_BIN)/kpgo-profile | kpgo-user-config-ok
 	$(call kpgo-cmd,$(if $(kpgo-pp-is-dir),import_dir,import))
 	$(call rule_use,imported,$(kpgo-pp-gcda):1)
 	@if [ -e '$(call kpgo-escsq,$(kpgo-pp-stale))' ]; then $(call kpgo-say,PGO-STA,stale profile: \

@@ -28,6 +28,8 @@ kpgo-settings-names :=
 # $(call kpgo-def,NAME,DEFAULT,KCONFIG,FORM,HELP)
 kpgo-def = $(eval kpgo-settings-names += $(1))$(eval kpgo-default-$(1) := $(2:-=))$(eval \
 	kpgo-kconf-$(1) := $(3))$(eval kpgo-form-$(1) := $(4))$(eval kpgo-help-$(1) := $(5))
+$(call kpgo-def,PGO_METHOD,-,-,ir|autofdo,with LLVM=: clang IR PGO (instrumented kernel) or AutoFDO (emulated branch records); empty: ir)
+$(call kpgo-def,PGO_AUTOFDO_PERIOD,10007,-,<n>,PGO_METHOD=autofdo: kernel branches between two branch-record samples (a prime))
 $(call kpgo-def,PGO_SCALE,1,string,<factor>,size of every workload's load (1: the seed's size))
 $(call kpgo-def,PGO_ACCEL,auto,choice,auto|kvm|tcg,QEMU accelerator (auto: KVM if it boots the guest$(comma) else TCG))
 $(call kpgo-def,PGO_QEMU,qemu-system-x86_64,-,<program>,the QEMU binary)

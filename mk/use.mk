@@ -36,7 +36,7 @@ kpgo-use-mk := 1
 kpgo-recipe-phases += use
 
 
-kpgo-use-flags = $(strip $(if $(LLVM),$(kpgo-use-flags-llvm),-fprofile-use -fprofile-correction \
+kpgo-use-flags = $(strip $(if $(LLVM),$(kpgo-use-flags-$(kpgo-method)),-fprofile-use -fprofile-correction \
 	-Wno-error=coverage-mismatch -Wmissing-profile -Wno-error=missing-profile \
 	$(if $(filter y,$(PGO_PARTIAL_TRAINING)),-fprofile-partial-training)))
 
@@ -51,9 +51,23 @@ kpgo-use-flags = $(strip $(if $(LLVM),$(kpgo-use-flags-llvm),-fprofile-use -fpro
 # that never ran out of the profile (compiled as without profile) instead of
 # marking them cold.
 kpgo-use-profdata := $(PGO_OUT)/use.profdata
-kpgo-use-flags-llvm = -fprofile-use=$(kpgo-use-profdata) -mllvm -pgo-warn-missing-function \
+kpgo-use-flags-ir = -fprofile-use=$(kpgo-use-profdata) -mllvm -pgo-warn-missing-function \
 	-Wno-error=backend-plugin
 kpgo-llvm-profdata = $(call kpgo-llvm-tool,llvm-profdata)
+
+# AutoFDO (PGO_METHOD=autofdo): one sample profile for the whole kernel,
+# $(PGO_OUT)/use.afdo (llvm-profdata merge --sample of the workloads'
+# profiles, weighted), given with mainline's AutoFDO flags (the same
+# line tables and discriminators as the profiling kernel's).  Each
+# object's share of it (the profiles of the functions it defines) is
+# installed as dir/obj.afdo by kpgo-afdo install, rewritten only when it
+# moved (PGO_REBUILD_THRESHOLD), and is the object's prerequisite: after a
+# new profile Kbuild recompiles the objects whose own functions' profiles
+# changed.  The shares' objects are the profiling kernel's (the same
+# sources and .config), else this tree's.
+kpgo-use-afdo := $(PGO_OUT)/use.afdo
+kpgo-use-flags-afdo = $(kpgo-afdo-base-flags) -fprofile-sample-use=$(kpgo-use-afdo)
+kpgo-afdo-objects = $(if $(wildcard $(kpgo-instr)/vmlinux),$(kpgo-instr),$(kpgo-objtree))
 
 # distcc compiles -fprofile-use on other hosts, which do not have the .gcda
 # files (it keeps only -fprofile-arcs local): with a distcc CC, the use build
@@ -70,7 +84,7 @@ kpgo-count = $$(grep -Ec '$(1)' $(2) || true)
 kpgo-mismatch-re  := $(if $(LLVM),hash mismatch,control flow of function|number of counters in profile data)
 kpgo-noprofile-re := $(if $(LLVM),no profile data available for function,profile for function .* not found in profile data)
 # an object's profile, installed next to it
-kpgo-obj-prof := $(if $(LLVM),proftext,gcda)
+kpgo-obj-prof := $(if $(kpgo-afdo),afdo,$(if $(LLVM),proftext,gcda))
 # Objects compiled from C (a .c beside them in the source tree) in this
 # build, outside kpgo's own trees and the host programs (scripts/, tools/);
 # link products do not count.
@@ -80,8 +94,13 @@ kpgo-use-evidence = \
 		sed 's|^$(kpgo-objtree)/||; s|\.o$$||' | while read o; do \
 		test -f $(kpgo-srctree)/$$o.c && echo $$o; done > $(1)/use.objects; \
 	c=$$(wc -l < $(1)/use.objects); \
-	sed 's|^|$(kpgo-objtree)/|; s|$$|.$(kpgo-obj-prof)|' $(1)/use.objects | xargs -r ls -d 2>/dev/null \
+	sed 's|^|$(kpgo-objtree)/|; s|$$|.$(kpgo-obj-prof)|' $(1)/use.objects | \
+		$(if $(kpgo-afdo),xargs -r stat -c '%s %n' 2>/dev/null | awk '$$1 > 0 { print $$2 }',xargs -r ls -d 2>/dev/null) \
 		> $(1)/use.profiled; p=$$(wc -l < $(1)/use.profiled); \
+	$(if $(kpgo-afdo),echo "$$c objects compiled in this build with the sample profile$(comma) $$p of them \
+	  defining functions with samples$(comma) $$(( c - p )) none; $$(sed -n 's/^kpgo-afdo: \([0-9]*\) functions \
+	  with samples$(comma) \([0-9]*\) of them.*/\1 functions with samples in the profile$(comma) \2 defined in \
+	  objects compiled from C/p' $(1)/merge.txt)" > $(1)/use.evidence,\
 	echo "$$c objects compiled in this build, $$p with profile data, $$(( c - p )) without$(if $(LLVM),;) \
 	$(if $(LLVM),functions: $$(cat $(1)/use.profiled | xargs -r cat | grep -c '^# Func Hash' || true) \
 	in their profiles$(comma),($(call kpgo-count,profile count data file not found,$(1)/use.log) reported by \
@@ -89,24 +108,34 @@ kpgo-use-evidence = \
 	$(call kpgo-count,$(kpgo-mismatch-re),$(1)/use.log) mismatched (profile ignored), \
 	$(call kpgo-count,$(kpgo-noprofile-re),$(1)/use.log) without profile$(if $(LLVM),,$(comma) \
 	$(call kpgo-count,source locations for function,$(1)/use.log) with moved source lines)" \
-	> $(1)/use.evidence
+	> $(1)/use.evidence)
 
 kpgo-use-threshold = $(if $(filter-out 0,$(PGO_REBUILD_THRESHOLD)),--threshold $(PGO_REBUILD_THRESHOLD))
 kpgo-use-merge-gcov = \
 	$(KPGO_BIN)/kpgo-gcda merge -o $(kpgo-objtree) --installed $(kpgo-profile-list) \
 	  --deps $(kpgo-profile-deps) $(kpgo-use-threshold) $(3) > $$w/merge.txt
 # clang: merged text profile -> use.profdata (through a temporary name)
-kpgo-use-merge-llvm = \
+kpgo-use-merge-ir = \
 	$(KPGO_BIN)/kpgo-llvmprof merge -o $$w/use.proftext --prefix '$(call kpgo-src-prefix,$(kpgo-objtree))' \
 	  --objtree $(kpgo-objtree) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
 	  $(kpgo-use-threshold) $(if $(filter y,$(PGO_PARTIAL_TRAINING)),--drop-zero) $(3) > $$w/merge.txt && \
 	$(kpgo-llvm-profdata) merge -o $(kpgo-use-profdata).tmp $$w/use.proftext && \
 	$(kpgo-llvm-profdata) show $(kpgo-use-profdata).tmp > $$w/profdata.txt && \
 	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata)
+# AutoFDO: the weighted merge into use.afdo (through a temporary name), its
+# text form, the shares installed (kpgo-afdo install)
+kpgo-use-merge-afdo = \
+	$(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights $(filter --normalize,$(3)) \
+	  $(filter-out -%,$(3))) -o $(kpgo-use-afdo).tmp && \
+	$(kpgo-llvm-profdata) merge --sample --text -o $$w/use.txt $(kpgo-use-afdo).tmp && \
+	$(KPGO_BIN)/kpgo-afdo install --objtree $(kpgo-objtree) --srctree $(kpgo-srctree) \
+	  --objects $(kpgo-afdo-objects) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
+	  $(kpgo-use-threshold) $$w/use.txt > $$w/merge.txt && \
+	mv -f $(kpgo-use-afdo).tmp $(kpgo-use-afdo)
 # the figures: the merge tool's line (objects updated, kept, ...), and with
-# clang llvm-profdata show's of use.profdata
+# clang's IR PGO llvm-profdata show's of use.profdata
 kpgo-use-merge-figures = \
-	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-$(if $(LLVM),llvmprof,gcda): //' $$w/merge.txt))$(if $(LLVM), && \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-$(kpgo-prof-tool-$(kpgo-method)): //' $$w/merge.txt))$(if $(filter ir,$(kpgo-method)), && \
 	$(call kpgo-say,PGO-MRG,$(2): $(kpgo-use-profdata): $$(sed -n 's/^Total functions: //p' $$w/profdata.txt) \
 	  functions$(comma) maximum function count $$(sed -n 's/^Maximum function count: //p' $$w/profdata.txt) \
 	  (llvm-profdata show)))
@@ -135,7 +164,7 @@ quiet_cmd_use_check =
 quiet_cmd_use_merge = PGO-MRG $(2): merging $(words $(filter-out -%,$(3))) profile$(if $(word 2,$(filter-out \
 	-%,$(3))),s), installing what changed in $(kpgo-objtree)
       cmd_use_merge = w=$(call kpgo-work,$(2)); mkdir -p $$w && \
-	$(if $(LLVM),$(kpgo-use-merge-llvm),$(kpgo-use-merge-gcov))
+	$(kpgo-use-merge-$(kpgo-method))
 # (empty: a figures command prints only its figures)
 quiet_cmd_use_merge_figures =
       cmd_use_merge_figures = w=$(call kpgo-work,$(2)); $(kpgo-use-merge-figures)
@@ -180,12 +209,17 @@ quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-is-ours),later kernel goals in this
       cmd_use_on = { printf '%s\n' '\# kpgo: make pgo-use-$(2) installed this profile; kernel goals \
 	  build with it (make pgo-status$(comma) make pgo-off)' 'kpgo-on-name := $(2)' \
 	  'kpgo-on-flags := $(call kpgo-escsq,$(kpgo-use-kcflags))' 'kpgo-on-llvm := $(call kpgo-escsq,$(LLVM))' \
+	  'kpgo-on-method := $(filter autofdo,$(PGO_METHOD))' \
 	  'kpgo-on-pgo-out := $(PGO_OUT)' "kpgo-on-when := $$(date '+%F %T')"; } > $(kpgo-on-file).tmp && \
 	mv -f $(kpgo-on-file).tmp $(kpgo-on-file)
 
 # kernel goals in an attached tree with a profile on (mk/hook.mk): the
 # build and its figures, as pgo-use's, with the recorded flags
 kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
+	$(if $(filter-out $(filter autofdo,$(PGO_METHOD)),$(kpgo-on-method))$(filter-out \
+	  $(kpgo-on-method),$(filter autofdo,$(PGO_METHOD))),$(error \
+	  kpgo: this tree builds with the profile of $(kpgo-on-name), made with PGO_METHOD=$(or \
+	  $(kpgo-on-method),ir): give PGO_METHOD=$(or $(kpgo-on-method),ir) as then$(comma) or make pgo-off first))
 	$(if $(filter-out $(LLVM),$(kpgo-on-llvm))$(filter-out $(kpgo-on-llvm),$(LLVM)),$(error \
 	  kpgo: this tree builds with the profile of $(kpgo-on-name), made with \
 	  $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),gcc): give $(if $(kpgo-on-llvm),LLVM=$(kpgo-on-llvm),no LLVM=) \
@@ -201,7 +235,8 @@ kpgo-use-on: $(kpgo-use-tool) | kpgo-user-config-ok
 # PRUNED) changed since the profile was installed
 kpgo-on-newer = $(shell find $(1) $(if $(2),\( $(foreach p,$(2),-path $(p) -o) -false \) -prune -o) \
 	-newer $(kpgo-on-file) -type f -name '*.[chS]' -print 2>/dev/null | wc -l)
-kpgo-status-on = $(kpgo-objtree) builds with the $(if $(kpgo-on-llvm),clang (LLVM=$(kpgo-on-llvm)),gcc) \
+kpgo-status-on = $(kpgo-objtree) builds with the $(if $(kpgo-on-llvm),clang (LLVM=$(kpgo-on-llvm)$(if \
+	$(kpgo-on-method),$(comma) PGO_METHOD=$(kpgo-on-method))),gcc) \
 	profile of $(kpgo-on-name), installed $(kpgo-on-when)$(if $(kpgo-is-ours),, (not attached: only \
 	pgo-use builds with it; make pgo-attach))
 # $(call kpgo-status-profile,WORKLOAD,STAMP): when it was collected
@@ -252,9 +287,9 @@ kpgo-members = $(if $(kpgo-is-set),$(foreach m,$(PGO_SET_$(1)),$(call \
 # $(call kpgo-merge-profiles,name): their profiles as inputs (prerequisites)
 kpgo-merge-profiles = $(foreach m,$(call kpgo-members,$(1)),$(call \
 	kpgo-profile-input,$(call kpgo-member-name,$(m))))
-kpgo-use-tool = $(KPGO_BIN)/kpgo-$(if $(LLVM),llvmprof,gcda)
+kpgo-use-tool = $(KPGO_BIN)/kpgo-$(kpgo-prof-tool-$(kpgo-method))
 # a collected profile's data: gcda/ (gcc), profile.proftext (clang)
-kpgo-prof-data = $(if $(LLVM),profile.proftext,gcda)
+kpgo-prof-data = $(if $(kpgo-afdo),profile.afdo,$(if $(LLVM),profile.proftext,gcda))
 # $(call kpgo-merge-inputs,name): kpgo-gcda merge's inputs and options
 kpgo-merge-inputs = $(foreach m,$(call kpgo-members,$(1)),$(call \
 	kpgo-prof,$(call kpgo-member-name,$(m)))/$(kpgo-prof-data):$(call kpgo-member-weight,$(m))) \

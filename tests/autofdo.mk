@@ -5,6 +5,9 @@
 # QEMU's user-mode emulator, with the plugin).
 
 KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights
+# the AutoFDO loop builds two clang kernels (a profiling one and the tree's)
+# and runs the load under the plugin: the long tier, make check-long
+KPGO_TESTS_LONG += e2e-autofdo e2e-autofdo-incremental
 
 QEMU_USER ?= qemu-x86_64
 LLVM_PROFGEN ?= llvm-profgen-19
@@ -139,3 +142,54 @@ test-afdo-weights: $(AFDO)
 	$(call expect-fail,$(AFDO) weights $(T)/a/profile.afdo:0,the weight is a whole number from 1 to 999999)
 	printf 'f:0:0\n' > $(T)/b/profile.txt
 	$(call expect-fail,$(AFDO) weights --normalize $(T)/b/profile.afdo:1,no samples: it cannot be normalized)
+
+# --- the AutoFDO loop on the e2e tree's source (clang 19): a third object
+# tree with the quickstart's .config
+e2e-afdo-o    := $(E2E_WORK)/build-afdo
+e2e-afdo-out  := $(e2e-afdo-o)/.kpgo
+e2e-afdo-make  = $(MAKE) $(kpgo-jobs) --no-print-directory -C $(KPGO_DIR) KSRC=$(e2e-ksrc) \
+	O=$(e2e-afdo-o) LLVM=-19 PGO_METHOD=autofdo PGO_SCALE=$(E2E_SCALE)
+e2e-afdo-prof := $(e2e-afdo-out)/profiles-afdo/redis
+e2e-afdo-work := $(e2e-afdo-out)/work/redis
+
+# profiling kernel (not instrumented, line tables), redis's branch records
+# under the plugin, llvm-profgen's profile with samples on the TCP path,
+# the tree built with it: every object with -fprofile-sample-use, those
+# defining sampled functions counted, each object's share a prerequisite
+test-e2e-autofdo:
+	rm -rf $(e2e-afdo-o) && mkdir -p $(e2e-afdo-o) && cp $(e2e-o)/.config $(e2e-afdo-o)/.config
+	$(e2e-afdo-make) pgo-use-redis | tee $(T)/out
+	grep -Eq 'PGO-INS not instrumented: [0-9]+ functions, [1-9][0-9]+ bytes of line tables' $(T)/out
+	! grep -q 'CONFIG_GCOV_KERNEL=y' $(e2e-afdo-out)/instrumented-afdo/.config
+	cat $(e2e-afdo-prof)/profile.info $(e2e-afdo-prof)/branches.fe
+	f=$(call e2e-num,$(e2e-afdo-prof)/profile.info,kpgo-afdo:); echo "functions with samples: $$f"; test $$f -gt 500
+	test $$(sed -n 's/^lbr_samples=//p' $(e2e-afdo-prof)/branches.fe) -gt 1000
+	grep -Eq '^[0-9]+ requests/s' $(e2e-afdo-prof)/result.txt
+	# the TCP path: functions of net/ipv4/tcp*.c with samples of their own
+	grep -Ec '^(tcp_sendmsg_locked|tcp_recvmsg_locked|tcp_v4_rcv|tcp_rcv_established|tcp_write_xmit|tcp_ack):[1-9]' \
+	  $(e2e-afdo-prof)/profile.txt | tee $(T)/tcp; test $$(cat $(T)/tcp) -ge 4
+	llvm-profdata-19 show --sample --show-sec-info-only $(e2e-afdo-out)/use.afdo | grep -q 'fs-discriminator'
+	cat $(e2e-afdo-work)/merge.txt $(e2e-afdo-work)/use.evidence
+	e=$(e2e-afdo-work)/use.evidence; c=$$(sed -n '1s/^\([0-9]*\) objects compiled.*/\1/p' $$e); p=$(call e2e-num,$$e,sample profile$(comma)); \
+	  echo "objects compiled $$c, defining sampled functions $$p"; test $$c -gt 500 && test $$p -gt 100
+	grep -q -- '-fprofile-sample-use=$(e2e-afdo-out)/use.afdo' $(e2e-afdo-o)/net/ipv4/.tcp.o.cmd
+	grep -q -- '-fdebug-info-for-profiling' $(e2e-afdo-o)/net/ipv4/.tcp.o.cmd
+	grep -qx 'net/ipv4/tcp.o: net/ipv4/tcp.afdo' $(e2e-afdo-out)/profile-deps-afdo.mk
+	test -s $(e2e-afdo-o)/net/ipv4/tcp.afdo
+	grep -q 'kpgo-on-method := autofdo' $(e2e-afdo-o)/.kpgo-profile.mk
+
+# again: nothing compiled; a second collection: only the objects whose
+# share moved are recompiled
+test-e2e-autofdo-incremental:
+	$(e2e-afdo-make) pgo-use-redis | tee $(T)/out
+	grep -q '^0 objects compiled' $(e2e-afdo-work)/use.evidence
+	! grep -q 'PGO-INS\|PGO-RUN' $(T)/out
+	rm -f $(e2e-afdo-prof)/profile.info
+	$(e2e-afdo-make) pgo-use-redis | tee $(T)/out2
+	grep -q 'PGO-RUN redis: client' $(T)/out2
+	cat $(e2e-afdo-work)/merge.txt $(e2e-afdo-work)/use.evidence
+	w=$$(sed -n 's/.*shares: \([0-9]*\) written.*/\1/p' $(e2e-afdo-work)/merge.txt); \
+	  t=$$(sed -n 's/.* in the \([0-9]*\) objects compiled.*/\1/p' $(e2e-afdo-work)/merge.txt); \
+	  c=$$(sed -n '1s/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-afdo-work)/use.evidence); \
+	  echo "second profile: $$w of $$t shares rewritten, $$c objects compiled"; \
+	  test $$w -gt 0 && test $$c -ge $$w && test $$((c * 2)) -lt $$t

@@ -9,7 +9,7 @@ KPGO_TESTS_FAST += install-attach-use
 
 test-install-attach-use: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	$(MAKE) --no-print-directory -C $(KPGO_DIR) install DESTDIR=$(T)/dest prefix=/usr > $(T)/inst
-	grep -q 'INSTALL 12 helpers in $(T)/dest/usr/libexec/kpgo' $(T)/inst
+	grep -q 'INSTALL 13 helpers in $(T)/dest/usr/libexec/kpgo' $(T)/inst
 	s=$(T)/dest/usr/share/kpgo; test -f $$s/mk/kpgo.mk && test -f $$s/recipes/redis.mk && \
 		test -f $$s/kconfig/pgo-gcov.config && test ! -e $$s/tools && test ! -e $$s/build
 	for t in gcda mkimage vm compare llvmprof flame report profile cold agent leveldb-bench; do test -x $(T)/dest/usr/libexec/kpgo/kpgo-$$t || exit 1; done

@@ -9,7 +9,7 @@
 # kernel is compiled here (tests/workloads.mk builds one from an exported
 # profile).
 
-KPGO_TESTS_FAST += packager-export packager-import packager-refused packager-hook
+KPGO_TESTS_FAST += packager-export packager-import packager-refused packager-hook packager-clang
 
 # $(call pk-manifest,NAME,KEY): a value in NAME's exported manifest
 pk-manifest = $$(tar -xOzf $(call pk-archive,$(1)) MANIFEST | sed -n 's/^$(2): //p')
@@ -92,7 +92,7 @@ test-packager-refused: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	mv $(T)/x/MANIFEST $(T)/x/MANIFEST.orig
 	$(call pk-refuse,s/^compiler-family: gcc/compiler-family: clang/,compiler-family .clang. \(this tree: .gcc.\): the compiler reads only its own family)
 	$(call pk-refuse,s/^arch: .*/arch: arm64 64-bit/,arch .arm64 64-bit. \(this tree: .x86 64-bit.\): the profile describes another architecture)
-	$(call pk-refuse,s/^profile-format: .*/profile-format: gcc 7.1/,profile-format .gcc 7.1. \(this tree: .gcc [0-9.]*.\): gcc reads only .gcda files of its own release)
+	$(call pk-refuse,s/^profile-format: .*/profile-format: gcc 7.1/,profile-format .gcc 7.1. \(this tree: .gcc [0-9.]*.\): the compiler reads only its own kind of profile)
 	$(call pk-refuse,s/^format: .*/format: kpgo-profile 9/,format .kpgo-profile 9.)
 	test ! -e $(T)/p/.kpgo/profile-installed.list
 	$(pk-make) O=$(T)/p PGO_PROFILE=$(T)/x PGO_ALLOW_STALE=1 PGO_USE_TARGETS=olddefconfig \
@@ -147,3 +147,45 @@ test-packager-hook: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	grep -q '^$(T)/p builds without profile (one is installed, but off)' $(T)/status-off
 	test ! -e $(T)/p/.kpgo-profile.mk
 	test ! -e $(T)/ksrc/GNUmakefile && test ! -e $(KSRC_TEST)/GNUmakefile
+
+# clang's profiles travel too: with LLVM=-19 the archive holds the merged
+# text profile of IR PGO, with PGO_METHOD=autofdo the merged sample
+# profile; another tree builds with either (no QEMU); the profile: line is
+# checked against the file, and a profile of the other method refused
+pk-llvm-prof := o/.kpgo/profiles-llvm/redis
+pk-afdo-prof := o/.kpgo/profiles-afdo/redis
+pk-clang-use = $(pk-make) O=$(T)/p LLVM=-19 PGO_QEMU=/nonexistent/qemu PGO_USE_TARGETS=olddefconfig
+test-packager-clang: $(PK_CONFIG) $(KPGO_BIN)/kpgo-llvmprof $(KPGO_BIN)/kpgo-afdo $(KPGO_BIN)/kpgo-profile
+	$(call pk-config,$(T)/o) && $(MAKE) -s -C $(KSRC_TEST) O=$(T)/o LLVM=-19 olddefconfig >/dev/null && \
+	  grep -qx 'CONFIG_CC_IS_CLANG=y' $(T)/o/.config
+	mkdir -p $(T)/p $(T)/$(pk-llvm-prof) $(T)/$(pk-afdo-prof) && cp $(T)/o/.config $(T)/p/
+	$(call llp-program,$(T)/l,100)
+	$(KPGO_BIN)/kpgo-llvmprof extract --vmlinux $(T)/l/prog --counters $(T)/l/cnts.bin --objtree $(T)/l/obj \
+	  --srctree $(T)/l/src --prefix $(T)/l/src/ -o $(T)/$(pk-llvm-prof)/profile.proftext > $(T)/$(pk-llvm-prof)/profile.info
+	$(pk-make) O=$(T)/o LLVM=-19 pgo-export-redis | tee $(T)/exp
+	tar -tzf $(T)/o/.kpgo/export-llvm/redis.tar.gz | sort | tr '\n' ' ' | grep -qx 'MANIFEST profile.proftext '
+	tar -xOzf $(T)/o/.kpgo/export-llvm/redis.tar.gz MANIFEST > $(T)/m-ir && cat $(T)/m-ir
+	grep -qx 'profile-format: llvm-ir text' $(T)/m-ir
+	grep -Eqx 'profile: [1-9][0-9]* functions \([1-9][0-9]* with non-zero counters\), [0-9]+ counters' $(T)/m-ir
+	$(pk-clang-use) PGO_PROFILE=$(T)/o/.kpgo/export-llvm/redis.tar.gz pgo-use-profile | tee $(T)/imp-ir
+	n=$$(sed -n 's/^profile: \([0-9]*\) functions.*/\1/p' $(T)/m-ir); \
+	  grep -q "PGO-MRG imported: 1 profile merged: $$n functions" $(T)/imp-ir && \
+	  llvm-profdata-19 show $(T)/p/.kpgo/use.profdata | grep -qx "Total functions: $$n"
+	! grep -q 'PGO-STA' $(T)/imp-ir
+	# AutoFDO: a sample profile of two functions
+	printf '%s\n' 'hot:300:10' ' 0: 10' ' 1: 290' 'warm:100:5' ' 0: 100' > $(T)/s.txt
+	llvm-profdata-19 merge --sample -o $(T)/$(pk-afdo-prof)/profile.afdo $(T)/s.txt
+	cp $(T)/s.txt $(T)/$(pk-afdo-prof)/profile.txt && echo redis > $(T)/$(pk-afdo-prof)/profile.info
+	$(pk-make) O=$(T)/o LLVM=-19 PGO_METHOD=autofdo pgo-export-redis | tee $(T)/exp2
+	tar -tzf $(T)/o/.kpgo/export-afdo/redis.tar.gz | sort | tr '\n' ' ' | grep -qx 'MANIFEST profile.afdo '
+	tar -xOzf $(T)/o/.kpgo/export-afdo/redis.tar.gz MANIFEST > $(T)/m-afdo && cat $(T)/m-afdo
+	grep -qx 'profile-format: llvm-sample extbinary' $(T)/m-afdo
+	grep -qx 'profile: 2 functions with samples (2 with head samples), 400 samples' $(T)/m-afdo
+	$(pk-clang-use) PGO_METHOD=autofdo PGO_PROFILE=$(T)/o/.kpgo/export-afdo/redis.tar.gz pgo-use-profile | tee $(T)/imp-afdo
+	grep -q 'PGO-MRG imported: 2 functions with samples' $(T)/imp-afdo && ! grep -q 'PGO-STA' $(T)/imp-afdo
+	llvm-profdata-19 show --sample $(T)/p/.kpgo/use.afdo | grep -q 'hot'
+	# an altered profile: refused (nothing installed); the other method's: refused
+	mkdir -p $(T)/x && tar -xzf $(T)/o/.kpgo/export-afdo/redis.tar.gz -C $(T)/x
+	printf '%s\n' 'hot:900:10' ' 0: 900' > $(T)/s2.txt && llvm-profdata-19 merge --sample -o $(T)/x/profile.afdo $(T)/s2.txt
+	$(call expect-fail,$(pk-clang-use) PGO_METHOD=autofdo PGO_PROFILE=$(T)/x pgo-use-profile,is not the profile its MANIFEST describes: .*its files hold: 1 functions with samples)
+	$(call expect-fail,$(pk-clang-use) PGO_PROFILE=$(T)/o/.kpgo/export-afdo/redis.tar.gz pgo-use-profile,profile-format .llvm-sample extbinary. \(this tree: .llvm-ir text.\))

@@ -480,13 +480,13 @@ static int do_install(const char *path, const char *objtree, const char *srctree
 	}
 	kp_inst_end(&inst);
 	if (walk.unreadable)
-		snprintf(unreadable, sizeof(unreadable), "%zu", walk.unreadable);
+		snprintf(unreadable, sizeof(unreadable), "; %zu", walk.unreadable);
 	printf("kpgo-afdo: %zu functions with samples, %zu of them defined in the %zu objects "
 	       "compiled from C of %s (%zu objects with samples); shares: %zu written, %zu unchanged, "
 	       "%zu moved less than %g%% (kept), %zu removed%s%s\n",
 	       n, placed, walk.nobj, objects, with, inst.updated + inst.added, inst.unchanged,
 	       inst.kept, threshold, inst.removed,
-	       walk.unreadable ? "; objects not readable as ELF: " : "", unreadable);
+	       unreadable, walk.unreadable ? " objects not 64-bit ELF (boot code: no function read)" : "");
 	for (size_t k = 0; k < walk.nobj; k++) {
 		free(walk.rels[k]);
 		free(walk.funcs[k]);
