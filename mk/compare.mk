@@ -38,12 +38,20 @@ $(if $(shell echo '$(PGO_COMPARE_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+'),,$(error 
 	kpgo: PGO_COMPARE_SCALE=$(PGO_COMPARE_SCALE) is not a number))
 
 # $(call kpgo-cmp-kernel,X): the image of kernel X: baseline, or a workload,
-# set or imported profile's
-kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-kernels)/$(1)/$(notdir $(kpgo-arch-image)))
-kpgo-cmp-size = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-size.txt,$(kpgo-kernels)/$(1)/size.txt)
+# set or imported profile's; X@METHOD (gcc, ir, autofdo) is the kernel a
+# pgo-compare of that method kept, as it is (AutoFDO against IR PGO:
+# PGO_COMPARE_A=redis@ir, once make LLVM=-19 pgo-compare-redis kept it)
+kpgo-cmp-fam-gcc :=
+kpgo-cmp-fam-ir := -llvm
+kpgo-cmp-fam-autofdo := -afdo
+kpgo-cmp-other = $(if $(findstring @,$(1)),$(PGO_OUT)/kernels$(kpgo-cmp-fam-$(word 2,$(subst @, ,$(1))))/$(word \
+	1,$(subst @, ,$(1))))
+kpgo-cmp-kdir = $(or $(kpgo-cmp-other),$(kpgo-kernels)/$(1))
+kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-cmp-kdir)/$(notdir $(kpgo-arch-image)))
+kpgo-cmp-size = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-size.txt,$(kpgo-cmp-kdir)/size.txt)
 # its cold code's ranges (kpgo-cold), for the plugin's representativeness
 # figure: the kernel instructions run in code its profile placed cold
-kpgo-cmp-cold = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-cold.ranges,$(kpgo-kernels)/$(1)/cold.ranges)
+kpgo-cmp-cold = $(if $(filter baseline,$(1)),$(kpgo-base)/kpgo-cold.ranges,$(kpgo-cmp-kdir)/cold.ranges)
 
 # $(call kpgo-size-of,VMLINUX,IMAGE): text= data= bss= image= lines
 kpgo-size-of = s=$$(size -B $(1)) && printf '%s\n' "$$s" | \
@@ -248,12 +256,17 @@ kpgo-cmp-kernels-done :=
 kpgo-cmp-last :=
 # $(call kpgo-cmp-kernel-check,X): X is baseline, a workload or a set whose
 # profiles exist (pgo-compare builds kernels, it does not collect)
-kpgo-cmp-kernel-check = $(if $(filter baseline,$(1)),,$(if $(or $(filter $(1),$(kpgo-recipes)),$(call \
+kpgo-cmp-kernel-check = $(if $(filter baseline,$(1)),,$(if $(findstring @,$(1)),$(if $(filter \
+	gcc ir autofdo,$(word 2,$(subst @, ,$(1)))),,$(error kpgo: pgo-compare: kernel '$(1)': the method after @ \
+	is gcc$(comma) ir or autofdo))$(if $(wildcard $(call kpgo-cmp-kernel,$(1)) $(call kpgo-cmp-cold,$(1))),,$(error \
+	kpgo: pgo-compare: kernel $(1) was not kept: make it with make$(if $(filter-out gcc,$(word 2,$(subst @, \
+	,$(1)))), LLVM=$(or $(LLVM),-19) PGO_METHOD=$(word 2,$(subst @, ,$(1)))) pgo-compare-$(word 1,$(subst @, ,$(1))) \
+	(it keeps it in $(call kpgo-cmp-kdir,$(1))))),$(if $(or $(filter $(1),$(kpgo-recipes)),$(call \
 	kpgo-is-set,$(1))),$(foreach m,$(call kpgo-members,$(1)),$(if $(wildcard $(call kpgo-prof,$(call \
 	kpgo-member-name,$(m)))/profile.info),,$(error kpgo: pgo-compare: kernel $(1) needs the profile of \
 	$(call kpgo-member-name,$(m)), which does not exist: make pgo-collect-$(call kpgo-member-name,$(m)) \
 	first))),$(error kpgo: pgo-compare: kernel '$(1)' is neither baseline nor a workload or set \
-	(workloads: $(kpgo-recipes); sets: $(patsubst PGO_SET_%,%,$(kpgo-set-vars))))))
+	(workloads: $(kpgo-recipes); sets: $(patsubst PGO_SET_%,%,$(kpgo-set-vars)))))))
 define kpgo-compare-goal
 $(if $(or $(filter $(1),$(kpgo-recipes)),$(kpgo-is-set)),,$(call kpgo-unknown,$(1)))
 $(if $(kpgo-is-set),$(call kpgo-set-check,$(1)))
@@ -262,7 +275,7 @@ $(foreach m,$(call kpgo-members,$(1)),$(call kpgo-cmp-rules,$(call kpgo-member-n
 $(foreach k,$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A),$(call kpgo-cmp-kernel-check,$(k)))
 $(if $(filter $(or $(PGO_COMPARE_B),$(1)),$(PGO_COMPARE_A)),$(error kpgo: kernels A and B are \
 	both $(PGO_COMPARE_A): set PGO_COMPARE_A or PGO_COMPARE_B to another))
-$(foreach k,$(filter-out baseline $(kpgo-cmp-kernels-done),$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A)),$(call \
+$(foreach k,$(filter-out baseline %@% $(kpgo-cmp-kernels-done),$(or $(PGO_COMPARE_B),$(1)) $(PGO_COMPARE_A)),$(call \
 	kpgo-cmp-kernel-rule,$(k))$(kpgo-nl)$(if $(kpgo-cmp-kernels-done),$(call kpgo-cmp-kernel,$(k)): | $(call \
 	kpgo-cmp-kernel,$(lastword $(kpgo-cmp-kernels-done))))$(kpgo-nl)kpgo-cmp-kernels-done += $(k)$(kpgo-nl))
 $(call kpgo-cmp-kernel,$(or $(PGO_COMPARE_B),$(1))): | $(call kpgo-cmp-kernel,$(PGO_COMPARE_A))
