@@ -123,7 +123,10 @@ $(kpgo-instr-hook): $(kpgo-instr-lds) FORCE
 kpgo-afdo-base-flags := -fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
 	-mllvm -improved-fs-discriminator=true -gmlt
 kpgo-instr-kbuild-args-ir = MAKEFILES=$(kpgo-instr-hook) CFLAGS_GCOV='$(kpgo-llvm-gen-flags)'
-kpgo-instr-kbuild-args-afdo = KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-afdo-base-flags))'
+# (6.13 and newer with CONFIG_AUTOFDO_CLANG=y in the .config: Kbuild adds
+# them itself, and CLANG_AUTOFDO_PROFILE gives it the profile, mk/use.mk)
+kpgo-afdo-kconfig = $(filter y,$(call kpgo-cfg-val,CONFIG_AUTOFDO_CLANG))
+kpgo-instr-kbuild-args-afdo = $(if $(kpgo-afdo-kconfig),,KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-afdo-base-flags))')
 kpgo-instr-kbuild-args = $(kpgo-instr-kbuild-args-$(kpgo-method))
 kpgo-instr-deps = $(if $(filter ir,$(kpgo-method)),$(kpgo-instr-hook) $(KPGO_BIN)/kpgo-llvmprof)
 kpgo-instr-figures-ir = \

@@ -66,7 +66,11 @@ kpgo-llvm-profdata = $(call kpgo-llvm-tool,llvm-profdata)
 # changed.  The shares' objects are the profiling kernel's (the same
 # sources and .config), else this tree's.
 kpgo-use-afdo := $(PGO_OUT)/use.afdo
-kpgo-use-flags-afdo = $(kpgo-afdo-base-flags) -fprofile-sample-use=$(kpgo-use-afdo)
+kpgo-use-flags-afdo = $(if $(kpgo-afdo-kconfig),,$(kpgo-afdo-base-flags) -fprofile-sample-use=$(kpgo-use-afdo))
+# A tree with CONFIG_AUTOFDO_CLANG=y (6.13 and newer): Kbuild's own way,
+# CLANG_AUTOFDO_PROFILE (its flags, -ffunction-sections and machine function
+# splitting with the linker script that places them)
+kpgo-use-kbuild-args = $(if $(and $(kpgo-afdo),$(kpgo-afdo-kconfig)),CLANG_AUTOFDO_PROFILE=$(kpgo-use-afdo))
 kpgo-afdo-objects = $(if $(wildcard $(kpgo-instr)/vmlinux),$(kpgo-instr),$(kpgo-objtree))
 
 # distcc compiles -fprofile-use on other hosts, which do not have the .gcda
@@ -171,11 +175,11 @@ quiet_cmd_use_merge_figures =
 
 # Kbuild with the profile flags: it recompiles what changed
 quiet_cmd_use_build = PGO-USE $(2): building $(PGO_USE_TARGETS) in $(kpgo-objtree) with \
-	$(kpgo-use-flags)$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in \
+	$(strip $(kpgo-use-kcflags) $(kpgo-use-kbuild-args))$(if $(kpgo-use-env), (distcc: compiling locally)); compiler messages in \
 	$(call kpgo-work,$(2))/use.log
       cmd_use_build = w=$(call kpgo-work,$(2)); touch $$w/use.start && t0=$$(date +%s) && \
 	if ! $(kpgo-use-env) MAKEFILES=$(kpgo-profile-deps) $(kpgo-kmake) $(if $(kpgo-o),O=$(kpgo-objtree)) \
-	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-kcflags))' \
+	    KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-use-kcflags))' $(kpgo-use-kbuild-args) \
 	    $(PGO_USE_TARGETS) 2>$$w/use.log; then \
 	  echo "kpgo: building the kernel with the $(2) profile failed; last lines of $$w/use.log:" >&2; \
 	  tail -n 30 $$w/use.log | sed 's/^/  | /' >&2; exit 1; fi && \
@@ -202,6 +206,7 @@ kpgo-install-torn = $(wildcard $(kpgo-profile-list).installing)
 # the profile flags of a build: pgo-use's own; kpgo-use-on's recorded ones
 kpgo-use-kcflags = $(kpgo-use-flags)
 kpgo-use-on: kpgo-use-kcflags = $(kpgo-on-flags)
+kpgo-use-on: kpgo-use-kbuild-args = $(kpgo-on-kbuild)
 
 quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-is-ours),later kernel goals in this tree build with \
 	this profile (make pgo-off: without),make pgo-attach$(comma) and later kernel goals in this \
@@ -210,6 +215,7 @@ quiet_cmd_use_on = PGO-ON  $(2): $(if $(kpgo-is-ours),later kernel goals in this
 	  build with it (make pgo-status$(comma) make pgo-off)' 'kpgo-on-name := $(2)' \
 	  'kpgo-on-flags := $(call kpgo-escsq,$(kpgo-use-kcflags))' 'kpgo-on-llvm := $(call kpgo-escsq,$(LLVM))' \
 	  'kpgo-on-method := $(filter autofdo,$(PGO_METHOD))' \
+	  'kpgo-on-kbuild := $(kpgo-use-kbuild-args)' \
 	  'kpgo-on-pgo-out := $(PGO_OUT)' "kpgo-on-when := $$(date '+%F %T')"; } > $(kpgo-on-file).tmp && \
 	mv -f $(kpgo-on-file).tmp $(kpgo-on-file)
 
