@@ -162,7 +162,7 @@ test-e2e-autofdo:
 	grep -Eq 'PGO-INS not instrumented: [0-9]+ functions, [1-9][0-9]+ bytes of line tables' $(T)/out
 	! grep -q 'CONFIG_GCOV_KERNEL=y' $(e2e-afdo-out)/instrumented-afdo/.config
 	cat $(e2e-afdo-prof)/profile.info $(e2e-afdo-prof)/branches.fe
-	f=$(call e2e-num,$(e2e-afdo-prof)/profile.info,kpgo-afdo:); echo "functions with samples: $$f"; test $$f -gt 500
+	f=$(call e2e-num,$(e2e-afdo-prof)/profile.info,kpgo-afdo:); echo "functions with samples: $$f"; test $$f -gt 300
 	test $$(sed -n 's/^lbr_samples=//p' $(e2e-afdo-prof)/branches.fe) -gt 1000
 	grep -Eq '^[0-9]+ requests/s' $(e2e-afdo-prof)/result.txt
 	# the TCP path: functions of net/ipv4/tcp*.c with samples of their own
@@ -193,3 +193,7 @@ test-e2e-autofdo-incremental:
 	  c=$$(sed -n '1s/^\([0-9]*\) objects compiled.*/\1/p' $(e2e-afdo-work)/use.evidence); \
 	  echo "second profile: $$w of $$t shares rewritten, $$c objects compiled"; \
 	  test $$w -gt 0 && test $$c -ge $$w && test $$((c * 2)) -lt $$t
+	# a set of redis twice, normalized: the same shape, no share rewritten
+	$(e2e-afdo-make) PGO_SET_twice=redis:2 pgo-use-twice
+	grep -q 'shares: 0 written' $(e2e-afdo-work)/../twice/merge.txt
+	grep -q '^0 objects compiled' $(e2e-afdo-work)/../twice/use.evidence
