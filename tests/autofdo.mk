@@ -4,7 +4,7 @@
 # what LLVM's tools make of them (fast: small programs under qemu-x86_64,
 # QEMU's user-mode emulator, with the plugin).
 
-KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights
+KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights afdo-bolt
 # the AutoFDO loop builds two clang kernels (a profiling one and the tree's)
 # and runs the load under the plugin: the long tier, make check-long
 KPGO_TESTS_LONG += e2e-autofdo e2e-autofdo-incremental
@@ -197,3 +197,17 @@ test-e2e-autofdo-incremental:
 	$(e2e-afdo-make) PGO_SET_twice=redis:2 pgo-use-twice
 	grep -q 'shares: 0 written' $(e2e-afdo-work)/../twice/merge.txt
 	grep -q '^0 objects compiled' $(e2e-afdo-work)/../twice/use.evidence
+
+# kpgo-afdo bolt: the records as BOLT's pre-aggregated B and F lines, each
+# sample counted as often as it was taken; a user-space end left out
+test-afdo-bolt: $(AFDO)
+	printf '%s\n' 'PERF_RECORD_MMAP -1/0: [0xffffffff81000000(0x1000) @ 0xffffffff81000000]: x [kernel.kallsyms]_text' \
+	  '3' 'ffffffff81000100 0xffffffff81000040/0xffffffff81000100/P/-/-/0 0xffffffff81000010/0xffffffff81000030/P/-/-/0' \
+	  'ffffffff81000030 0x401000/0xffffffff81000000/P/-/-/0 0xffffffff81000010/0xffffffff81000030/P/-/-/0' > $(T)/br
+	$(AFDO) bolt $(T)/br -o $(T)/pre | tee $(T)/say
+	printf '%s\n' 'B ffffffff81000010 ffffffff81000030 4 0' 'B ffffffff81000040 ffffffff81000100 3 0' \
+	  'F ffffffff81000030 ffffffff81000040 3' | cmp - $(T)/pre
+	grep -qx 'kpgo-afdo: 4 samples: 2 branch lines (7 taken), 1 fall-through lines (3 runs); 1 records outside the kernel.s text, 0 ranges backwards: left out' $(T)/say
+	printf '%s\n' 'ffffffff81000100 0xffffffff81000040/0xffffffff81000100/P/-/-/0' > $(T)/nommap
+	$(call expect-fail,$(AFDO) bolt $(T)/nommap -o $(T)/x,a sample before the PERF_RECORD_MMAP line)
+	test ! -e $(T)/x

@@ -7,6 +7,7 @@
  *   kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]
  *             --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT
  *   kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...
+ *   kpgo-afdo bolt BRANCHES -o PREAGGREGATED
  *
  * PROFILE.TXT is the profile in LLVM's text sample format (llvm-profdata
  * merge --sample --text): a line "NAME:TOTAL:HEAD" starts each top-level
@@ -66,6 +67,7 @@ static void usage(FILE *f)
 "       kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]\n"
 "                 --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT\n"
 "       kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...\n"
+"       kpgo-afdo bolt BRANCHES -o PREAGGREGATED\n"
 "\n"
 "stat: the figures of a sample profile in LLVM's text format: functions\n"
 "with samples, samples in all, the hottest functions; with --plugin, the\n"
@@ -75,7 +77,9 @@ static void usage(FILE *f)
 "functions it defines) as DIR/dir/obj.afdo, rewritten only when it\n"
 "changed (moved by PCT percent), and DEPS, make rules dir/obj.o: dir/obj.afdo.\n"
 "weights: llvm-profdata merge --sample's --weighted-input arguments; with\n"
-"--normalize each weight scaled to the profile's samples (profile.txt beside it).\n");
+"--normalize each weight scaled to the profile's samples (profile.txt beside it).\n"
+"bolt: the plugin's branch records as BOLT's pre-aggregated profile\n"
+"(perf2bolt --pa): B and F lines of the kernel's text.\n");
 }
 
 /* "NAME:TOTAL:HEAD": 0 and the fields, or -1 */
@@ -557,6 +561,161 @@ static int do_weights(char **arg, int n, int normalize)
 	return 0;
 }
 
+/* --- bolt ------------------------------------------------------------------- */
+
+/*
+ * BOLT's pre-aggregated profile (perf2bolt --pa; BOLT 19 reads B and F
+ * lines only) from the plugin's branch records: each record of a sample,
+ * counted as often as the sample was taken, is a taken branch
+ * "B FROM TO COUNT 0" (the plugin has no misprediction: 0); between two
+ * consecutive records the code ran straight from the older one's target to
+ * the newer one's source: "F START END COUNT".  Only what lies in the
+ * kernel's text mapping (the PERF_RECORD_MMAP line) is kept: user-space
+ * ends are dropped, as is a range that runs backwards.
+ */
+struct pair {
+	uint64_t a, b, n;
+};
+
+static struct ptab {
+	struct pair *p;
+	size_t n, cap;			/* cap: a power of two */
+} btab, ftab;
+
+static void ptab_add(struct ptab *t, uint64_t a, uint64_t b, uint64_t n)
+{
+	size_t k;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct ptab big = { kp_xcalloc(t->cap ? 2 * t->cap : 4096, sizeof(struct pair)), 0,
+				    t->cap ? 2 * t->cap : 4096 };
+
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->p[i].n)
+				ptab_add(&big, t->p[i].a, t->p[i].b, t->p[i].n);
+		free(t->p);
+		*t = big;
+	}
+	k = (size_t)((a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full)) & (t->cap - 1);
+	for (; t->p[k].n; k = (k + 1) & (t->cap - 1))
+		if (t->p[k].a == a && t->p[k].b == b) {
+			t->p[k].n = t->p[k].n + n < n ? UINT64_MAX : t->p[k].n + n;
+			return;
+		}
+	t->p[k] = (struct pair){ a, b, n };
+	t->n++;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct pair *a = x, *b = y;
+
+	return a->a != b->a ? (a->a < b->a ? -1 : 1) : a->b != b->b ? (a->b < b->b ? -1 : 1) : 0;
+}
+
+static void ptab_print(FILE *f, struct ptab *t, char kind, uint64_t *lines, uint64_t *sum)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->p[i].n)
+			t->p[m++] = t->p[i];
+	qsort(t->p, m, sizeof(*t->p), cmp_pair);
+	for (size_t i = 0; i < m; i++) {
+		fprintf(f, kind == 'B' ? "B %" PRIx64 " %" PRIx64 " %" PRIu64 " 0\n" :
+			"F %" PRIx64 " %" PRIx64 " %" PRIu64 "\n", t->p[i].a, t->p[i].b, t->p[i].n);
+		*sum += t->p[i].n;
+	}
+	*lines = m;
+	free(t->p);
+	*t = (struct ptab){ 0 };
+}
+
+static int do_bolt(const char *path, const char *out)
+{
+	unsigned char *buf;
+	size_t len;
+	const char *why;
+	uint64_t lo = 0, hi = 0, weight = 1, samples = 0, outside = 0, backwards = 0;
+	uint64_t bl = 0, bs = 0, fl = 0, fs = 0;
+	unsigned long lineno = 0;
+	char *s, *l, *tmp;
+	FILE *f;
+
+	if (kp_read_regular(path, KP_MAX_DATA, 0, &buf, &len, &why))
+		kp_die("%s: cannot read: %s", path, why);
+	for (s = (char *)buf; (l = strsep(&s, "\n")); ) {
+		uint64_t from[64], to[64];
+		unsigned n = 0;
+		char *tok, *end;
+
+		lineno++;
+		if (!*l)
+			continue;
+		if (strstr(l, "PERF_RECORD_MMAP")) {
+			unsigned long long a, z;
+
+			if (sscanf(strchr(l, '['), "[0x%llx(0x%llx)", &a, &z) != 2 || a + z < a)
+				kp_die("%s:%lu: a PERF_RECORD_MMAP line kpgo cannot read", path, lineno);
+			lo = a;
+			hi = a + z;
+			continue;
+		}
+		if (strspn(l, "0123456789") == strlen(l)) {	/* the next sample's count */
+			errno = 0;
+			weight = strtoull(l, &end, 10);
+			if (errno || !weight)
+				kp_die("%s:%lu: a bad count", path, lineno);
+			continue;
+		}
+		if (!hi)
+			kp_die("%s:%lu: a sample before the PERF_RECORD_MMAP line of the kernel's text "
+			       "(the plugin writes it with lbr_mmap=)", path, lineno);
+		strtok(l, " ");			/* the sampled IP */
+		while ((tok = strtok(NULL, " "))) {
+			unsigned long long a, b;
+
+			if (n == 64 || sscanf(tok, "0x%llx/0x%llx", &a, &b) != 2)
+				kp_die("%s:%lu: not a record 0xFROM/0xTO (at most 64 a sample)", path, lineno);
+			from[n] = a;
+			to[n++] = b;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			int fin = from[i] >= lo && from[i] < hi, tin = to[i] >= lo && to[i] < hi;
+
+			if (fin && tin)
+				ptab_add(&btab, from[i], to[i], weight);
+			else
+				outside += weight;
+			/* newest first: record i happened before record i - 1 */
+			if (!i)
+				continue;
+			if (!(tin && from[i - 1] >= lo && from[i - 1] < hi))
+				continue;
+			if (to[i] > from[i - 1])
+				backwards++;
+			else
+				ptab_add(&ftab, to[i], from[i - 1], weight);
+		}
+		samples += weight;
+		weight = 1;
+	}
+	free(buf);
+	tmp = kp_xasprintf("%s.tmp", out);
+	f = fopen(tmp, "w");
+	if (!f)
+		kp_die("%s: %s", tmp, strerror(errno));
+	ptab_print(f, &btab, 'B', &bl, &bs);
+	ptab_print(f, &ftab, 'F', &fl, &fs);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, out))
+		kp_die("%s: cannot write: %s", out, strerror(errno));
+	free(tmp);
+	printf("kpgo-afdo: %" PRIu64 " samples: %" PRIu64 " branch lines (%" PRIu64 " taken), %" PRIu64
+	       " fall-through lines (%" PRIu64 " runs); %" PRIu64 " records outside the kernel's text, %"
+	       PRIu64 " ranges backwards: left out\n", samples, bl, bs, fl, fs, outside, backwards);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -571,6 +730,11 @@ int main(int argc, char **argv)
 	double threshold = 0;
 	int c;
 
+	if (!strcmp(cmd, "bolt")) {
+		if (argc != 5 || strcmp(argv[3], "-o"))
+			kp_usage_error("bolt needs BRANCHES -o OUT");
+		return do_bolt(argv[2], argv[4]);
+	}
 	if (!strcmp(cmd, "weights")) {
 		int normalize = argc > 2 && !strcmp(argv[2], "--normalize");
 
