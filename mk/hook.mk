@@ -42,6 +42,12 @@ $(error kpgo: give kpgo's goals ($(kpgo-hook-goals)) and the kernel's \
 endif
 KSRC := $(CURDIR)
 kpgo-hook-to := kpgo
+# pgo-status and pgo-off speak of the profile that is on: its method
+ifeq ($(filter-out pgo-status pgo-off,$(kpgo-hook-goals))$(filter command environment,$(origin PGO_METHOD)),)
+ifneq ($(wildcard $(kpgo-hook-on)),)
+PGO_METHOD := $(shell sed -n 's/^kpgo-on-method := //p' $(kpgo-hook-on))
+endif
+endif
 else ifneq ($(and $(wildcard $(kpgo-hook-on)),$(kpgo-hook-built)),)
 # a profile is on (pgo-use recorded it): kernel goals are built by
 # kpgo-use-on with its flags, reading the recorded PGO_OUT

@@ -50,6 +50,11 @@ $(if $(filter CONFIG_CC_OPTIMIZE_FOR_SIZE=y,$(call kpgo-config-words,$(kpgo-user
 	-fprofile-use changes nothing. Switch to -O2: $(kpgo-srctree)/scripts/config \
 	--file $(kpgo-user-config) -d CC_OPTIMIZE_FOR_SIZE -e CC_OPTIMIZE_FOR_PERFORMANCE \
 	&& make $(if $(kpgo-o),O=$(kpgo-o) )olddefconfig))
+$(if $(and $(kpgo-afdo),$(filter y,$(call kpgo-cfg-val,CONFIG_LTO_CLANG)),$(if $(filter y,$(call \
+	kpgo-cfg-val,CONFIG_AUTOFDO_CLANG)),,y)),$(error kpgo: PGO_METHOD=autofdo: $(kpgo-user-config) has \
+	CONFIG_LTO_CLANG=y: its objects are bitcode$(comma) and the linker needs the profile too \
+	(--lto-sample-profile)$(comma) which only a kernel with CONFIG_AUTOFDO_CLANG (6.13 and newer) gives; \
+	turn LTO off for kpgo's AutoFDO on this kernel))
 endef
 
 # A module of the user's .config (CONFIG_X=m) stays one: a fragment's
@@ -120,8 +125,8 @@ $(kpgo-instr-hook): $(kpgo-instr-lds) FORCE
 # records to source lines with.  6.12 has no such symbol: KCFLAGS, both for
 # the profiling kernel and for the build that uses the profile (the code
 # and the line tables must be the same).
-kpgo-afdo-base-flags := -fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
-	-mllvm -improved-fs-discriminator=true -gmlt
+kpgo-afdo-base-flags = -fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
+	-mllvm -improved-fs-discriminator=true $(if $(filter y,$(call kpgo-cfg-val,CONFIG_DEBUG_INFO)),,-gmlt)
 kpgo-instr-kbuild-args-ir = MAKEFILES=$(kpgo-instr-hook) CFLAGS_GCOV='$(kpgo-llvm-gen-flags)'
 # (6.13 and newer with CONFIG_AUTOFDO_CLANG=y in the .config: Kbuild adds
 # them itself, and CLANG_AUTOFDO_PROFILE gives it the profile, mk/use.mk)

@@ -60,15 +60,16 @@ kpgo-recipe-phases += export
 kpgo-pp-member := $(if $(kpgo-afdo),profile.afdo,$(if $(LLVM),profile.proftext,gcda))
 kpgo-pp-stat-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o $(2).merged $(1):1 > $(2).out && \
 	rm -f $(2).merged && sed -n '1s/^kpgo-llvmprof: 1 profile merged: //p' $(2).out && rm -f $(2).out
-kpgo-pp-stat-afdo = $(kpgo-llvm-profdata) merge --sample --text -o $(2).txt $(1) && \
+kpgo-pp-stat-afdo = rm -rf $(2).in && $(KPGO_BIN)/kpgo-afdo weights --stage $(2).in $(1):1 > /dev/null && \
+	$(kpgo-llvm-profdata) merge --sample --text -o $(2).txt $(2).in/in-0.afdo && rm -rf $(2).in && \
 	$(KPGO_BIN)/kpgo-afdo stat --top 0 $(2).txt > $(2).out && rm -f $(2).txt && \
 	sed -n '1s/^kpgo-afdo: //p' $(2).out && rm -f $(2).out
 # clang: the merge into the archive's one file
 kpgo-export-merge-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o "$$s.new/profile.proftext" \
 	$(call kpgo-merge-inputs,$(2)) > /dev/null
 kpgo-export-merge-afdo = $(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights \
-	$(filter --normalize,$(call kpgo-merge-inputs,$(2))) $(filter-out -%,$(call kpgo-merge-inputs,$(2)))) \
-	-o "$$s.new/profile.afdo"
+	--stage "$$s.new.in" $(filter --normalize,$(call kpgo-merge-inputs,$(2))) $(filter-out \
+	-%,$(call kpgo-merge-inputs,$(2)))) -o "$$s.new/profile.afdo" && rm -rf "$$s.new.in"
 
 PGO_EXPORT_DIR ?= $(PGO_OUT)/export$(kpgo-fam)
 
@@ -108,20 +109,21 @@ endef
 # failure the temporaries go and the previous archive stays as it was
 quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
-	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" && mkdir -p "$$s.new" && { \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" "$$s.new.in" "$$s.new.x".* && mkdir -p "$$s.new" && { \
 	$(if $(LLVM),$(kpgo-export-merge-$(kpgo-method)) && \
 	{ $(call kpgo-pp-stat-$(kpgo-method),"$$s.new/$(kpgo-pp-member)","$$s.new.x"); } > "$$s.new.stat",\
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
-	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) | sed -n '1s/^gcda: //p' > "$$s.new.stat") && \
+	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.x.gcda" && \
+	sed -n '1s/^gcda: //p' "$$s.new.x.gcda" > "$$s.new.stat") && \
 	test -s "$$s.new.stat" && \
 	{ cat "$$s.manifest.new" && printf 'profile: %s\n' "$$(cat "$$s.new.stat")"; \
 	} > "$$s.new/MANIFEST" && \
 	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST $(kpgo-pp-member) && \
 	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && sync "$$s.tar.gz.tmp" && \
 	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz" && mv -f "$$s.manifest.new" "$$s.manifest"; } || { rc=$$?; \
-	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp" "$$s.manifest.new"; \
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp" "$$s.manifest.new" "$$s.new.in" "$$s.new.x".*; \
 	echo "kpgo: exporting $(2) failed (exit $$rc); $$s.tar.gz is unchanged" >&2; exit $$rc; } && \
-	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat"
+	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.new.x".*
 # (empty: a figures command prints only its figures)
 quiet_cmd_export_figures =
       cmd_export_figures = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \

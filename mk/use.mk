@@ -128,14 +128,19 @@ kpgo-use-merge-ir = \
 	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata)
 # AutoFDO: the weighted merge into use.afdo (through a temporary name), its
 # text form, the shares installed (kpgo-afdo install)
-kpgo-use-merge-afdo = \
-	$(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights $(filter --normalize,$(3)) \
-	  $(filter-out -%,$(3))) -o $(kpgo-use-afdo).tmp && \
+# The inputs are staged (kpgo-afdo weights --stage: each one regular file
+# of bounded size, copied): a shipped profile may not be kpgo's.  use.afdo
+# is renamed before the shares are installed: a run killed between leaves
+# old shares, which the next pgo-use replaces (and Kbuild then recompiles
+# their objects), never new shares over an old profile.
+kpgo-use-merge-afdo = rm -rf $$w/inputs && \
+	$(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights --stage $$w/inputs \
+	  $(filter --normalize,$(3)) $(filter-out -%,$(3))) -o $(kpgo-use-afdo).tmp && \
 	$(kpgo-llvm-profdata) merge --sample --text -o $$w/use.txt $(kpgo-use-afdo).tmp && \
+	rm -rf $$w/inputs && mv -f $(kpgo-use-afdo).tmp $(kpgo-use-afdo) && \
 	$(KPGO_BIN)/kpgo-afdo install --objtree $(kpgo-objtree) --srctree $(kpgo-srctree) \
 	  --objects $(kpgo-afdo-objects) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
-	  $(kpgo-use-threshold) $$w/use.txt > $$w/merge.txt && \
-	mv -f $(kpgo-use-afdo).tmp $(kpgo-use-afdo)
+	  $(kpgo-use-threshold) $$w/use.txt > $$w/merge.txt
 # the figures: the merge tool's line (objects updated, kept, ...), and with
 # clang's IR PGO llvm-profdata show's of use.profdata
 kpgo-use-merge-figures = \

@@ -51,6 +51,10 @@ test-lbr-known: $(KPGO_PLUGIN)
 	pairs() { awk '/^[0-9]+$$/ { n = $$0; next } { print (n ? n : 1) "|" $$0; n = 0 }' $$1 | sort; } && \
 	  pairs $(T)/expect > $(T)/e && pairs $(T)/lbr > $(T)/g && diff -u $(T)/e $(T)/g
 	grep -qx 'lbr_branches=8' $(T)/fig && grep -qx 'lbr_samples=8' $(T)/fig && grep -qx 'lbr_distinct=6' $(T)/fig
+	grep -qx 'lbr_dropped=0' $(T)/fig
+	# at most lbr_max distinct samples kept, the others counted
+	$(QEMU_USER) -plugin $(KPGO_PLUGIN),lbr=$(T)/lbr2,out=$(T)/fig2,user=1,lbr_period=1,lbr_depth=4,lbr_max=2 $(T)/p
+	grep -qx 'lbr_distinct=2' $(T)/fig2 && grep -qx 'lbr_dropped=6' $(T)/fig2 && test $$(grep -c 0x $(T)/lbr2) -eq 2
 	# kernel mode only (no user=1): a user program gives no record
 	$(QEMU_USER) -plugin $(KPGO_PLUGIN),lbr=$(T)/lbr-k,out=$(T)/fig-k,lbr_mmap=ffffffff81000000:1000000 $(T)/p
 	test "$$(cat $(T)/lbr-k)" = 'PERF_RECORD_MMAP -1/0: [0xffffffff81000000(0x1000000) @ 0xffffffff81000000]: x [kernel.kallsyms]_text'
@@ -123,10 +127,16 @@ test-afdo-install: $(AFDO)
 	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' > $(T)/p.txt
 	$(afdo-inst) | grep -q 'shares: 1 written'
 	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' | cmp - $(T)/obj/d/a.afdo
+	# hotness reshuffled (the profile lists functions, and a line's call
+	# targets, by samples): the same shape, kept
+	printf '%s\n' 'use:1001:5' ' 0: 5' ' 1: 996 hot:500 st:496' 'hot:1000:10' ' 0: 1000' > $(T)/p.txt
+	$(afdo-inst) | grep -q 'shares: 1 written'
+	printf '%s\n' 'hot:1001:10' ' 0: 1001' 'use:1000:5' ' 0: 5' ' 1: 995 st:500 hot:495' > $(T)/p.txt
+	$(afdo-inst) | grep -q 'shares: 0 written, 1 unchanged, 1 moved less than 5% (kept)'
 	# not a text sample profile: refused, nothing written
-	printf '%s\n' 'hot 100 10' > $(T)/p.txt
+	cp $(T)/obj/d/a.afdo $(T)/a.before && printf '%s\n' 'hot 100 10' > $(T)/p.txt
 	$(call expect-fail,$(afdo-inst),p.txt:1: not a function.s line \(NAME:TOTAL:HEAD\))
-	printf '%s\n' 'hot:100:10' ' 0: 10' ' 1: 90' | cmp - $(T)/obj/d/a.afdo
+	cmp $(T)/a.before $(T)/obj/d/a.afdo
 	# stat: the summary pgo-collect prints
 	printf '%s\n' 'hot:300:10' ' 0: 10' 'use:100:0' ' 0: 5' > $(T)/s.txt
 	$(AFDO) stat $(T)/s.txt | grep -qx 'kpgo-afdo: 2 functions with samples (1 with head samples), 400 samples; hottest: hot (75.0 %), use (25.0 %)'
@@ -142,6 +152,12 @@ test-afdo-weights: $(AFDO)
 	$(call expect-fail,$(AFDO) weights $(T)/a/profile.afdo:0,the weight is a whole number from 1 to 999999)
 	printf 'f:0:0\n' > $(T)/b/profile.txt
 	$(call expect-fail,$(AFDO) weights --normalize $(T)/b/profile.afdo:1,no samples: it cannot be normalized)
+	# --stage: each profile copied as read, one regular file; a link refused
+	printf 'bytes' > $(T)/a/profile.afdo && ln -s $(T)/a/profile.afdo $(T)/link.afdo
+	test "$$($(AFDO) weights --stage $(T)/in $(T)/a/profile.afdo:3)" = "--weighted-input=3,$(T)/in/in-0.afdo"
+	cmp $(T)/a/profile.afdo $(T)/in/in-0.afdo
+	$(call expect-fail,$(AFDO) weights --stage $(T)/in2 $(T)/link.afdo:1,link.afdo: cannot read: a symbolic link)
+	test ! -e $(T)/in2/in-0.afdo
 
 # --- the AutoFDO loop on the e2e tree's source (clang 19): a third object
 # tree with the quickstart's .config
@@ -160,6 +176,8 @@ test-e2e-autofdo:
 	rm -rf $(e2e-afdo-o) && mkdir -p $(e2e-afdo-o) && cp $(e2e-o)/.config $(e2e-afdo-o)/.config
 	$(e2e-afdo-make) pgo-use-redis | tee $(T)/out
 	grep -Eq 'PGO-INS not instrumented: [0-9]+ functions, [1-9][0-9]+ bytes of line tables' $(T)/out
+	# clang took the profile: hot functions in .text.hot (none without one)
+	grep -Eq 'PGO-USE redis: vmlinux.o .*\.text\.hot [1-9][0-9]*' $(T)/out
 	! grep -q 'CONFIG_GCOV_KERNEL=y' $(e2e-afdo-out)/instrumented-afdo/.config
 	cat $(e2e-afdo-prof)/profile.info $(e2e-afdo-prof)/branches.fe
 	f=$(call e2e-num,$(e2e-afdo-prof)/profile.info,kpgo-afdo:); echo "functions with samples: $$f"; test $$f -gt 300
@@ -210,4 +228,6 @@ test-afdo-bolt: $(AFDO)
 	grep -qx 'kpgo-afdo: 4 samples: 2 branch lines (7 taken), 1 fall-through lines (3 runs); 1 records outside the kernel.s text, 0 ranges backwards: left out' $(T)/say
 	printf '%s\n' 'ffffffff81000100 0xffffffff81000040/0xffffffff81000100/P/-/-/0' > $(T)/nommap
 	$(call expect-fail,$(AFDO) bolt $(T)/nommap -o $(T)/x,a sample before the PERF_RECORD_MMAP line)
+	echo 'PERF_RECORD_MMAP garbage' > $(T)/badmmap
+	$(call expect-fail,$(AFDO) bolt $(T)/badmmap -o $(T)/x,badmmap:1: a PERF_RECORD_MMAP line kpgo cannot read)
 	test ! -e $(T)/x

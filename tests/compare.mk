@@ -83,6 +83,7 @@ test-compare-make-errors: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline pgo-compare-redis,kernels A and B are both baseline)
 	# another method's kept kernel: named by its method, used only once kept
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@foo pgo-compare-redis,kernel .redis@foo.: the method after @ is gcc$(comma) ir or autofdo)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@gcc pgo-compare-redis,kernel redis@gcc is this method.s own: name it redis)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@ir pgo-compare-redis,kernel redis@ir was not kept: make it with make LLVM=-19 PGO_METHOD=ir pgo-compare-redis \(it keeps it in $(T)/.kpgo/kernels-llvm/redis\))
 
 # the representativeness figure: kernel B's kernel instructions in cold

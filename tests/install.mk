@@ -12,7 +12,7 @@ test-install-attach-use: $(PK_CONFIG) $(KPGO_BIN)/kpgo-gcda
 	grep -q 'INSTALL 13 helpers in $(T)/dest/usr/libexec/kpgo' $(T)/inst
 	s=$(T)/dest/usr/share/kpgo; test -f $$s/mk/kpgo.mk && test -f $$s/recipes/redis.mk && \
 		test -f $$s/kconfig/pgo-gcov.config && test ! -e $$s/tools && test ! -e $$s/build
-	for t in gcda mkimage vm compare llvmprof flame report profile cold agent leveldb-bench; do test -x $(T)/dest/usr/libexec/kpgo/kpgo-$$t || exit 1; done
+	for t in gcda mkimage vm compare llvmprof flame report profile cold afdo agent leveldb-bench; do test -x $(T)/dest/usr/libexec/kpgo/kpgo-$$t || exit 1; done
 	test -f $(T)/dest/usr/libexec/kpgo/libkpgo-frontend.so
 	$(pk-tree)
 	touch $(T)/installed; sleep 1.1

@@ -6,7 +6,7 @@
  *   kpgo-afdo stat [--plugin FIGURES] [--profgen-log LOG] [--top N] PROFILE.TXT
  *   kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]
  *             --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT
- *   kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...
+ *   kpgo-afdo weights [--normalize] [--stage DIR] PROFILE:WEIGHT ...
  *   kpgo-afdo bolt BRANCHES -o PREAGGREGATED
  *
  * PROFILE.TXT is the profile in LLVM's text sample format (llvm-profdata
@@ -66,7 +66,7 @@ static void usage(FILE *f)
 "Usage: kpgo-afdo stat [--plugin FIGURES] [--profgen-log LOG] [--top N] PROFILE.TXT\n"
 "       kpgo-afdo install --objtree DIR --srctree SRC [--objects TREE]\n"
 "                 --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT\n"
-"       kpgo-afdo weights [--normalize] PROFILE:WEIGHT ...\n"
+"       kpgo-afdo weights [--normalize] [--stage DIR] PROFILE:WEIGHT ...\n"
 "       kpgo-afdo bolt BRANCHES -o PREAGGREGATED\n"
 "\n"
 "stat: the figures of a sample profile in LLVM's text format: functions\n"
@@ -77,7 +77,9 @@ static void usage(FILE *f)
 "functions it defines) as DIR/dir/obj.afdo, rewritten only when it\n"
 "changed (moved by PCT percent), and DEPS, make rules dir/obj.o: dir/obj.afdo.\n"
 "weights: llvm-profdata merge --sample's --weighted-input arguments; with\n"
-"--normalize each weight scaled to the profile's samples (profile.txt beside it).\n"
+"--normalize each weight scaled to the profile's samples (profile.txt beside it);\n"
+"with --stage each profile (one regular file, of bounded size) copied into\n"
+"DIR as in-N.afdo, and the copies named.\n"
 "bolt: the plugin's branch records as BOLT's pre-aggregated profile\n"
 "(perf2bolt --pa): B and F lines of the kernel's text.\n");
 }
@@ -147,7 +149,7 @@ static struct func *read_profile(const char *path, size_t *np, unsigned char **b
 	unsigned long lineno = 0;
 	char *s, *l;
 
-	if (kp_read_regular(path, KP_MAX_DATA, 0, &buf, &len, &why))
+	if (kp_read_regular(path, KP_MAX_DATA, KP_RD_ONE_LINK, &buf, &len, &why))
 		kp_die("%s: cannot read: %s", path, why);
 	for (s = (char *)buf; s < (char *)buf + len; ) {
 		char *nl = memchr(s, '\n', (size_t)((char *)buf + len - s));
@@ -216,10 +218,14 @@ static int do_stat(const char *path, const char *plugin, const char *log, unsign
 		if (kp_read_regular(plugin, 1u << 16, 0, &pb, &pl, &why))
 			kp_die("%s: cannot read: %s", plugin, why);
 		printf("records: %lld samples (%lld distinct) of the last %lld branches, one every %lld "
-		       "of %lld kernel branches; %lld kernel instructions in the window\n",
+		       "of %lld kernel branches; %lld kernel instructions in the window",
 		       figure((char *)pb, "lbr_samples"), figure((char *)pb, "lbr_distinct"),
 		       figure((char *)pb, "lbr_depth"), figure((char *)pb, "lbr_period"),
 		       figure((char *)pb, "kernel_taken"), figure((char *)pb, "kernel_insns"));
+		if (figure((char *)pb, "lbr_dropped") > 0)
+			printf("; %lld samples dropped (distinct records past the plugin's lbr_max)",
+			       figure((char *)pb, "lbr_dropped"));
+		putchar('\n');
 		free(pb);
 	}
 	if (log) {
@@ -302,6 +308,11 @@ static struct {				/* install's options, for the walk */
 	size_t unreadable;
 } walk;
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(names.f[*(const size_t *)a].name, names.f[*(const size_t *)b].name);
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -346,6 +357,9 @@ static size_t object_funcs(const char *path, size_t **out)
 				(*out)[m++] = (*out)[i];
 		n = m;
 	}
+	/* by name: the profile's order is by samples, which a new profile
+	 * reshuffles; a share's shape must not change with it */
+	qsort(*out, n, sizeof(**out), cmp_name);
 	free(sy);
 	kp_elf_close(&e);
 	return n;
@@ -422,6 +436,44 @@ static void share_counts(const char *t, size_t len, struct kp_buf *shape,
 	}
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A function's block into a share, each line's call targets ("name:count"
+ * after the line's count) sorted by name: llvm-profdata orders them by
+ * count, which a new profile reshuffles, and the share's shape must not
+ * change with it (the profile means the same either way).
+ */
+static void add_canon(struct kp_buf *b, const char *t, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(t, '\n', len);
+		size_t n = nl ? (size_t)(nl - t) + 1 : len;
+		char *line = kp_xasprintf("%.*s", (int)(nl ? n - 1 : n), t);
+		char *tok[256], *save, *w;
+		size_t k = 0, lead = strspn(line, " ");
+
+		for (w = strtok_r(line + lead, " ", &save); w && k < 256; w = strtok_r(NULL, " ", &save))
+			tok[k++] = w;
+		if (lead && k > 3 && k < 256 && strspn(tok[1], "0123456789") == strlen(tok[1])) {
+			qsort(tok + 2, k - 2, sizeof(*tok), cmp_str);
+			kp_buf_add(b, t, lead);
+			for (size_t i = 0; i < k; i++)
+				kp_buf_printf(b, "%s%s", i ? " " : "", tok[i]);
+			if (nl)
+				kp_buf_add(b, "\n", 1);
+		} else {
+			kp_buf_add(b, t, n);
+		}
+		free(line);
+		t += n;
+		len -= n;
+	}
+}
+
 /* profinst's measure of how far an installed share moved (percent) */
 static double share_change(const char *path, const unsigned char *cur, size_t len, void *ctx)
 {
@@ -474,7 +526,7 @@ static int do_install(const char *path, const char *objtree, const char *srctree
 		for (size_t i = 0; i < walk.nfuncs[k]; i++) {
 			const struct func *f = &fs[walk.funcs[k][i]];
 
-			kp_buf_add(&b, f->text, f->len);
+			add_canon(&b, f->text, f->len);
 			placed += !used[walk.funcs[k][i]];
 			used[walk.funcs[k][i]] = 1;
 		}
@@ -513,7 +565,7 @@ static int do_install(const char *path, const char *objtree, const char *srctree
  * / (this profile's), its samples read from profile.txt beside it, so
  * that a weight counts as often whatever the length of the workload's run.
  */
-static int do_weights(char **arg, int n, int normalize)
+static int do_weights(char **arg, int n, int normalize, const char *stage)
 {
 	uint64_t *tot = kp_xcalloc((size_t)n + 1, sizeof(*tot)), max = 0;
 	unsigned long *w = kp_xcalloc((size_t)n + 1, sizeof(*w));
@@ -530,6 +582,21 @@ static int do_weights(char **arg, int n, int normalize)
 			kp_usage_error("'%s': the weight is a whole number from 1 to 999999",
 				       kp_xescape(arg[i]));
 		file[i] = kp_xasprintf("%.*s", (int)(c - arg[i]), arg[i]);
+		if (stage) {
+			/* a profile kpgo may not have made: one regular file of
+			 * bounded size, copied as read, and that copy is merged */
+			unsigned char *pb;
+			size_t pl;
+			const char *why;
+			char *to = kp_xasprintf("%s/in-%d.afdo", stage, i);
+
+			if (kp_read_regular(file[i], KP_MAX_DATA, KP_RD_ONE_LINK, &pb, &pl, &why))
+				kp_die("%s: cannot read: %s", file[i], why);
+			if (kp_mkdir_p(stage, 0755) || kp_write_file_atomic(to, pb, pl, 0644))
+				kp_die("%s: cannot write: %s", to, strerror(errno));
+			free(pb);
+			free(to);
+		}
 		if (normalize) {
 			const char *slash = strrchr(file[i], '/');
 			char *txt = slash ? kp_xasprintf("%.*s/profile.txt", (int)(slash - file[i]), file[i])
@@ -549,9 +616,13 @@ static int do_weights(char **arg, int n, int normalize)
 	}
 	for (int i = 0; i < n; i++) {
 		double x = normalize ? (double)w[i] * 100.0 * (double)max / (double)tot[i] : (double)w[i];
-		unsigned long long k = x < 1 ? 1 : (unsigned long long)(x + 0.5);
+		/* (llvm-profdata's weights are 64-bit; far beyond any real ratio) */
+		unsigned long long k = x < 1 ? 1 : x > 1e15 ? 1000000000000000ull : (unsigned long long)(x + 0.5);
 
-		printf("%s--weighted-input=%llu,%s", i ? " " : "", k, file[i]);
+		if (stage)
+			printf("%s--weighted-input=%llu,%s/in-%d.afdo", i ? " " : "", k, stage, i);
+		else
+			printf("%s--weighted-input=%llu,%s", i ? " " : "", k, file[i]);
 		free(file[i]);
 	}
 	putchar('\n');
@@ -654,8 +725,9 @@ static int do_bolt(const char *path, const char *out)
 			continue;
 		if (strstr(l, "PERF_RECORD_MMAP")) {
 			unsigned long long a, z;
+			const char *br = strchr(l, '[');
 
-			if (sscanf(strchr(l, '['), "[0x%llx(0x%llx)", &a, &z) != 2 || a + z < a)
+			if (!br || sscanf(br, "[0x%llx(0x%llx)", &a, &z) != 2 || a + z < a)
 				kp_die("%s:%lu: a PERF_RECORD_MMAP line kpgo cannot read", path, lineno);
 			lo = a;
 			hi = a + z;
@@ -707,8 +779,12 @@ static int do_bolt(const char *path, const char *out)
 		kp_die("%s: %s", tmp, strerror(errno));
 	ptab_print(f, &btab, 'B', &bl, &bs);
 	ptab_print(f, &ftab, 'F', &fl, &fs);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, out))
-		kp_die("%s: cannot write: %s", out, strerror(errno));
+	if (ferror(f) | fflush(f) | fsync(fileno(f)) | fclose(f) || rename(tmp, out)) {
+		int e = errno;
+
+		unlink(tmp);
+		kp_die("%s: cannot write: %s", out, strerror(e));
+	}
 	free(tmp);
 	printf("kpgo-afdo: %" PRIu64 " samples: %" PRIu64 " branch lines (%" PRIu64 " taken), %" PRIu64
 	       " fall-through lines (%" PRIu64 " runs); %" PRIu64 " records outside the kernel's text, %"
@@ -736,11 +812,20 @@ int main(int argc, char **argv)
 		return do_bolt(argv[2], argv[4]);
 	}
 	if (!strcmp(cmd, "weights")) {
-		int normalize = argc > 2 && !strcmp(argv[2], "--normalize");
+		int i = 2, normalize = 0;
+		const char *stage = NULL;
 
-		if (argc < 3 + normalize)
+		for (; i < argc && argv[i][0] == '-'; i++) {
+			if (!strcmp(argv[i], "--normalize"))
+				normalize = 1;
+			else if (!strcmp(argv[i], "--stage") && i + 1 < argc)
+				stage = argv[++i];
+			else
+				kp_usage_error("weights: unknown option '%s'", kp_xescape(argv[i]));
+		}
+		if (i == argc)
 			kp_usage_error("weights needs PROFILE:WEIGHT ...");
-		return do_weights(argv + 2 + normalize, argc - 2 - normalize, normalize);
+		return do_weights(argv + i, argc - i, normalize, stage);
 	}
 	if (strcmp(cmd, "stat") && strcmp(cmd, "install")) {
 		usage(stderr);

@@ -73,7 +73,11 @@
  * PERF_RECORD_MMAP line of [kernel.kallsyms]_text at START, then one line
  * per distinct sample, "IP 0xFROM/0xTO/P/-/-/0 ..." newest first, after a
  * line with its count when it was taken more than once.  Written when the
- * window closes, through FILE.tmp.
+ * window closes, through FILE.tmp.  At most lbr_max (default 262144)
+ * distinct samples are kept; the samples of others are counted as
+ * lbr_dropped.  A fault in the middle of a block is recorded from the
+ * block's last instruction (the plugin sees blocks, not the instruction
+ * that faulted): its range then counts instructions that did not run.
  *
  * model=0 leaves the I-cache and I-TLB out (their figures are not
  * written): the branch records of a collection need neither, and the
@@ -243,6 +247,9 @@ static uint64_t stack_hash(const uint64_t *pc, uint32_t n)
 	return h ^ n;
 }
 
+static size_t rec_cap;			/* distinct records kept at most (0: no cap) */
+static uint64_t rec_dropped;		/* samples of records past the cap */
+
 static void record_stack(const uint64_t *pc, uint32_t n)
 {
 	uint64_t h = stack_hash(pc, n);
@@ -274,6 +281,10 @@ static void record_stack(const uint64_t *pc, uint32_t n)
 			recs[i].count++;
 			return;
 		}
+	if (rec_cap && nrecs >= rec_cap) {
+		rec_dropped++;
+		return;
+	}
 	recs[i].pc = malloc(n * sizeof(*pc));
 	if (!recs[i].pc)
 		return;
@@ -339,8 +350,10 @@ static void write_lbr(void)
 			fprintf(f, " 0x%" PRIx64 "/0x%" PRIx64 "/P/-/-/0", r->pc[j], r->pc[j + 1]);
 		fputc('\n', f);
 	}
-	if (fclose(f) || rename(tmp, lbr_path))
+	if (ferror(f) | fclose(f) || rename(tmp, lbr_path)) {
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", lbr_path);
+		remove(tmp);
+	}
 }
 
 /* a transfer from p's last instruction to t: into the ring, maybe a sample */
@@ -517,8 +530,8 @@ static void write_figures(void)
 		fprintf(f, "kernel_cold_insns=%" PRIu64 "\n", sum.kcold);
 	if (lbr_path)
 		fprintf(f, "lbr_period=%" PRIu64 "\nlbr_depth=%u\nlbr_branches=%" PRIu64
-			"\nlbr_samples=%" PRIu64 "\nlbr_distinct=%zu\n",
-			lbr_period, lbr_depth, lbr_branches, samples, nrecs);
+			"\nlbr_samples=%" PRIu64 "\nlbr_distinct=%zu\nlbr_dropped=%" PRIu64 "\n",
+			lbr_period, lbr_depth, lbr_branches, samples, nrecs, rec_dropped);
 	if (fclose(f) || rename(tmp, out_path))
 		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
 }
@@ -552,7 +565,7 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		free(recs);
 		recs = NULL;
 		nrecs = caprecs = 0;
-		samples = unwound = deep = lbr_branches = 0;
+		samples = unwound = deep = lbr_branches = rec_dropped = 0;
 		counting = true;
 	}
 	if (!counting) {	/* boot and shutdown are not modelled */
@@ -740,6 +753,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			lbr_period = strtoull(a + 11, &end, 10);
 			if (*end || !lbr_period)
 				goto bad;
+		} else if (!strncmp(a, "lbr_max=", 8)) {
+			char *end;
+
+			rec_cap = strtoull(a + 8, &end, 10);
+			if (*end || !rec_cap)
+				goto bad;
 		} else if (!strncmp(a, "lbr_depth=", 10)) {
 			char *end;
 			unsigned long d = strtoul(a + 10, &end, 10);
@@ -776,6 +795,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(stderr, "kpgo-frontend: out=FILE, stacks=FILE or lbr=FILE is required\n");
 		return -1;
 	}
+	if (lbr_path && !rec_cap)
+		rec_cap = 262144;	/* ~140 MiB of records, ~340 MiB of text */
 	if (stacks_path && lbr_path) {	/* one table of samples */
 		fprintf(stderr, "kpgo-frontend: stacks= and lbr= cannot be given together\n");
 		return -1;
@@ -795,6 +816,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 bad:
 	fprintf(stderr, "kpgo-frontend: unknown or malformed argument '%s' "
 		"(known: out=FILE, l1i=KIB:WAYS:LINE, itlb=ENTRIES:WAYS, cold=FILE, stacks=FILE, period=N, user=1, "
-		"lbr=FILE, lbr_period=N, lbr_depth=1..64, lbr_mmap=START:SIZE, model=0)\n", argv[i]);
+		"lbr=FILE, lbr_period=N, lbr_depth=1..64, lbr_mmap=START:SIZE, lbr_max=N, model=0)\n", argv[i]);
 	return -1;
 }
