@@ -101,10 +101,10 @@ run-%: check-prepare
 		tail -n 25 $(TEST_OUT)/$*.log | sed 's/^/    | /'; touch $(TEST_OUT)/$*.fail; fi
 
 # The helpers, and the inputs fast tests share (the configured tree, GNU
-# make with Guile), are made once, before any test runs: not by the tests'
+# make with Guile, the TCG plugin), are made once, before any test runs: not by the tests'
 # sub-makes side by side, which would race on them.
 check-prepare: $(KSRC_TEST)/Kbuild kpgo-tools $(addprefix $(KPGO_SAN)/kpgo-,$(kpgo-host-tools)) \
-		$(if $(filter $(KPGO_TESTS_FAST),$(TESTS)),$(PK_CONFIG) $(MAKE_GUILE))
+		$(if $(filter $(KPGO_TESTS_FAST),$(TESTS)),$(PK_CONFIG) $(MAKE_GUILE) $(KPGO_PLUGIN))
 	@mkdir -p $(TEST_OUT)$(if $(KPGO_CHECK_SUB),,; rm -f $(TEST_OUT)/*.pass $(TEST_OUT)/*.fail $(TEST_OUT)/*.skip)
 
 .PHONY: check check-prepare check-runs
