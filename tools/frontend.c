@@ -295,17 +295,37 @@ static void record_stack(const uint64_t *pc, uint32_t n)
 	nrecs++;
 }
 
+/*
+ * The plugin's files are written as PATH.tmp, renamed to PATH when whole:
+ * out_open gives the stream (NULL, said, when it cannot), out_close
+ * renames, or removes the temporary and says so.
+ */
+static FILE *out_open(const char *path, char *tmp, size_t n)
+{
+	FILE *f;
+
+	snprintf(tmp, n, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+	return f;
+}
+
+static void out_close(FILE *f, const char *tmp, const char *path)
+{
+	if (ferror(f) | fclose(f) || rename(tmp, path)) {
+		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", path);
+		remove(tmp);
+	}
+}
+
 static void write_stacks(void)
 {
 	char tmp[4096];
-	FILE *f;
+	FILE *f = out_open(stacks_path, tmp, sizeof(tmp));
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", stacks_path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+	if (!f)
 		return;
-	}
 	fprintf(f, "# kpgo-frontend stacks: period=%" PRIu64 " %s instructions, "
 		"samples=%" PRIu64 ", distinct=%zu, returns-to-no-frame=%" PRIu64
 		", frames-dropped=%" PRIu64 "\n", period, sample_user ? "all" : "kernel",
@@ -318,22 +338,17 @@ static void write_stacks(void)
 			fprintf(f, " %" PRIx64, recs[i].pc[j]);
 		fputc('\n', f);
 	}
-	if (fclose(f) || rename(tmp, stacks_path))
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", stacks_path);
+	out_close(f, tmp, stacks_path);
 }
 
 /* lbr=FILE: the distinct samples (recs), in perf script's brstack form */
 static void write_lbr(void)
 {
 	char tmp[4096];
-	FILE *f;
+	FILE *f = out_open(lbr_path, tmp, sizeof(tmp));
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", lbr_path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+	if (!f)
 		return;
-	}
 	if (mmap_size)
 		fprintf(f, "PERF_RECORD_MMAP -1/0: [0x%" PRIx64 "(0x%" PRIx64 ") @ 0x%" PRIx64
 			"]: x [kernel.kallsyms]_text\n", mmap_start, mmap_size, mmap_start);
@@ -350,10 +365,7 @@ static void write_lbr(void)
 			fprintf(f, " 0x%" PRIx64 "/0x%" PRIx64 "/P/-/-/0", r->pc[j], r->pc[j + 1]);
 		fputc('\n', f);
 	}
-	if (ferror(f) | fclose(f) || rename(tmp, lbr_path)) {
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", lbr_path);
-		remove(tmp);
-	}
+	out_close(f, tmp, lbr_path);
 }
 
 /* a transfer from p's last instruction to t: into the ring, maybe a sample */
@@ -507,12 +519,9 @@ static void write_figures(void)
 		sum.ktlbmiss += cpus[i].ktlbmiss;
 		sum.kcold += cpus[i].kcold;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", tmp);
+	f = out_open(out_path, tmp, sizeof(tmp));
+	if (!f)
 		return;
-	}
 	fprintf(f, "# kpgo-frontend: guest front-end figures of one load window\n");
 	if (model)
 		fprintf(f, "model=L1I %u KiB %u-way %u-byte lines LRU; ITLB %u entries %u-way "
@@ -532,8 +541,7 @@ static void write_figures(void)
 		fprintf(f, "lbr_period=%" PRIu64 "\nlbr_depth=%u\nlbr_branches=%" PRIu64
 			"\nlbr_samples=%" PRIu64 "\nlbr_distinct=%zu\nlbr_dropped=%" PRIu64 "\n",
 			lbr_period, lbr_depth, lbr_branches, samples, nrecs, rec_dropped);
-	if (fclose(f) || rename(tmp, out_path))
-		fprintf(stderr, "kpgo-frontend: %s: cannot write\n", out_path);
+	out_close(f, tmp, out_path);
 }
 
 static void tb_exec(unsigned int vcpu_index, void *udata)
