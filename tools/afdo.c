@@ -259,15 +259,6 @@ static struct {				/* the profile's functions by name */
 	size_t *slot;			/* index + 1; 0 empty */
 } names;
 
-static uint64_t name_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static void names_build(struct func *f, size_t n)
 {
 	names.f = f;
@@ -276,7 +267,7 @@ static void names_build(struct func *f, size_t n)
 		;
 	names.slot = kp_xcalloc(names.cap, sizeof(*names.slot));
 	for (size_t i = 0; i < n; i++) {
-		size_t k = name_hash(f[i].name, strlen(f[i].name)) & (names.cap - 1);
+		size_t k = kp_fnv1a(f[i].name, strlen(f[i].name)) & (names.cap - 1);
 
 		while (names.slot[k])
 			k = (k + 1) & (names.cap - 1);
@@ -287,7 +278,7 @@ static void names_build(struct func *f, size_t n)
 /* the function of that name (its first n bytes), or -1 */
 static long names_find(const char *name, size_t n)
 {
-	size_t k = name_hash(name, n) & (names.cap - 1);
+	size_t k = kp_fnv1a(name, n) & (names.cap - 1);
 
 	for (; names.slot[k]; k = (k + 1) & (names.cap - 1)) {
 		const char *f = names.f[names.slot[k] - 1].name;

@@ -232,15 +232,6 @@ struct nameset {
 	size_t n, cap;		/* cap: a power of 2 */
 };
 
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
 /* 0 when added, -1 when name was there */
 static int nameset_add(struct nameset *ns, const char *name)
 {
@@ -253,7 +244,7 @@ static int nameset_add(struct nameset *ns, const char *name)
 		big.slot = kp_xcalloc(big.cap, sizeof(*big.slot));
 		for (size_t j = 0; j < ns->cap; j++)
 			if (ns->slot[j]) {
-				i = name_hash(ns->slot[j]) & (big.cap - 1);
+				i = kp_fnv1a(ns->slot[j], strlen(ns->slot[j])) & (big.cap - 1);
 				while (big.slot[i])
 					i = (i + 1) & (big.cap - 1);
 				big.slot[i] = ns->slot[j];
@@ -262,7 +253,7 @@ static int nameset_add(struct nameset *ns, const char *name)
 		free(ns->slot);
 		*ns = big;
 	}
-	i = name_hash(name) & (ns->cap - 1);
+	i = kp_fnv1a(name, strlen(name)) & (ns->cap - 1);
 	for (; ns->slot[i]; i = (i + 1) & (ns->cap - 1))
 		if (!strcmp(ns->slot[i], name))
 			return -1;

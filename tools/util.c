@@ -238,6 +238,16 @@ char *kp_xescape(const char *s)
 	return kp_escape(kp_xmalloc(4 * n + 4), s, n, n);
 }
 
+uint64_t kp_fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
+	return h;
+}
+
 void kp_usage_error(const char *fmt, ...)
 {
 	va_list ap;

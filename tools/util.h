@@ -78,6 +78,9 @@ const char *kp_path_bad(const char *rel, const char *suffix);
 char *kp_escape(char *out, const char *s, size_t n, size_t max);
 char *kp_xescape(const char *s);
 
+/* FNV-1a of n bytes: the helpers' hash tables of names */
+uint64_t kp_fnv1a(const void *p, size_t n);
+
 /* "<prog>: <msg>" and "Try '<prog> --help'." on stderr, exit(2) */
 _Noreturn void kp_usage_error(const char *fmt, ...) KP_PRINTF(1, 2);
 
