@@ -123,7 +123,7 @@ kpgo-collect-afdo = \
 	  echo "kpgo: $(2): llvm-profgen failed on the branch records; its messages:" >&2; \
 	  tail -n 20 $$p.new/profgen.log | sed 's/^/  | /' >&2; exit 1; } && \
 	mv -f $$p.new/profile.afdo.tmp $$p.new/profile.afdo && \
-	$(kpgo-llvm-profdata) merge --sample --text -o $$p.new/profile.txt $$p.new/profile.afdo && \
+	$(call kpgo-afdo-text,$$p.new/profile.afdo,$$p.new/profile.txt) && \
 	$(KPGO_BIN)/kpgo-afdo stat --plugin $$p.new/branches.fe --profgen-log $$p.new/profgen.log \
 	  $$p.new/profile.txt > $$p.new/profile.info
 
@@ -198,13 +198,10 @@ endef
 # (one per method: gcc, clang's IR and AutoFDO profiles of one tree are
 # kept side by side, each with its own record and stamp)
 kpgo-collect-cmd = $(call kpgo-work,$(1))/collect$(kpgo-fam).cmd
-kpgo-prof-tool-gcov := gcda
-kpgo-prof-tool-ir   := llvmprof
-kpgo-prof-tool-afdo := afdo
 kpgo-run-inputs = $(call kpgo-work,$(1))/image.cpio.gz $(KPGO_BIN)/kpgo-vm \
 	$(if $($(2)_DISK),$(call kpgo-work,$(1))/disk.img)
 kpgo-collect-inputs = $(kpgo-instr-image) $(kpgo-modimg-input) $(call kpgo-run-inputs,$(1),$(2)) \
-	$(kpgo-collect-cmd) $(KPGO_BIN)/kpgo-$(kpgo-prof-tool-$(kpgo-method)) $(if $(kpgo-afdo),$(KPGO_PLUGIN))
+	$(kpgo-collect-cmd) $(kpgo-use-tool) $(if $(kpgo-afdo),$(KPGO_PLUGIN))
 
 # The one goal-dependent part of collecting: QEMU, the client and the
 # image's programs are checked when the makefiles are read, so that a

@@ -41,11 +41,7 @@ $(if $(shell echo '$(PGO_COMPARE_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+'),,$(error 
 # set or imported profile's; X@METHOD (gcc, ir, autofdo) is the kernel a
 # pgo-compare of that method kept, as it is (AutoFDO against IR PGO:
 # PGO_COMPARE_A=redis@ir, once make LLVM=-19 pgo-compare-redis kept it)
-kpgo-cmp-method = $(if $(kpgo-afdo),autofdo,$(if $(LLVM),ir,gcc))
-kpgo-cmp-fam-gcc :=
-kpgo-cmp-fam-ir := -llvm
-kpgo-cmp-fam-autofdo := -afdo
-kpgo-cmp-other = $(if $(findstring @,$(1)),$(PGO_OUT)/kernels$(kpgo-cmp-fam-$(word 2,$(subst @, ,$(1))))/$(word \
+kpgo-cmp-other = $(if $(findstring @,$(1)),$(PGO_OUT)/kernels$(kpgo-fam-$(word 2,$(subst @, ,$(1))))/$(word \
 	1,$(subst @, ,$(1))))
 kpgo-cmp-kdir = $(or $(kpgo-cmp-other),$(kpgo-kernels)/$(1))
 kpgo-cmp-kernel = $(if $(filter baseline,$(1)),$(kpgo-kernel-baseline),$(kpgo-cmp-kdir)/$(notdir $(kpgo-arch-image)))
@@ -259,7 +255,7 @@ kpgo-cmp-last :=
 # profiles exist (pgo-compare builds kernels, it does not collect)
 kpgo-cmp-kernel-check = $(if $(filter baseline,$(1)),,$(if $(findstring @,$(1)),$(if $(filter \
 	gcc ir autofdo,$(word 2,$(subst @, ,$(1)))),,$(error kpgo: pgo-compare: kernel '$(1)': the method after @ \
-	is gcc$(comma) ir or autofdo))$(if $(filter $(word 2,$(subst @, ,$(1))),$(kpgo-cmp-method)),$(error \
+	is gcc$(comma) ir or autofdo))$(if $(filter $(word 2,$(subst @, ,$(1))),$(kpgo-method-name-$(kpgo-method))),$(error \
 	kpgo: pgo-compare: kernel $(1) is this method's own: name it $(word 1,$(subst @, ,$(1)))))$(if \
 	$(filter 3,$(words $(wildcard $(call kpgo-cmp-kernel,$(1)) $(call kpgo-cmp-cold,$(1)) $(call \
 	kpgo-cmp-size,$(1))))),,$(error \

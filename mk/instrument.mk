@@ -125,12 +125,13 @@ $(kpgo-instr-hook): $(kpgo-instr-lds) FORCE
 # records to source lines with.  6.12 has no such symbol: KCFLAGS, both for
 # the profiling kernel and for the build that uses the profile (the code
 # and the line tables must be the same).
-kpgo-afdo-base-flags = -fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
-	-mllvm -improved-fs-discriminator=true $(if $(filter y,$(call kpgo-cfg-val,CONFIG_DEBUG_INFO)),,-gmlt)
+# (read from the .config once, and only for AutoFDO)
+kpgo-afdo-base-flags := $(if $(kpgo-afdo),-fdebug-info-for-profiling -mllvm -enable-fs-discriminator=true \
+	-mllvm -improved-fs-discriminator=true $(if $(filter y,$(call kpgo-cfg-val,CONFIG_DEBUG_INFO)),,-gmlt))
 kpgo-instr-kbuild-args-ir = MAKEFILES=$(kpgo-instr-hook) CFLAGS_GCOV='$(kpgo-llvm-gen-flags)'
 # (6.13 and newer with CONFIG_AUTOFDO_CLANG=y in the .config: Kbuild adds
 # them itself, and CLANG_AUTOFDO_PROFILE gives it the profile, mk/use.mk)
-kpgo-afdo-kconfig = $(filter y,$(call kpgo-cfg-val,CONFIG_AUTOFDO_CLANG))
+kpgo-afdo-kconfig := $(if $(kpgo-afdo),$(filter y,$(call kpgo-cfg-val,CONFIG_AUTOFDO_CLANG)))
 kpgo-instr-kbuild-args-afdo = $(if $(kpgo-afdo-kconfig),,KCFLAGS='$(call kpgo-escsq,$(KCFLAGS) $(kpgo-afdo-base-flags))')
 kpgo-instr-kbuild-args = $(kpgo-instr-kbuild-args-$(kpgo-method))
 kpgo-instr-deps = $(if $(filter ir,$(kpgo-method)),$(kpgo-instr-hook) $(KPGO_BIN)/kpgo-llvmprof)

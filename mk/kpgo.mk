@@ -91,7 +91,15 @@ kpgo-own-src = $(if $(kpgo-in-place),$(1),$(kpgo-srctree))
 # clang's.
 kpgo-method  := $(if $(LLVM),$(if $(filter autofdo,$(PGO_METHOD)),afdo,ir),gcov)
 kpgo-afdo    := $(filter afdo,$(kpgo-method))
-kpgo-fam     := $(if $(LLVM),$(if $(kpgo-afdo),-afdo,-llvm))
+# each method's name (as PGO_METHOD and pgo-compare's <w>@<method> say it)
+# and its directories' suffix
+kpgo-method-name-gcov := gcc
+kpgo-method-name-ir   := ir
+kpgo-method-name-afdo := autofdo
+kpgo-fam-gcc     :=
+kpgo-fam-ir      := -llvm
+kpgo-fam-autofdo := -afdo
+kpgo-fam     := $(kpgo-fam-$(kpgo-method-name-$(kpgo-method)))
 # $(call kpgo-llvm-tool,NAME): NAME of the LLVM= toolchain (llvm-profdata)
 kpgo-llvm-tool = $(if $(filter %/,$(LLVM)),$(LLVM)$(1),$(if $(filter -%,$(LLVM)),$(1)$(LLVM),$(1)))
 kpgo-instr   := $(PGO_OUT)/instrumented$(kpgo-fam)

@@ -50,26 +50,24 @@ kpgo-packager-mk := 1
 
 kpgo-recipe-phases += export
 
-# The profile in an archive, by method: gcc's gcda/ (one .gcda per
+# The profile in an archive, by method, named as in a workload's profile
+# directory (kpgo-prof-data, mk/use.mk): gcc's gcda/ (one .gcda per
 # object), clang IR PGO's merged text profile profile.proftext (source
 # paths relative), AutoFDO's merged sample profile profile.afdo
 # (extbinary).  $(call kpgo-pp-stat-<method>,DATA,SCRATCH) prints the
 # profile: line of DATA (what export writes, what import compares):
 # clang IR: kpgo-llvmprof's figures of it merged alone; AutoFDO:
 # kpgo-afdo stat's of its text form.
-kpgo-pp-member := $(if $(kpgo-afdo),profile.afdo,$(if $(LLVM),profile.proftext,gcda))
 kpgo-pp-stat-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o $(2).merged $(1):1 > $(2).out && \
 	rm -f $(2).merged && sed -n '1s/^kpgo-llvmprof: 1 profile merged: //p' $(2).out && rm -f $(2).out
-kpgo-pp-stat-afdo = rm -rf $(2).in && $(KPGO_BIN)/kpgo-afdo weights --stage $(2).in $(1):1 > /dev/null && \
-	$(kpgo-llvm-profdata) merge --sample --text -o $(2).txt $(2).in/in-0.afdo && rm -rf $(2).in && \
+kpgo-pp-stat-afdo = $(call kpgo-afdo-merge,$(1):1,$(2).afdo,$(2).in) && \
+	$(call kpgo-afdo-text,$(2).afdo,$(2).txt) && rm -f $(2).afdo && \
 	$(KPGO_BIN)/kpgo-afdo stat --top 0 $(2).txt > $(2).out && rm -f $(2).txt && \
 	sed -n '1s/^kpgo-afdo: //p' $(2).out && rm -f $(2).out
 # clang: the merge into the archive's one file
 kpgo-export-merge-ir = $(KPGO_BIN)/kpgo-llvmprof merge -o "$$s.new/profile.proftext" \
 	$(call kpgo-merge-inputs,$(2)) > /dev/null
-kpgo-export-merge-afdo = $(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights \
-	--stage "$$s.new.in" $(filter --normalize,$(call kpgo-merge-inputs,$(2))) $(filter-out \
-	-%,$(call kpgo-merge-inputs,$(2)))) -o "$$s.new/profile.afdo" && rm -rf "$$s.new.in"
+kpgo-export-merge-afdo = $(call kpgo-afdo-merge,$(call kpgo-merge-inputs,$(2)),"$$s.new/profile.afdo","$$s.new.in")
 
 PGO_EXPORT_DIR ?= $(PGO_OUT)/export$(kpgo-fam)
 
@@ -111,14 +109,14 @@ quiet_cmd_export = PGO-EXP $(2): the profile and its MANIFEST into $(2).tar.gz
       cmd_export = s='$(call kpgo-escsq,$(PGO_EXPORT_DIR)/$(2))'; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.tar.gz.tmp" "$$s.new.in" "$$s.new.x".* && mkdir -p "$$s.new" && { \
 	$(if $(LLVM),$(kpgo-export-merge-$(kpgo-method)) && \
-	{ $(call kpgo-pp-stat-$(kpgo-method),"$$s.new/$(kpgo-pp-member)","$$s.new.x"); } > "$$s.new.stat",\
+	{ $(call kpgo-pp-stat-$(kpgo-method),"$$s.new/$(kpgo-prof-data)","$$s.new.x"); } > "$$s.new.stat",\
 	$(KPGO_BIN)/kpgo-gcda merge -q -o "$$s.new/gcda" $(call kpgo-merge-inputs,$(2)) && \
 	( cd "$$s.new" && $(KPGO_BIN)/kpgo-gcda stat gcda ) > "$$s.new.x.gcda" && \
 	sed -n '1s/^gcda: //p' "$$s.new.x.gcda" > "$$s.new.stat") && \
 	test -s "$$s.new.stat" && \
 	{ cat "$$s.manifest.new" && printf 'profile: %s\n' "$$(cat "$$s.new.stat")"; \
 	} > "$$s.new/MANIFEST" && \
-	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST $(kpgo-pp-member) && \
+	$(kpgo-tar) -C "$$s.new" -cf "$$s.new.tar" MANIFEST $(kpgo-prof-data) && \
 	gzip -9n < "$$s.new.tar" > "$$s.tar.gz.tmp" && sync "$$s.tar.gz.tmp" && \
 	mv -f "$$s.tar.gz.tmp" "$$s.tar.gz" && mv -f "$$s.manifest.new" "$$s.manifest"; } || { rc=$$?; \
 	rm -rf "$$s.new" "$$s.new.tar" "$$s.new.stat" "$$s.tar.gz.tmp" "$$s.manifest.new" "$$s.new.in" "$$s.new.x".*; \
@@ -161,7 +159,7 @@ kpgo-pp-plain := $(shell case $(kpgo-pp-q) in (*[!A-Za-z0-9_./+-]*) ;; (*) echo 
 kpgo-pp-dir := $(if $(kpgo-pp-plain),$(kpgo-pp),$(PGO_OUT)/import.dir)
 # the .gcda tree: DIR/gcda, or DIR itself, or the unpacked archive's;
 # clang: DIR/profile.proftext or DIR/profile.afdo, or the archive's
-kpgo-pp-gcda := $(strip $(if $(LLVM),$(if $(kpgo-pp-is-dir),$(kpgo-pp-dir),$(kpgo-pp-import))/$(kpgo-pp-member),\
+kpgo-pp-gcda := $(strip $(if $(LLVM),$(if $(kpgo-pp-is-dir),$(kpgo-pp-dir),$(kpgo-pp-import))/$(kpgo-prof-data),\
 	$(if $(kpgo-pp-is-dir),$(if $(shell test -d $(kpgo-pp-q)/gcda && echo y),\
 	$(kpgo-pp-dir)/gcda,$(kpgo-pp-dir)$(if $(kpgo-pp-plain),,/.)),$(kpgo-pp-import)/gcda)))
 
@@ -195,15 +193,15 @@ quiet_cmd_import = PGO-IMP $(kpgo-pp-import): unpacking the archive, checking it
 	rm -rf "$$i.new" "$$i.new.stat" && mkdir -p "$$i.new" && { \
 	m=$$($(KPGO_BIN)/kpgo-profile unpack $(kpgo-pp-q) "$$i.new") && \
 	$(call kpgo-say,PGO-IMP,$${m#kpgo-profile: }) && \
-	$(call kpgo-pp-check,"$$i.new","$$i.new/$(kpgo-pp-member)","$$i.new"); } || { rc=$$?; \
+	$(call kpgo-pp-check,"$$i.new","$$i.new/$(kpgo-prof-data)","$$i.new"); } || { rc=$$?; \
 	rm -rf "$$i.new" "$$i.new.stat"; exit $$rc; } && \
 	rm -rf "$$i" "$$i.new.stat" && mv "$$i.new" "$$i"
 # a directory: check it where it is
 quiet_cmd_import_dir = PGO-IMP $(kpgo-pp): checking it against this tree
       cmd_import_dir = o='$(call kpgo-escsq,$(PGO_OUT))'; mkdir -p "$$o" && \
-	if [ -L $(kpgo-pp-q)/$(kpgo-pp-member) ]; then echo 'kpgo: PGO_PROFILE='$(kpgo-pp-q)': its \
-	  $(kpgo-pp-member)$(if $(LLVM),,/) is a symbolic link: a profile directory holds its \
-	  $(kpgo-pp-member)$(if $(LLVM),,/) itself; refused' >&2; exit 1; fi && \
+	if [ -L $(kpgo-pp-q)/$(kpgo-prof-data) ]; then echo 'kpgo: PGO_PROFILE='$(kpgo-pp-q)': its \
+	  $(kpgo-prof-data)$(if $(LLVM),,/) is a symbolic link: a profile directory holds its \
+	  $(kpgo-prof-data)$(if $(LLVM),,/) itself; refused' >&2; exit 1; fi && \
 	$(if $(kpgo-pp-plain),,ln -sfn $(kpgo-pp-q) "$$o/import.dir" && ) \
 	{ $(call kpgo-pp-check,$(kpgo-pp-q),'$(call kpgo-escsq,$(kpgo-pp-gcda))',"$$o/import"); } || { \
 	rc=$$?; rm -f "$$o/import.stat"; exit $$rc; } && rm -f "$$o/import.stat"

@@ -53,7 +53,7 @@ $(call kpgo-def,PGO_ALLOW_STALE,-,-,1,build even with a profile that cannot appl
 $(call kpgo-def,PGO_COMPARE_RUNS,5,-,<n>,pgo-compare: client runs of each kernel)
 $(call kpgo-def,PGO_COMPARE_MEASURE,2,-,<n>,pgo-compare: TCG -icount plugin runs of each kernel)
 $(call kpgo-def,PGO_COMPARE_SCALE,0.1,-,<factor>,pgo-compare: size of the loads)
-$(call kpgo-def,PGO_COMPARE_A,baseline,-,<kernel>,pgo-compare: kernel A (baseline$(comma) or a workload or set))
+$(call kpgo-def,PGO_COMPARE_A,baseline,-,<kernel>,pgo-compare: kernel A (baseline$(comma) a workload or set$(comma) or <w>@<method>: another method's kept kernel))
 $(call kpgo-def,PGO_COMPARE_B,-,-,<kernel>,pgo-compare: kernel B (empty: the goal's workload or set))
 $(call kpgo-def,PGO_COMPARE_REBUILD,n,-,y|n,pgo-compare: rebuild the kept kernels (after a source change))
 $(call kpgo-def,PGO_FLAME_PERIOD,20011,-,<n>,pgo-flamegraph: kernel instructions between samples (a prime))

@@ -70,8 +70,16 @@ kpgo-use-flags-afdo = $(if $(kpgo-afdo-kconfig),,$(kpgo-afdo-base-flags) -fprofi
 # A tree with CONFIG_AUTOFDO_CLANG=y (6.13 and newer): Kbuild's own way,
 # CLANG_AUTOFDO_PROFILE (its flags, -ffunction-sections and machine function
 # splitting with the linker script that places them)
-kpgo-use-kbuild-args = $(if $(and $(kpgo-afdo),$(kpgo-afdo-kconfig)),CLANG_AUTOFDO_PROFILE=$(kpgo-use-afdo))
+kpgo-use-kbuild-args = $(if $(kpgo-afdo-kconfig),CLANG_AUTOFDO_PROFILE=$(kpgo-use-afdo))
 kpgo-afdo-objects = $(if $(wildcard $(kpgo-instr)/vmlinux),$(kpgo-instr),$(kpgo-objtree))
+# $(call kpgo-afdo-merge,INPUTS,OUT,STAGE): the members (kpgo-merge-inputs)
+# merged into the sample profile OUT, each staged in STAGE first
+# (kpgo-afdo weights --stage: one regular file of bounded size, copied: a
+# shipped profile may not be kpgo's)
+kpgo-afdo-merge = rm -rf $(3) && $(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights \
+	--stage $(3) $(filter --normalize,$(1)) $(filter-out -%,$(1))) -o $(2) && rm -rf $(3)
+# $(call kpgo-afdo-text,PROFILE,TEXT): its text form (kpgo-afdo reads that)
+kpgo-afdo-text = $(kpgo-llvm-profdata) merge --sample --text -o $(2) $(1)
 
 # distcc compiles -fprofile-use on other hosts, which do not have the .gcda
 # files (it keeps only -fprofile-arcs local): with a distcc CC, the use build
@@ -127,24 +135,20 @@ kpgo-use-merge-ir = \
 	$(kpgo-llvm-profdata) show $(kpgo-use-profdata).tmp > $$w/profdata.txt && \
 	mv -f $(kpgo-use-profdata).tmp $(kpgo-use-profdata)
 # AutoFDO: the weighted merge into use.afdo (through a temporary name), its
-# text form, the shares installed (kpgo-afdo install)
-# The inputs are staged (kpgo-afdo weights --stage: each one regular file
-# of bounded size, copied): a shipped profile may not be kpgo's.  use.afdo
-# is renamed before the shares are installed: a run killed between leaves
-# old shares, which the next pgo-use replaces (and Kbuild then recompiles
-# their objects), never new shares over an old profile.
-kpgo-use-merge-afdo = rm -rf $$w/inputs && \
-	$(kpgo-llvm-profdata) merge --sample $$($(KPGO_BIN)/kpgo-afdo weights --stage $$w/inputs \
-	  $(filter --normalize,$(3)) $(filter-out -%,$(3))) -o $(kpgo-use-afdo).tmp && \
-	$(kpgo-llvm-profdata) merge --sample --text -o $$w/use.txt $(kpgo-use-afdo).tmp && \
-	rm -rf $$w/inputs && mv -f $(kpgo-use-afdo).tmp $(kpgo-use-afdo) && \
+# text form, the shares installed (kpgo-afdo install).  use.afdo is renamed
+# before the shares are installed: a run killed between leaves old shares,
+# which the next pgo-use replaces (and Kbuild then recompiles their
+# objects), never new shares over an old profile.
+kpgo-use-merge-afdo = $(call kpgo-afdo-merge,$(3),$(kpgo-use-afdo).tmp,$$w/inputs) && \
+	$(call kpgo-afdo-text,$(kpgo-use-afdo).tmp,$$w/use.txt) && \
+	mv -f $(kpgo-use-afdo).tmp $(kpgo-use-afdo) && \
 	$(KPGO_BIN)/kpgo-afdo install --objtree $(kpgo-objtree) --srctree $(kpgo-srctree) \
 	  --objects $(kpgo-afdo-objects) --installed $(kpgo-profile-list) --deps $(kpgo-profile-deps) \
 	  $(kpgo-use-threshold) $$w/use.txt > $$w/merge.txt
 # the figures: the merge tool's line (objects updated, kept, ...), and with
 # clang's IR PGO llvm-profdata show's of use.profdata
 kpgo-use-merge-figures = \
-	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^kpgo-$(kpgo-prof-tool-$(kpgo-method)): //' $$w/merge.txt))$(if $(filter ir,$(kpgo-method)), && \
+	$(call kpgo-say,PGO-MRG,$(2): $$(sed 's/^$(notdir $(kpgo-use-tool)): //' $$w/merge.txt))$(if $(filter ir,$(kpgo-method)), && \
 	$(call kpgo-say,PGO-MRG,$(2): $(kpgo-use-profdata): $$(sed -n 's/^Total functions: //p' $$w/profdata.txt) \
 	  functions$(comma) maximum function count $$(sed -n 's/^Maximum function count: //p' $$w/profdata.txt) \
 	  (llvm-profdata show)))
@@ -298,6 +302,10 @@ kpgo-members = $(if $(kpgo-is-set),$(foreach m,$(PGO_SET_$(1)),$(call \
 # $(call kpgo-merge-profiles,name): their profiles as inputs (prerequisites)
 kpgo-merge-profiles = $(foreach m,$(call kpgo-members,$(1)),$(call \
 	kpgo-profile-input,$(call kpgo-member-name,$(m))))
+# the helper that reads and installs a method's profiles
+kpgo-prof-tool-gcov := gcda
+kpgo-prof-tool-ir   := llvmprof
+kpgo-prof-tool-afdo := afdo
 kpgo-use-tool = $(KPGO_BIN)/kpgo-$(kpgo-prof-tool-$(kpgo-method))
 # a collected profile's data: gcda/ (gcc), profile.proftext (clang)
 kpgo-prof-data = $(if $(kpgo-afdo),profile.afdo,$(if $(LLVM),profile.proftext,gcda))
