@@ -32,7 +32,7 @@ help: pgo-help
 # pgo-menuconfig; guile-3.0-libs: the tests run the make files also under
 # Debian's make-guile, unpacked; gnuplot-nox: pgo-compare's chart; gdb:
 # tests/crash.mk kills the installer at a chosen point under it; clang-19,
-# lld-19, llvm-19: the clang loop; lcov: pgo-report; linux-perf and
+# lld-19, llvm-19: the clang loop; bolt-19: pgo-bolt-<w>; lcov: pgo-report; linux-perf and
 # chromium: the flamegraph tests; qemu-user: the plugin's branch records
 # of small programs, tests/autofdo.mk).  Besides packages, pgo-deps adds a
 # deb-src entry (kpgo-src.sources, the suites of the system's Debian
@@ -41,7 +41,7 @@ help: pgo-help
 KPGO_DEBS_LOOP := gcc make libc6-dev flex bison bc libelf-dev libssl-dev cpio git xz-utils \
 	kmod binutils qemu-system-x86 busybox-static libarchive-dev e2fsprogs linux-source-6.12
 KPGO_DEBS := $(KPGO_DEBS_LOOP) clang libclang-rt-dev \
-	ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev llvm-14 lcov linux-perf chromium qemu-user $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
+	ccache libncurses-dev guile-3.0-libs gnuplot-nox gdb clang-19 lld-19 llvm-19 libclang-rt-19-dev bolt-19 llvm-14 lcov linux-perf chromium qemu-user $(sort $(foreach r,$(kpgo-recipes),$($(call kpgo-upper,$(r))_DEBS)))
 # $(call kpgo-workload-debs,w): the loop's packages and workload w's
 kpgo-workload-debs = $(if $(filter $(1),$(kpgo-recipes)),,$(call kpgo-unknown,$(1))) \
 	$(KPGO_DEBS_LOOP) $(filter-out $(KPGO_DEBS_LOOP),$($(call kpgo-upper,$(1))_DEBS))

@@ -40,7 +40,8 @@ $(if $(shell echo '$(PGO_COMPARE_SCALE)' | grep -Ex '[0-9]*\.?[0-9]+'),,$(error 
 # $(call kpgo-cmp-kernel,X): the image of kernel X: baseline, or a workload,
 # set or imported profile's; X@METHOD (gcc, ir, autofdo) is the kernel a
 # pgo-compare of that method kept, as it is (AutoFDO against IR PGO:
-# PGO_COMPARE_A=redis@ir, once make LLVM=-19 pgo-compare-redis kept it)
+# PGO_COMPARE_A=redis@ir, once make LLVM=-19 pgo-compare-redis kept it;
+# <w>@bolt and profiling@bolt, the kernels pgo-bolt-<w> made: mk/bolt.mk)
 kpgo-cmp-other = $(if $(findstring @,$(1)),$(PGO_OUT)/kernels$(kpgo-fam-$(word 2,$(subst @, ,$(1))))/$(word \
 	1,$(subst @, ,$(1))))
 kpgo-cmp-kdir = $(or $(kpgo-cmp-other),$(kpgo-kernels)/$(1))
@@ -254,13 +255,15 @@ kpgo-cmp-last :=
 # $(call kpgo-cmp-kernel-check,X): X is baseline, a workload or a set whose
 # profiles exist (pgo-compare builds kernels, it does not collect)
 kpgo-cmp-kernel-check = $(if $(filter baseline,$(1)),,$(if $(findstring @,$(1)),$(if $(filter \
-	gcc ir autofdo,$(word 2,$(subst @, ,$(1)))),,$(error kpgo: pgo-compare: kernel '$(1)': the method after @ \
-	is gcc$(comma) ir or autofdo))$(if $(filter $(word 2,$(subst @, ,$(1))),$(kpgo-method-name-$(kpgo-method))),$(error \
+	gcc ir autofdo bolt,$(word 2,$(subst @, ,$(1)))),,$(error kpgo: pgo-compare: kernel '$(1)': the method after @ \
+	is gcc$(comma) ir$(comma) autofdo or bolt))$(if $(filter $(word 2,$(subst @, ,$(1))),$(kpgo-method-name-$(kpgo-method))),$(error \
 	kpgo: pgo-compare: kernel $(1) is this method's own: name it $(word 1,$(subst @, ,$(1)))))$(if \
 	$(filter 3,$(words $(wildcard $(call kpgo-cmp-kernel,$(1)) $(call kpgo-cmp-cold,$(1)) $(call \
 	kpgo-cmp-size,$(1))))),,$(error \
-	kpgo: pgo-compare: kernel $(1) was not kept: make it with make$(if $(filter-out gcc,$(word 2,$(subst @, \
-	,$(1)))), LLVM=$(or $(LLVM),-19) PGO_METHOD=$(word 2,$(subst @, ,$(1)))) pgo-compare-$(word 1,$(subst @, ,$(1))) \
+	kpgo: pgo-compare: kernel $(1) was not kept: make it with make$(if $(filter bolt,$(word 2,$(subst @, \
+	,$(1)))), LLVM=$(or $(LLVM),-19) PGO_METHOD=autofdo pgo-bolt-$(patsubst \
+	profiling,<w>,$(word 1,$(subst @, ,$(1)))),$(if $(filter-out gcc,$(word 2,$(subst @, \
+	,$(1)))), LLVM=$(or $(LLVM),-19) PGO_METHOD=$(word 2,$(subst @, ,$(1)))) pgo-compare-$(word 1,$(subst @, ,$(1)))) \
 	(it keeps it in $(call kpgo-cmp-kdir,$(1))))),$(if $(or $(filter $(1),$(kpgo-recipes)),$(call \
 	kpgo-is-set,$(1))),$(foreach m,$(call kpgo-members,$(1)),$(if $(wildcard $(call kpgo-prof,$(call \
 	kpgo-member-name,$(m)))/profile.info),,$(error kpgo: pgo-compare: kernel $(1) needs the profile of \

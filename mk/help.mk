@@ -28,6 +28,8 @@ pgo-help:
 	@echo '                      with a bootstrap CI, plugin figures per operation, CSV, chart'
 	@echo '  pgo-flamegraph-<w>  sample PGO_KERNEL'"'"'s call stacks under <w> (host-side, TCG plugin):'
 	@echo '                      folded stacks, HTML flamegraph, perf.data; -diff-<w>: baseline against optimized'
+	@echo '  pgo-bolt-<w>        LLVM=-19 PGO_METHOD=autofdo: llvm-bolt on the profiling kernel with <w>'"'"'s'
+	@echo '                      branch records (compare: PGO_COMPARE_A=profiling@bolt PGO_COMPARE_B=<w>@bolt)'
 	@echo '  pgo-report-<w>      <w>'"'"'s gcov profile as an lcov/genhtml coverage report, top functions'
 	@echo '  pgo-report-diff     A=<w> B=<w>: the hot functions two workloads share, their overlap'
 	@echo '  pgo-use-sample      LLVM=, Linux 6.13+: build with PGO_AUTOFDO_PROFILE / PGO_PROPELLER_PREFIX'

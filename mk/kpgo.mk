@@ -99,6 +99,8 @@ kpgo-method-name-afdo := autofdo
 kpgo-fam-gcc     :=
 kpgo-fam-ir      := -llvm
 kpgo-fam-autofdo := -afdo
+# (and pgo-bolt's kernels, pgo-compare's <w>@bolt and profiling@bolt)
+kpgo-fam-bolt    := -bolt
 kpgo-fam     := $(kpgo-fam-$(kpgo-method-name-$(kpgo-method)))
 # $(call kpgo-llvm-tool,NAME): NAME of the LLVM= toolchain (llvm-profdata)
 kpgo-llvm-tool = $(if $(filter %/,$(LLVM)),$(LLVM)$(1),$(if $(filter -%,$(LLVM)),$(1)$(LLVM),$(1)))
@@ -189,7 +191,7 @@ include $(KPGO_DIR)/mk/settings.mk
 # attached tree's hook has rewritten MAKECMDGOALS.
 kpgo-lock := $(PGO_OUT)/.lock
 kpgo-locking-goals := pgo-instrument pgo-collect-% pgo-recollect-% pgo-use-% pgo-export-% \
-	pgo-baseline pgo-compare-% pgo-bench-% pgo-flamegraph-% pgo-report-% pgo-image-% \
+	pgo-baseline pgo-compare-% pgo-bench-% pgo-bolt-% pgo-flamegraph-% pgo-report-% pgo-image-% \
 	kpgo-use-on pgo-off $(addprefix pgo-,$(kpgo-settings-goals))
 kpgo-goals := $(or $(kpgo-cmdline-goals),$(MAKECMDGOALS))
 ifneq ($(KPGO_LOCKED),$(kpgo-lock))
@@ -258,6 +260,7 @@ include $(KPGO_DIR)/mk/sample.mk
 include $(KPGO_DIR)/mk/baseline.mk
 include $(KPGO_DIR)/mk/compare.mk
 include $(KPGO_DIR)/mk/flamegraph.mk
+include $(KPGO_DIR)/mk/bolt.mk
 include $(KPGO_DIR)/mk/report.mk
 include $(KPGO_DIR)/mk/attach.mk
 include $(KPGO_DIR)/mk/help.mk

@@ -268,7 +268,7 @@ pgo-sysbench-result = awk '$$1 == "transactions:" { t = $$3 } $$1 == "queries:" 
 # A workload name nobody declared
 kpgo-unknown = $(error kpgo: unknown workload '$(1)'; known workloads: $(kpgo-recipes) \
 	(each is a file <name>.mk in $(KPGO_DIR)/recipes/ or a directory of PGO_RECIPE_DIRS))
-pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-% pgo-compare-%:
+pgo-collect-% pgo-use-% pgo-export-% pgo-bench-% pgo-image-% pgo-compare-% pgo-bolt-%:
 	$(call kpgo-unknown,$*)
 
 pgo-check-recipes:

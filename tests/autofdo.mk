@@ -4,10 +4,10 @@
 # what LLVM's tools make of them (fast: small programs under qemu-x86_64,
 # QEMU's user-mode emulator, with the plugin).
 
-KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights afdo-bolt
+KPGO_TESTS_FAST += lbr-known lbr-profgen afdo-install afdo-weights afdo-bolt afdo-bolt-prep
 # the AutoFDO loop builds two clang kernels (a profiling one and the tree's)
 # and runs the load under the plugin: the long tier, make check-long
-KPGO_TESTS_LONG += e2e-autofdo e2e-autofdo-incremental
+KPGO_TESTS_LONG += e2e-autofdo e2e-autofdo-incremental e2e-autofdo-bolt
 
 QEMU_USER ?= qemu-x86_64
 LLVM_PROFGEN ?= llvm-profgen-19
@@ -215,6 +215,86 @@ test-e2e-autofdo-incremental:
 	$(e2e-afdo-make) PGO_SET_twice=redis:2 pgo-use-twice
 	grep -q 'shares: 0 written' $(e2e-afdo-work)/../twice/merge.txt
 	grep -q '^0 objects compiled' $(e2e-afdo-work)/../twice/use.evidence
+
+# A kernel-like vmlinux for kpgo-afdo bolt-prep and bolt-check: .text at
+# the kernel's address with a runtime pointer constant (a movabs whose
+# immediate runtime_ptr_X points at) in f1, a runtime shift in f2, the IRQ
+# entry stubs between them, f3 with neither, then PAD bytes of int3 up to
+# the end.  $(1): an instruction put before f1's movabs (the site moved),
+# $(2): the stubs' byte, $(3): PAD
+define bolt-vmlinux-s
+	.text
+	.globl f1, f2, f3, irq_entries_start
+	.type f1, @function
+f1:	$(1)
+	movabs $$0x0123456789abcdef, %rax
+1:	ret
+	.size f1, . - f1
+	.pushsection runtime_ptr_X, "a"
+	.long 1b - 8 - .
+	.popsection
+irq_entries_start:
+	.fill 16, 1, $(2)
+	.type f2, @function
+f2:	shl $$12, %rax
+2:	ret
+	.size f2, . - f2
+	.pushsection runtime_shift_Y, "a"
+	.long 2b - 1 - .
+	.popsection
+	.type f3, @function
+f3:	ret
+	.size f3, . - f3
+	.balign 4096, 0xcc
+	.fill $(3), 1, 0xcc
+endef
+# $(call bolt-vmlinux,NAME,PRE,STUB,PAD)
+bolt-vmlinux = $(file >$(T)/$(1).s,$(call bolt-vmlinux-s,$(2),$(3),$(4))) \
+	as -o $(T)/$(1).o $(T)/$(1).s && ld -o $(T)/$(1) -Ttext=0xffffffff81000000 -e f1 $(T)/$(1).o
+
+# bolt-prep: the stubs and the functions holding runtime constants, the
+# room after the last function; bolt-check: a moved site or rewritten
+# stubs fail it, as they would fail the kernel's boot
+test-afdo-bolt-prep: $(AFDO)
+	$(call bolt-vmlinux,v,nop,0x6a,0x13000)
+	$(AFDO) bolt-prep $(T)/v -o $(T)/skip -r $(T)/res | tee $(T)/say
+	printf '%s\n' __entry_text_start irq_entries_start f1 f2 | cmp - $(T)/skip
+	echo '0x1000 0x13000' | cmp - $(T)/res
+	grep -qx 'kpgo-afdo: BOLT leaves 4 functions alone: 2 entry stubs, 2 holding the 2 runtime-constant sites of 2 sections (0 sites in no function); reserved space .text+0x1000..0x13000, 72 KiB' $(T)/say
+	cp $(T)/v $(T)/same && $(AFDO) bolt-check $(T)/v $(T)/same
+	$(call bolt-vmlinux,moved,nop; nop,0x6a,0x13000)
+	$(call expect-fail,$(AFDO) bolt-check $(T)/v $(T)/moved,the runtime constant at 0xffffffff81000003 moved)
+	$(call bolt-vmlinux,stubs,nop,0x90,0x13000)
+	$(call expect-fail,$(AFDO) bolt-check $(T)/v $(T)/stubs,the entry stubs at irq_entries_start \(16 bytes\) were rewritten)
+	# too little room, code after the last function: no files
+	$(call bolt-vmlinux,small,nop,0x6a,0x8000)
+	$(call expect-fail,$(AFDO) bolt-prep $(T)/small -o $(T)/s2 -r $(T)/r2,BOLT needs 64 KiB there)
+	o=$$(readelf -SW $(T)/v | sed -n 's/.* \.text *PROGBITS *[0-9a-f]* \([0-9a-f]*\) .*/\1/p') && \
+	  printf '\x6a' | dd of=$(T)/v bs=1 seek=$$(( 0x$$o + 0x5000 )) conv=notrunc 2>/dev/null
+	$(call expect-fail,$(AFDO) bolt-prep $(T)/v -o $(T)/s2 -r $(T)/r2,\.text\+0x5000 is code after the last function)
+	test ! -e $(T)/s2 && test ! -e $(T)/r2
+
+# BOLT on the profiling kernel with redis's records (after e2e-autofdo):
+# the kept vmlinux passed bolt-check, its bzImage holds it, it boots and
+# serves the load, and it takes fewer kernel branches than the kernel it
+# was made from
+e2e-bolt-d   := $(e2e-afdo-out)/kernels-bolt
+e2e-bolt-cmp := $(e2e-afdo-out)/compare-afdo/redis-redis@bolt-vs-profiling@bolt
+test-e2e-autofdo-bolt:
+	command -v llvm-bolt-19 > /dev/null || $(call skip,no llvm-bolt-19 (Debian bolt-19))
+	rm -rf $(e2e-bolt-d) $(e2e-bolt-cmp)
+	$(e2e-afdo-make) pgo-bolt-redis | tee $(T)/out
+	grep -Eq 'PGO-BLT redis: [0-9]+ out of [0-9]+ functions with a profile; [1-9][0-9]* rewritten' $(T)/out
+	grep -q 'keeps the entry point, .* program headers, the [0-9]* runtime-constant sites' $(T)/out
+	grep -qx irq_entries_start $(e2e-bolt-d)/redis/skip.txt
+	grep -q 'using reserved space' $(e2e-bolt-d)/redis/bolt.log
+	! cmp -s $(e2e-bolt-d)/redis/vmlinux $(e2e-afdo-out)/instrumented-afdo/vmlinux
+	$(e2e-afdo-make) PGO_COMPARE_A=profiling@bolt PGO_COMPARE_B=redis@bolt PGO_COMPARE_RUNS=0 \
+	  PGO_COMPARE_MEASURE=1 PGO_COMPARE_SCALE=0.02 pgo-compare-redis | tee $(T)/cmp
+	o=$(call e2e-num,$(e2e-bolt-cmp)/measure-1-b.txt,^ops=); echo "bolted kernel: $$o operations"; test $$o -gt 0
+	a=$$(sed -n 's/^kernel_taken=//p' $(e2e-bolt-cmp)/measure-1-a.txt); \
+	  b=$$(sed -n 's/^kernel_taken=//p' $(e2e-bolt-cmp)/measure-1-b.txt); \
+	  echo "kernel taken branches: profiling $$a, bolted $$b"; test $$b -lt $$a
 
 # kpgo-afdo bolt: the records as BOLT's pre-aggregated B and F lines, each
 # sample counted as often as it was taken; a user-space end left out

@@ -82,9 +82,11 @@ test-compare-make-errors: $(KSRC_TEST)/Kbuild
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=nosuch pgo-compare-redis,kernel .nosuch. is neither baseline nor a workload or set)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline pgo-compare-redis,kernels A and B are both baseline)
 	# another method's kept kernel: named by its method, used only once kept
-	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@foo pgo-compare-redis,kernel .redis@foo.: the method after @ is gcc$(comma) ir or autofdo)
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@foo pgo-compare-redis,kernel .redis@foo.: the method after @ is gcc$(comma) ir$(comma) autofdo or bolt)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@gcc pgo-compare-redis,kernel redis@gcc is this method.s own: name it redis)
 	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=baseline PGO_COMPARE_A=redis@ir pgo-compare-redis,kernel redis@ir was not kept: make it with make LLVM=-19 PGO_METHOD=ir pgo-compare-redis \(it keeps it in $(T)/.kpgo/kernels-llvm/redis\))
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) PGO_COMPARE_B=redis@bolt PGO_COMPARE_A=profiling@bolt pgo-compare-redis,kernel redis@bolt was not kept: make it with make LLVM=-19 PGO_METHOD=autofdo pgo-bolt-redis \(it keeps it in $(T)/.kpgo/kernels-bolt/redis\))
+	$(call expect-fail,$(kmake) KSRC=$(KSRC_TEST) O=$(T) pgo-bolt-redis,pgo-bolt-redis rewrites the profiling kernel of AutoFDO with its branch records: make LLVM=-19 PGO_METHOD=autofdo pgo-bolt-redis)
 
 # the representativeness figure: kernel B's kernel instructions in cold
 # code, per operation and as a share; kernel A measured without cold

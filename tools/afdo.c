@@ -8,6 +8,8 @@
  *             --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT
  *   kpgo-afdo weights [--normalize] [--stage DIR] PROFILE:WEIGHT ...
  *   kpgo-afdo bolt BRANCHES -o PREAGGREGATED
+ *   kpgo-afdo bolt-prep VMLINUX -o SKIP -r RESERVED
+ *   kpgo-afdo bolt-check VMLINUX BOLTED
  *
  * PROFILE.TXT is the profile in LLVM's text sample format (llvm-profdata
  * merge --sample --text): a line "NAME:TOTAL:HEAD" starts each top-level
@@ -68,6 +70,8 @@ static void usage(FILE *f)
 "                 --installed LIST --deps DEPS [--threshold PCT] PROFILE.TXT\n"
 "       kpgo-afdo weights [--normalize] [--stage DIR] PROFILE:WEIGHT ...\n"
 "       kpgo-afdo bolt BRANCHES -o PREAGGREGATED\n"
+"       kpgo-afdo bolt-prep VMLINUX -o SKIP -r RESERVED\n"
+"       kpgo-afdo bolt-check VMLINUX BOLTED\n"
 "\n"
 "stat: the figures of a sample profile in LLVM's text format: functions\n"
 "with samples, samples in all, the hottest functions; with --plugin, the\n"
@@ -81,7 +85,11 @@ static void usage(FILE *f)
 "with --stage each profile (one regular file, of bounded size) copied into\n"
 "DIR as in-N.afdo, and the copies named.\n"
 "bolt: the plugin's branch records as BOLT's pre-aggregated profile\n"
-"(perf2bolt --pa): B and F lines of the kernel's text.\n");
+"(perf2bolt --pa): B and F lines of the kernel's text.\n"
+"bolt-prep: for llvm-bolt on VMLINUX, SKIP, the functions it must leave\n"
+"alone (entry stubs, runtime constants), and RESERVED, the room after the\n"
+"last function of .text (START END, offsets in .text).\n"
+"bolt-check: BOLTED keeps the layout and what the kernel patches at boot.\n");
 }
 
 /* "NAME:TOTAL:HEAD": 0 and the fields, or -1 */
@@ -783,6 +791,276 @@ static int do_bolt(const char *path, const char *out)
 	return 0;
 }
 
+/*
+ * BOLT on the profiling kernel (mk/bolt.mk).  llvm-bolt rewrites a
+ * function's code in place and, with --split-functions, moves its cold
+ * part to reserved space.  What the kernel patches at boot by address must
+ * not move:
+ *  - the entry stubs BOLT's OptimizingLinux.md names (irq_entries_start,
+ *    an array the IDT points into; __entry_text_start);
+ *  - Linux 6.11's runtime constants: sections runtime_ptr_<sym> and
+ *    runtime_shift_<sym> hold 32-bit offsets (from the entry) to the
+ *    immediate of a "movabs $0x0123456789abcdef" or of a shift, which
+ *    runtime_const_init() overwrites; BOLT 19 does not know them.  Every
+ *    function that holds such a site is left alone.
+ * The reserved space is the padding between the last function of .text
+ * and its end (the kernel aligns _etext to 2 MiB), checked to be padding.
+ */
+static const char *const bolt_stubs[] = { "__entry_text_start", "irq_entries_start" };
+#define NSTUBS (sizeof(bolt_stubs) / sizeof(bolt_stubs[0]))
+
+struct site {
+	uint64_t at;
+	unsigned len;		/* the bytes the kernel patches: 8 or 1 */
+};
+
+struct code {
+	uint64_t start, end;
+	const char *name;
+};
+
+static int cmp_code(const void *a, const void *b)
+{
+	const struct code *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* the named symbols of section text, sorted by address: all, or (funcs)
+ * the functions with a size */
+static struct code *text_symbols(const struct kp_elf *e, size_t text, int funcs, size_t *n)
+{
+	size_t ns, k = 0;
+	struct kp_elf_sym *s = kp_elf_symbols(e, &ns);
+	struct code *v = kp_xcalloc(ns ? ns : 1, sizeof(*v));
+
+	for (size_t i = 0; i < ns; i++) {
+		if (s[i].s.st_shndx != text || !s[i].name || !*s[i].name ||
+		    (funcs && (!s[i].s.st_size || ELF64_ST_TYPE(s[i].s.st_info) != STT_FUNC)))
+			continue;
+		v[k].start = s[i].s.st_value;
+		v[k].end = s[i].s.st_value + s[i].s.st_size;
+		v[k++].name = s[i].name;
+	}
+	free(s);
+	qsort(v, k, sizeof(*v), cmp_code);
+	*n = k;
+	return v;
+}
+
+/* the function whose code holds address a, NULL when none */
+static const struct code *code_at(const struct code *v, size_t n, uint64_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {			/* past the last start <= a */
+		size_t m = lo + (hi - lo) / 2;
+
+		if (v[m].start <= a)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	for (size_t i = lo; i-- > 0 && i + 64 >= lo; )	/* (a few may overlap) */
+		if (a < v[i].end)
+			return &v[i];
+	return NULL;
+}
+
+static void open_vmlinux(struct kp_elf *e, const char *path, const Elf64_Shdr **text)
+{
+	if (kp_elf_open(e, path) != KP_ELF_OK)
+		kp_die("%s: not a readable 64-bit ELF file (a kernel's vmlinux)", path);
+	*text = kp_elf_section(e, ".text");
+	if (!*text || !(*text)->sh_addr || (*text)->sh_type != SHT_PROGBITS || (*text)->sh_size < 8192)
+		kp_die("%s: no .text section at an address: not a linked kernel", path);
+	kp_elf_bytes(e, *text);
+}
+
+/* the runtime-constant sites of e, each checked to lie in .text */
+static struct site *rc_sites(const struct kp_elf *e, const Elf64_Shdr *text, size_t *n,
+			     size_t *nsec)
+{
+	struct site *v = NULL;
+	size_t k = 0, cap = 0;
+
+	*nsec = 0;
+	for (size_t i = 0; i < e->nsh; i++) {
+		const char *name = kp_elf_name(e, &e->sh[i]);
+		const unsigned char *d;
+		unsigned len;
+
+		if (name && !strncmp(name, "runtime_ptr_", 12))
+			len = 8;
+		else if (name && !strncmp(name, "runtime_shift_", 14))
+			len = 1;
+		else
+			continue;
+		if (e->sh[i].sh_size % 4 || e->sh[i].sh_type != SHT_PROGBITS)
+			kp_die("%s: section %s: not an array of 32-bit offsets", e->path, kp_xescape(name));
+		d = kp_elf_bytes(e, &e->sh[i]);
+		(*nsec)++;
+		for (uint64_t o = 0; o < e->sh[i].sh_size; o += 4) {
+			int32_t rel;
+			uint64_t at;
+
+			memcpy(&rel, d + o, 4);
+			at = e->sh[i].sh_addr + o + (uint64_t)(int64_t)rel;
+			if (at < text->sh_addr + 2 || at - text->sh_addr > text->sh_size - len)
+				kp_die("%s: section %s, entry %" PRIu64 ": site %#" PRIx64 " is not in .text",
+				       e->path, kp_xescape(name), o / 4, at);
+			if (k == cap)
+				v = kp_xrealloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v));
+			v[k++] = (struct site){ at, len };
+		}
+	}
+	*n = k;
+	return v;
+}
+
+static void write_text(const char *path, struct kp_buf *b)
+{
+	if (kp_write_file_atomic(path, b->p ? b->p : "", b->n, 0644))
+		kp_die("%s: cannot write: %s", path, strerror(errno));
+	free(b->p);
+	*b = (struct kp_buf){ 0 };
+}
+
+static int do_bolt_prep(const char *path, const char *skip, const char *reserved)
+{
+	struct kp_elf e;
+	const Elf64_Shdr *text;
+	struct code *fn;
+	struct site *st;
+	size_t nfn, nst, nsec, nn = 0, out = 0, nskip = 0;
+	const char **names;
+	uint64_t last = 0, start, end;
+	const unsigned char *d;
+	struct kp_buf b = { 0 };
+
+	open_vmlinux(&e, path, &text);
+	fn = text_symbols(&e, (size_t)(text - e.sh), 1, &nfn);
+	if (!nfn)
+		kp_die("%s: no function symbols in .text (BOLT needs the symbol table)", path);
+	st = rc_sites(&e, text, &nst, &nsec);
+	names = kp_xcalloc(nst + 1, sizeof(*names));
+	for (size_t i = 0; i < nst; i++) {
+		const struct code *c = code_at(fn, nfn, st[i].at);
+
+		if (c)
+			names[nn++] = c->name;
+		else
+			out++;
+	}
+	qsort(names, nn, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < NSTUBS; i++)
+		kp_buf_printf(&b, "%s\n", bolt_stubs[i]);
+	for (size_t i = 0; i < nn; i++) {
+		if (i && !strcmp(names[i], names[i - 1]))
+			continue;
+		if (strspn(names[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+		    strlen(names[i]))
+			kp_die("%s: function '%s' holds a runtime constant, and BOLT's list cannot name it",
+			       path, kp_xescape(names[i]));
+		kp_buf_printf(&b, "%s\n", names[i]);
+		nskip++;
+	}
+	for (size_t i = 0; i < nfn; i++)
+		if (fn[i].end > last)
+			last = fn[i].end;
+	if (last < text->sh_addr || last - text->sh_addr > text->sh_size)
+		kp_die("%s: a function ends past .text: not a kernel BOLT can rewrite", path);
+	start = (last - text->sh_addr + 4095) & ~(uint64_t)4095;
+	end = (text->sh_size & ~(uint64_t)4095) - 4096;
+	if (end < start || end - start < 65536)
+		kp_die("%s: .text has %" PRIu64 " bytes after its last function: BOLT needs 64 KiB there "
+		       "for the parts it moves", path, text->sh_addr + text->sh_size - last);
+	d = kp_elf_bytes(&e, text);
+	for (uint64_t o = last - text->sh_addr; o < text->sh_size; o++)
+		if (d[o] != 0xcc && d[o] != 0x90 && d[o])
+			kp_die("%s: .text+%#" PRIx64 " is code after the last function: no room for BOLT",
+			       path, o);
+	write_text(skip, &b);
+	kp_buf_printf(&b, "%#" PRIx64 " %#" PRIx64 "\n", start, end);
+	write_text(reserved, &b);
+	printf("kpgo-afdo: BOLT leaves %zu functions alone: %zu entry stubs, %zu holding the %zu "
+	       "runtime-constant sites of %zu sections (%zu sites in no function); reserved space "
+	       ".text+%#" PRIx64 "..%#" PRIx64 ", %" PRIu64 " KiB\n", NSTUBS + nskip, NSTUBS, nskip,
+	       nst, nsec, out, start, end, (end - start) / 1024);
+	free(names);
+	free(st);
+	free(fn);
+	kp_elf_close(&e);
+	return 0;
+}
+
+/*
+ * bolt-check: what BOLT wrote keeps what the kernel patches at boot, and
+ * its layout: the entry point, the program headers, the bytes at each
+ * runtime-constant site (the two before it, an opcode, and the patched
+ * ones) and the entry stubs' code.  A kernel that fails this would not boot.
+ */
+static int do_bolt_check(const char *opath, const char *npath)
+{
+	struct kp_elf o, n;
+	const Elf64_Shdr *ot, *nt;
+	Elf64_Ehdr oh, nh;
+	struct code *fn;
+	struct site *st;
+	size_t nfn, nst, nsec, bad = 0;
+	const unsigned char *od, *nd;
+
+	open_vmlinux(&o, opath, &ot);
+	open_vmlinux(&n, npath, &nt);
+	if (kp_elf_header(o.p, o.len, &oh) || kp_elf_header(n.p, n.len, &nh) || oh.e_entry != nh.e_entry ||
+	    o.nph != n.nph || ot->sh_addr != nt->sh_addr)
+		kp_die("%s: its entry point, program headers or .text differ from %s's", npath, opath);
+	for (size_t i = 0; i < o.nph; i++) {
+		Elf64_Phdr a, c;
+
+		if (kp_elf_phdr(&o, i, &a) || kp_elf_phdr(&n, i, &c) || a.p_type != c.p_type ||
+		    a.p_vaddr != c.p_vaddr || a.p_paddr != c.p_paddr || a.p_memsz != c.p_memsz)
+			kp_die("%s: program header %zu differs from %s's", npath, i, opath);
+	}
+	od = kp_elf_bytes(&o, ot);
+	nd = kp_elf_bytes(&n, nt);
+	st = rc_sites(&o, ot, &nst, &nsec);
+	for (size_t i = 0; i < nst; i++) {
+		uint64_t off = st[i].at - ot->sh_addr - 2;
+
+		if (off + 2 + st[i].len > nt->sh_size || memcmp(od + off, nd + off, 2 + st[i].len)) {
+			kp_warn("%s: the runtime constant at %#" PRIx64 " moved", npath, st[i].at);
+			bad++;
+		}
+	}
+	fn = text_symbols(&o, (size_t)(ot - o.sh), 0, &nfn);
+	for (size_t k = 0; k < NSTUBS; k++)
+		for (size_t i = 0; i < nfn; i++) {	/* a stub: up to the next symbol */
+			uint64_t off = fn[i].start - ot->sh_addr, len;
+			size_t j = i;
+
+			if (strcmp(fn[i].name, bolt_stubs[k]))
+				continue;
+			while (j < nfn && fn[j].start == fn[i].start)
+				j++;
+			len = (j < nfn ? fn[j].start : ot->sh_addr + ot->sh_size) - fn[i].start;
+			if (off + len > nt->sh_size || memcmp(od + off, nd + off, len)) {
+				kp_warn("%s: the entry stubs at %s (%" PRIu64 " bytes) were rewritten",
+					npath, bolt_stubs[k], len);
+				bad++;
+			}
+		}
+	if (bad)
+		kp_die("%s: %zu places the kernel patches at boot changed: it would not boot", npath, bad);
+	printf("kpgo-afdo: %s keeps the entry point, %zu program headers, the %zu runtime-constant sites "
+	       "and the entry stubs of %s\n", npath, o.nph, nst, opath);
+	free(st);
+	free(fn);
+	kp_elf_close(&o);
+	kp_elf_close(&n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -801,6 +1079,16 @@ int main(int argc, char **argv)
 		if (argc != 5 || strcmp(argv[3], "-o"))
 			kp_usage_error("bolt needs BRANCHES -o OUT");
 		return do_bolt(argv[2], argv[4]);
+	}
+	if (!strcmp(cmd, "bolt-prep")) {
+		if (argc != 7 || strcmp(argv[3], "-o") || strcmp(argv[5], "-r"))
+			kp_usage_error("bolt-prep needs VMLINUX -o SKIP -r RESERVED");
+		return do_bolt_prep(argv[2], argv[4], argv[6]);
+	}
+	if (!strcmp(cmd, "bolt-check")) {
+		if (argc != 4)
+			kp_usage_error("bolt-check needs VMLINUX BOLTED");
+		return do_bolt_check(argv[2], argv[3]);
 	}
 	if (!strcmp(cmd, "weights")) {
 		int i = 2, normalize = 0;
