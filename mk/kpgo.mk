@@ -59,7 +59,7 @@ $(foreach v,KSRC O KBUILD_OUTPUT PGO_OUT PGO_PROFILES PGO_EXPORT_DIR PGO_SETTING
 # pgo-* targets run Kbuild to find out what to do: make -n cannot show them
 # (MAKECMDGOALS: refused for those goals only)
 ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
-ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-export-% pgo-baseline pgo-bench-%,$(MAKECMDGOALS)),)
+ifneq ($(filter pgo-instrument pgo-collect-% pgo-use-% pgo-export-% pgo-baseline pgo-bench-% pgo-bolt-%,$(MAKECMDGOALS)),)
 $(error kpgo: make -n is not supported for kpgo's build targets (they run Kbuild, install profiles); use V=1 to see the commands)
 endif
 endif

@@ -796,18 +796,26 @@ static int do_bolt(const char *path, const char *out)
  * function's code in place and, with --split-functions, moves its cold
  * part to reserved space.  What the kernel patches at boot by address must
  * not move:
- *  - the entry stubs BOLT's OptimizingLinux.md names (irq_entries_start,
- *    an array the IDT points into; __entry_text_start);
+ *  - the entry stubs (irq_entries_start and spurious_entries_start, arrays
+ *    the IDT points into; __entry_text_start, as BOLT's OptimizingLinux.md
+ *    says);
  *  - Linux 6.11's runtime constants: sections runtime_ptr_<sym> and
  *    runtime_shift_<sym> hold 32-bit offsets (from the entry) to the
  *    immediate of a "movabs $0x0123456789abcdef" or of a shift, which
  *    runtime_const_init() overwrites; BOLT 19 does not know them.  Every
  *    function that holds such a site is left alone.
- * The reserved space is the padding between the last function of .text
- * and its end (the kernel aligns _etext to 2 MiB), checked to be padding.
+ * The tables of return thunks, retpolines and call depth tracking
+ * (.return_sites, .retpoline_sites, .call_sites) are of the same kind and
+ * BOLT 19 does not know them either: a vmlinux that has them is refused,
+ * as is one with relocations (CONFIG_RELOCATABLE: its relocation table is
+ * made from the vmlinux before BOLT).  The reserved space is the padding
+ * between the last function of .text and its end (the kernel aligns
+ * _etext to 2 MiB), checked to be padding.
  */
-static const char *const bolt_stubs[] = { "__entry_text_start", "irq_entries_start" };
+static const char *const bolt_stubs[] = { "__entry_text_start", "irq_entries_start",
+					  "spurious_entries_start" };
 #define NSTUBS (sizeof(bolt_stubs) / sizeof(bolt_stubs[0]))
+static const char *const bolt_refused[] = { ".return_sites", ".retpoline_sites", ".call_sites" };
 
 struct site {
 	uint64_t at;
@@ -817,6 +825,7 @@ struct site {
 struct code {
 	uint64_t start, end;
 	const char *name;
+	int local;
 };
 
 static int cmp_code(const void *a, const void *b)
@@ -826,20 +835,25 @@ static int cmp_code(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* the named symbols of section text, sorted by address: all, or (funcs)
- * the functions with a size */
+/* the named symbols inside section text, sorted by address: all, or
+ * (funcs) the functions with a size */
 static struct code *text_symbols(const struct kp_elf *e, size_t text, int funcs, size_t *n)
 {
 	size_t ns, k = 0;
 	struct kp_elf_sym *s = kp_elf_symbols(e, &ns);
 	struct code *v = kp_xcalloc(ns ? ns : 1, sizeof(*v));
+	uint64_t lo = e->sh[text].sh_addr, size = e->sh[text].sh_size;
 
 	for (size_t i = 0; i < ns; i++) {
-		if (s[i].s.st_shndx != text || !s[i].name || !*s[i].name ||
-		    (funcs && (!s[i].s.st_size || ELF64_ST_TYPE(s[i].s.st_info) != STT_FUNC)))
+		uint64_t a = s[i].s.st_value, z = s[i].s.st_size;
+
+		if (s[i].s.st_shndx != text || !s[i].name || !*s[i].name || a < lo || a - lo > size ||
+		    z > size - (a - lo) ||
+		    (funcs && (!z || ELF64_ST_TYPE(s[i].s.st_info) != STT_FUNC)))
 			continue;
-		v[k].start = s[i].s.st_value;
-		v[k].end = s[i].s.st_value + s[i].s.st_size;
+		v[k].start = a;
+		v[k].end = a + z;
+		v[k].local = ELF64_ST_BIND(s[i].s.st_info) == STB_LOCAL;
 		v[k++].name = s[i].name;
 	}
 	free(s);
@@ -869,12 +883,28 @@ static const struct code *code_at(const struct code *v, size_t n, uint64_t a)
 
 static void open_vmlinux(struct kp_elf *e, const char *path, const Elf64_Shdr **text)
 {
-	if (kp_elf_open(e, path) != KP_ELF_OK)
-		kp_die("%s: not a readable 64-bit ELF file (a kernel's vmlinux)", path);
+	int r = kp_elf_open(e, path);
+
+	if (r == KP_ELF_UNREADABLE)
+		kp_die("%s: cannot read: %s", path, strerror(errno));
+	if (r != KP_ELF_OK)
+		kp_die("%s: not a 64-bit ELF file with sound section headers (a kernel's vmlinux)", path);
 	*text = kp_elf_section(e, ".text");
-	if (!*text || !(*text)->sh_addr || (*text)->sh_type != SHT_PROGBITS || (*text)->sh_size < 8192)
+	if (!*text || !(*text)->sh_addr || (*text)->sh_type != SHT_PROGBITS || (*text)->sh_size < 8192 ||
+	    (*text)->sh_addr + (*text)->sh_size < (*text)->sh_addr)
 		kp_die("%s: no .text section at an address: not a linked kernel", path);
 	kp_elf_bytes(e, *text);
+}
+
+static int is_rc_section(const char *name, unsigned *len)
+{
+	if (name && !strncmp(name, "runtime_ptr_", 12))
+		*len = 8;
+	else if (name && !strncmp(name, "runtime_shift_", 14))
+		*len = 1;
+	else
+		return 0;
+	return 1;
 }
 
 /* the runtime-constant sites of e, each checked to lie in .text */
@@ -890,11 +920,7 @@ static struct site *rc_sites(const struct kp_elf *e, const Elf64_Shdr *text, siz
 		const unsigned char *d;
 		unsigned len;
 
-		if (name && !strncmp(name, "runtime_ptr_", 12))
-			len = 8;
-		else if (name && !strncmp(name, "runtime_shift_", 14))
-			len = 1;
-		else
+		if (!is_rc_section(name, &len))
 			continue;
 		if (e->sh[i].sh_size % 4 || e->sh[i].sh_type != SHT_PROGBITS)
 			kp_die("%s: section %s: not an array of 32-bit offsets", e->path, kp_xescape(name));
@@ -906,7 +932,8 @@ static struct site *rc_sites(const struct kp_elf *e, const Elf64_Shdr *text, siz
 
 			memcpy(&rel, d + o, 4);
 			at = e->sh[i].sh_addr + o + (uint64_t)(int64_t)rel;
-			if (at < text->sh_addr + 2 || at - text->sh_addr > text->sh_size - len)
+			if (at < text->sh_addr || at - text->sh_addr < 2 ||
+			    at - text->sh_addr > text->sh_size - len)
 				kp_die("%s: section %s, entry %" PRIu64 ": site %#" PRIx64 " is not in .text",
 				       e->path, kp_xescape(name), o / 4, at);
 			if (k == cap)
@@ -916,6 +943,18 @@ static struct site *rc_sites(const struct kp_elf *e, const Elf64_Shdr *text, siz
 	}
 	*n = k;
 	return v;
+}
+
+/* a name as BOLT's --skip-funcs-file reads it: an anchored regular
+ * expression, with BOLT's "/N" of a local function */
+static void skip_line(struct kp_buf *b, const char *path, const char *name)
+{
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen(name))
+		kp_die("%s: function '%s' must be left alone, and BOLT's list cannot name it", path,
+		       kp_xescape(name));
+	for (const char *c = name; *c; c++)
+		kp_buf_printf(b, *c == '.' ? "\\." : "%c", *c);
+	kp_buf_printf(b, "(/[0-9]+)?\n");
 }
 
 static void write_text(const char *path, struct kp_buf *b)
@@ -932,13 +971,26 @@ static int do_bolt_prep(const char *path, const char *skip, const char *reserved
 	const Elf64_Shdr *text;
 	struct code *fn;
 	struct site *st;
-	size_t nfn, nst, nsec, nn = 0, out = 0, nskip = 0;
+	size_t nfn, nst, nsec, nn = 0, nskip = 0;
 	const char **names;
 	uint64_t last = 0, start, end;
 	const unsigned char *d;
 	struct kp_buf b = { 0 };
 
 	open_vmlinux(&e, path, &text);
+	for (size_t i = 0; i < e.nsh; i++) {
+		const char *name = kp_elf_name(&e, &e.sh[i]);
+
+		if (e.sh[i].sh_type == SHT_RELA || e.sh[i].sh_type == SHT_REL)
+			kp_die("%s: it has relocations (%s; CONFIG_RELOCATABLE): the kernel's relocation "
+			       "table would not match BOLT's code", path, name ? kp_xescape(name) : "?");
+		for (size_t k = 0; name && k < sizeof(bolt_refused) / sizeof(bolt_refused[0]); k++)
+			if (!strcmp(name, bolt_refused[k]) && e.sh[i].sh_size)
+				kp_die("%s: it has %s (%" PRIu64 " entries), sites the kernel patches at boot "
+				       "that BOLT 19 would move: build the profiling kernel without "
+				       "CONFIG_MITIGATION_RETHUNK, _RETPOLINE and _CALL_DEPTH_TRACKING", path,
+				       name, (uint64_t)e.sh[i].sh_size / 4);
+	}
 	fn = text_symbols(&e, (size_t)(text - e.sh), 1, &nfn);
 	if (!nfn)
 		kp_die("%s: no function symbols in .text (BOLT needs the symbol table)", path);
@@ -947,29 +999,23 @@ static int do_bolt_prep(const char *path, const char *skip, const char *reserved
 	for (size_t i = 0; i < nst; i++) {
 		const struct code *c = code_at(fn, nfn, st[i].at);
 
-		if (c)
-			names[nn++] = c->name;
-		else
-			out++;
+		if (!c)
+			kp_die("%s: the runtime constant at %#" PRIx64 " is in no function: BOLT could not "
+			       "be told to leave it alone", path, st[i].at);
+		names[nn++] = c->name;
 	}
 	qsort(names, nn, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < NSTUBS; i++)
-		kp_buf_printf(&b, "%s\n", bolt_stubs[i]);
+		skip_line(&b, path, bolt_stubs[i]);
 	for (size_t i = 0; i < nn; i++) {
 		if (i && !strcmp(names[i], names[i - 1]))
 			continue;
-		if (strspn(names[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
-		    strlen(names[i]))
-			kp_die("%s: function '%s' holds a runtime constant, and BOLT's list cannot name it",
-			       path, kp_xescape(names[i]));
-		kp_buf_printf(&b, "%s\n", names[i]);
+		skip_line(&b, path, names[i]);
 		nskip++;
 	}
 	for (size_t i = 0; i < nfn; i++)
 		if (fn[i].end > last)
 			last = fn[i].end;
-	if (last < text->sh_addr || last - text->sh_addr > text->sh_size)
-		kp_die("%s: a function ends past .text: not a kernel BOLT can rewrite", path);
 	start = (last - text->sh_addr + 4095) & ~(uint64_t)4095;
 	end = (text->sh_size & ~(uint64_t)4095) - 4096;
 	if (end < start || end - start < 65536)
@@ -984,9 +1030,9 @@ static int do_bolt_prep(const char *path, const char *skip, const char *reserved
 	kp_buf_printf(&b, "%#" PRIx64 " %#" PRIx64 "\n", start, end);
 	write_text(reserved, &b);
 	printf("kpgo-afdo: BOLT leaves %zu functions alone: %zu entry stubs, %zu holding the %zu "
-	       "runtime-constant sites of %zu sections (%zu sites in no function); reserved space "
-	       ".text+%#" PRIx64 "..%#" PRIx64 ", %" PRIu64 " KiB\n", NSTUBS + nskip, NSTUBS, nskip,
-	       nst, nsec, out, start, end, (end - start) / 1024);
+	       "runtime-constant sites of %zu sections; reserved space .text+%#" PRIx64 "..%#" PRIx64
+	       ", %" PRIu64 " KiB\n", NSTUBS + nskip, NSTUBS, nskip, nst, nsec, start, end,
+	       (end - start) / 1024);
 	free(names);
 	free(st);
 	free(fn);
@@ -994,11 +1040,35 @@ static int do_bolt_prep(const char *path, const char *skip, const char *reserved
 	return 0;
 }
 
+/* the runtime-constant sections of n are those of o, byte for byte */
+static size_t rc_tables_differ(const struct kp_elf *o, const struct kp_elf *n, const char *npath)
+{
+	size_t bad = 0;
+	unsigned len;
+
+	for (size_t i = 0; i < o->nsh; i++) {
+		const char *name = kp_elf_name(o, &o->sh[i]);
+		const Elf64_Shdr *t;
+
+		if (!is_rc_section(name, &len))
+			continue;
+		t = kp_elf_section(n, name);
+		if (!t || t->sh_type != o->sh[i].sh_type || t->sh_addr != o->sh[i].sh_addr ||
+		    t->sh_size != o->sh[i].sh_size ||
+		    memcmp(kp_elf_bytes(o, &o->sh[i]), kp_elf_bytes(n, t), t->sh_size)) {
+			kp_warn("%s: its section %s differs", npath, kp_xescape(name));
+			bad++;
+		}
+	}
+	return bad;
+}
+
 /*
  * bolt-check: what BOLT wrote keeps what the kernel patches at boot, and
- * its layout: the entry point, the program headers, the bytes at each
- * runtime-constant site (the two before it, an opcode, and the patched
- * ones) and the entry stubs' code.  A kernel that fails this would not boot.
+ * its layout: the entry point, the program headers, the runtime-constant
+ * tables and the bytes at each of their sites (the two before it, an
+ * opcode, and the patched ones), and the entry stubs' code.  A kernel that
+ * fails this would not boot.
  */
 static int do_bolt_check(const char *opath, const char *npath)
 {
@@ -1007,7 +1077,7 @@ static int do_bolt_check(const char *opath, const char *npath)
 	Elf64_Ehdr oh, nh;
 	struct code *fn;
 	struct site *st;
-	size_t nfn, nst, nsec, bad = 0;
+	size_t nfn, nst, nsec, bad;
 	const unsigned char *od, *nd;
 
 	open_vmlinux(&o, opath, &ot);
@@ -1024,34 +1094,42 @@ static int do_bolt_check(const char *opath, const char *npath)
 	}
 	od = kp_elf_bytes(&o, ot);
 	nd = kp_elf_bytes(&n, nt);
+	bad = rc_tables_differ(&o, &n, npath);
 	st = rc_sites(&o, ot, &nst, &nsec);
 	for (size_t i = 0; i < nst; i++) {
 		uint64_t off = st[i].at - ot->sh_addr - 2;
 
-		if (off + 2 + st[i].len > nt->sh_size || memcmp(od + off, nd + off, 2 + st[i].len)) {
+		if (2 + st[i].len > nt->sh_size || off > nt->sh_size - 2 - st[i].len ||
+		    memcmp(od + off, nd + off, 2 + st[i].len)) {
 			kp_warn("%s: the runtime constant at %#" PRIx64 " moved", npath, st[i].at);
 			bad++;
 		}
 	}
 	fn = text_symbols(&o, (size_t)(ot - o.sh), 0, &nfn);
-	for (size_t k = 0; k < NSTUBS; k++)
-		for (size_t i = 0; i < nfn; i++) {	/* a stub: up to the next symbol */
-			uint64_t off = fn[i].start - ot->sh_addr, len;
-			size_t j = i;
+	for (size_t k = 0; k < NSTUBS; k++) {
+		size_t i = 0, j;
+		uint64_t off, len;
 
-			if (strcmp(fn[i].name, bolt_stubs[k]))
-				continue;
-			while (j < nfn && fn[j].start == fn[i].start)
-				j++;
-			len = (j < nfn ? fn[j].start : ot->sh_addr + ot->sh_size) - fn[i].start;
-			if (off + len > nt->sh_size || memcmp(od + off, nd + off, len)) {
-				kp_warn("%s: the entry stubs at %s (%" PRIu64 " bytes) were rewritten",
-					npath, bolt_stubs[k], len);
-				bad++;
-			}
+		while (i < nfn && strcmp(fn[i].name, bolt_stubs[k]))
+			i++;
+		if (i == nfn) {
+			if (k)		/* (__entry_text_start: a mark, not code of its own) */
+				kp_die("%s: no symbol %s: not a kernel bolt-check knows", opath, bolt_stubs[k]);
+			continue;
 		}
+		for (j = i; j < nfn && fn[j].start == fn[i].start; j++)
+			;
+		off = fn[i].start - ot->sh_addr;	/* up to the next symbol */
+		len = (j < nfn ? fn[j].start : ot->sh_addr + ot->sh_size) - fn[i].start;
+		if (off > nt->sh_size || len > nt->sh_size - off || memcmp(od + off, nd + off, len)) {
+			kp_warn("%s: the entry stubs at %s (%" PRIu64 " bytes) were rewritten", npath,
+				bolt_stubs[k], len);
+			bad++;
+		}
+	}
 	if (bad)
-		kp_die("%s: %zu places the kernel patches at boot changed: it would not boot", npath, bad);
+		kp_die("%s: %zu place%s the kernel patches at boot changed: it would not boot", npath, bad,
+		       bad == 1 ? "" : "s");
 	printf("kpgo-afdo: %s keeps the entry point, %zu program headers, the %zu runtime-constant sites "
 	       "and the entry stubs of %s\n", npath, o.nph, nst, opath);
 	free(st);
