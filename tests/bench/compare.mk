@@ -26,7 +26,8 @@
 #   make -f tests/bench/compare.mk bench-collect-par
 #
 # pgo-recollect-all one guest at a time, then under make -j2: the wall
-# time of each, and each profile's counter sum in both.
+# time of each, and each profile's counter sum in both (profiles at
+# BENCH_SCALE, default 1).
 
 KPGO_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../..)
 BENCH_WORK ?= $(KPGO_DIR)/work
@@ -161,10 +162,10 @@ bench-sums = for w in $(bench-names); do printf '%s %s %s\n' $(1) $$w "$$(sed -n
 
 bench-collect-par:
 	@echo "load average before: $$(cut -d' ' -f1-3 /proc/loadavg)"
-	t0=$$(date +%s); $(bench-make) -j1 PGO_SCALE=1 pgo-recollect-all > $(BENCH_WORK)/collect-j1.log 2>&1 || exit 1; \
+	t0=$$(date +%s); $(bench-make) -j1 PGO_SCALE=$(BENCH_SCALE) pgo-recollect-all > $(BENCH_WORK)/collect-j1.log 2>&1 || exit 1; \
 	  echo "pgo-recollect-all -j1: $$(( $$(date +%s) - t0 )) s"
 	$(call bench-sums,j1) > $(BENCH_WORK)/sums-j1
-	t0=$$(date +%s); $(bench-make) -j2 PGO_SCALE=1 pgo-recollect-all > $(BENCH_WORK)/collect-j2.log 2>&1 || exit 1; \
+	t0=$$(date +%s); $(bench-make) -j2 PGO_SCALE=$(BENCH_SCALE) pgo-recollect-all > $(BENCH_WORK)/collect-j2.log 2>&1 || exit 1; \
 	  echo "pgo-recollect-all -j2: $$(( $$(date +%s) - t0 )) s"
 	$(call bench-sums,j2) > $(BENCH_WORK)/sums-j2
 	@echo '| workload | counter sum, -j1 | counter sum, -j2 | -j2/-j1 |'; echo '|---|---|---|---|'; \
