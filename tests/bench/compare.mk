@@ -170,6 +170,6 @@ bench-collect-par:
 	$(call bench-sums,j2) > $(BENCH_WORK)/sums-j2
 	@echo '| workload | counter sum, -j1 | counter sum, -j2 | -j2/-j1 |'; echo '|---|---|---|---|'; \
 	paste $(BENCH_WORK)/sums-j1 $(BENCH_WORK)/sums-j2 | \
-	  awk '{ printf "| %s | %s | %s | %.4f |\n", $$2, $$3, $$6, $$3 > 0 ? $$6 / $$3 : 0 }'
+	  awk '{ printf "| %s | %s | %s | %.4f |\n", $$2, $$3, $$6, ($$3 > 0 ? $$6 / $$3 : 0) }'
 
 .PHONY: bench-compare bench-tables bench-charts bench-cross bench-cross-runs bench-cross-table bench-collect-par
