@@ -54,9 +54,7 @@ kpgo-bolt-opts := --reorder-blocks=ext-tsp --split-functions --dyno-stats --prin
 kpgo-bolt-check-goal = $(if $(kpgo-afdo),,$(error kpgo: pgo-bolt-$(1) rewrites the profiling \
 	kernel of AutoFDO with its branch records: make LLVM=-19 PGO_METHOD=autofdo pgo-bolt-$(1)))$(if \
 	$(shell command -v $(kpgo-llvm-bolt)),,$(error kpgo: pgo-bolt-$(1): no $(kpgo-llvm-bolt): \
-	apt-get install bolt$(if $(filter -%,$(LLVM)),$(LLVM),-19) (or make -C $(KPGO_DIR) pgo-deps)))$(if $(filter \
-	y,$(call kpgo-cfg-val,CONFIG_RELOCATABLE)),$(error kpgo: pgo-bolt-$(1): the .config has \
-	CONFIG_RELOCATABLE=y, whose relocation table kpgo cannot make again for BOLT's vmlinux))
+	apt-get install bolt$(if $(filter -%,$(LLVM)),$(LLVM),-19) (or make -C $(KPGO_DIR) pgo-deps)))
 
 # BOLT, from the records to the checked vmlinux ($(3): <w>'s directory)
 quiet_cmd_bolt = PGO-BLT $(2): llvm-bolt on the profiling kernel with its branch records
@@ -75,6 +73,13 @@ quiet_cmd_bolt = PGO-BLT $(2): llvm-bolt on the profiling kernel with its branch
 	mv -f $$d.new/vmlinux.bolt $$d.new/vmlinux && \
 	$(call kpgo-time,bolt,$(2))
 
+# $(call kpgo-bolt-kept,VMLINUX,IMAGE,DIR): DIR/size.txt and DIR/cold.ranges
+# of a kept kernel, as pgo-compare reads them (the cold sections from the
+# profiling kernel's vmlinux.o: BOLT keeps them in place); kpgo-cold's line
+# on stdout
+kpgo-bolt-kept = { $(call kpgo-size-of,$(1),$(2)) ; } > $(3)/size.txt && \
+	$(KPGO_BIN)/kpgo-cold --vmlinux-o $(kpgo-instr)/vmlinux.o --vmlinux $(1) -o $(3)/cold.ranges
+
 # the boot wrapper: a copy of the profiling tree, Kbuild told vmlinux is
 # old.  Kbuild runs in the copy itself (O= empty: the user's O=, a
 # command-line variable, would reach it through MAKEFLAGS), and the image
@@ -91,17 +96,15 @@ quiet_cmd_bolt_wrap = PGO-BLT $(2): Kbuild's $(notdir $(kpgo-arch-image)) around
 	  echo "kpgo: $(2): Kbuild remade vmlinux in $$t, or no new image ($$d.new/wrap.log): \
 	  the image would not hold BOLT's code" >&2; exit 1; fi && \
 	cp $$t/$(kpgo-arch-image) $$d.new/$(notdir $(kpgo-arch-image)) && rm -rf $$t && \
-	{ $(call kpgo-size-of,$$d.new/vmlinux,$$d.new/$(notdir $(kpgo-arch-image))) ; } > $$d.new/size.txt && \
-	$(KPGO_BIN)/kpgo-cold --vmlinux-o $(kpgo-instr)/vmlinux.o --vmlinux $$d.new/vmlinux \
-	  -o $$d.new/cold.ranges > $$d.new/cold.txt && rm -rf $$d && mv $$d.new $$d
+	$(call kpgo-bolt-kept,$$d.new/vmlinux,$$d.new/$(notdir $(kpgo-arch-image)),$$d.new) > $$d.new/cold.txt && \
+	rm -rf $$d && mv $$d.new $$d
 
 # the profiling kernel, kept beside it as pgo-compare's kernel profiling@bolt
 quiet_cmd_bolt_keep = PGO-BLT keeping the profiling kernel as $(kpgo-bolt)/profiling
       cmd_bolt_keep = p=$(kpgo-bolt)/profiling; rm -rf $$p.new && mkdir -p $$p.new && \
 	cp $(kpgo-instr-image) $$p.new/ && \
-	{ $(call kpgo-size-of,$(kpgo-instr)/vmlinux,$(kpgo-instr-image)) ; } > $$p.new/size.txt && \
-	$(KPGO_BIN)/kpgo-cold --vmlinux-o $(kpgo-instr)/vmlinux.o --vmlinux $(kpgo-instr)/vmlinux \
-	  -o $$p.new/cold.ranges > /dev/null && rm -rf $$p && mv $$p.new $$p
+	$(call kpgo-bolt-kept,$(kpgo-instr)/vmlinux,$(kpgo-instr-image),$$p.new) > /dev/null && \
+	rm -rf $$p && mv $$p.new $$p
 
 # (empty: a figures command prints only its figures)
 quiet_cmd_bolt_figures =

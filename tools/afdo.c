@@ -825,7 +825,6 @@ struct site {
 struct code {
 	uint64_t start, end;
 	const char *name;
-	int local;
 };
 
 static int cmp_code(const void *a, const void *b)
@@ -853,7 +852,6 @@ static struct code *text_symbols(const struct kp_elf *e, size_t text, int funcs,
 			continue;
 		v[k].start = a;
 		v[k].end = a + z;
-		v[k].local = ELF64_ST_BIND(s[i].s.st_info) == STB_LOCAL;
 		v[k++].name = s[i].name;
 	}
 	free(s);
